@@ -1,0 +1,35 @@
+/* mboxrd: writing messages into an mbox file the way Thunderbird reads it back.
+ *
+ * mboxrd escaping adds one '>' to every line matching ^>*From , so that reading removes exactly
+ * one and every message comes back byte for byte (mboxo, which escapes only "From ", loses a
+ * '>' on lines that already had one). The escaper is a state machine fed any number of chunks,
+ * so a message is streamed through it and never held whole. Line ends are kept as they are. */
+#ifndef WLMIGRATE_MBOXRD_H
+#define WLMIGRATE_MBOXRD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct mboxrd_escaper {
+    bool line_start;     /* the next byte starts a line */
+    size_t quotes;       /* '>' seen at the start of the current line, not yet written */
+    size_t from_matched; /* bytes of "From " matched after them, not yet written */
+    bool any;            /* at least one byte was fed */
+    char last;           /* the last byte fed */
+};
+
+void mboxrd_begin(struct mboxrd_escaper *e);
+/* Feeds message bytes; returns -1 when writing to `out` fails. */
+int mboxrd_write(struct mboxrd_escaper *e, FILE *out, const char *data, size_t len);
+/* Writes what is still held back at the end of the message. */
+int mboxrd_end(struct mboxrd_escaper *e, FILE *out);
+/* True when the message fed so far ends with a line feed. */
+bool mboxrd_ends_with_newline(const struct mboxrd_escaper *e);
+
+/* The envelope sender for a `From ` line: the address in `value` (a Return-Path or From field,
+ * raw), or "-" when there is none. Only printable ASCII without spaces is kept. */
+void mboxrd_envelope_sender(const char *value, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,306 @@
+/* tbwriter: Thunderbird Local Folders tree of mbox files (see tbwriter.h). */
+#include "tbwriter.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "maildate.h"
+#include "mboxrd.h"
+#include "rfc822.h"
+#include "tbname.h"
+#include "xalloc.h"
+
+#define TB_SUBDIR "thunderbird"
+#define KEYS_PADDING 80
+
+/* Where one source folder went: its mbox path and the names its subfolders took. */
+struct placed_folder {
+    const struct model_folder *folder;
+    char *mbox;      /* absolute path of the mbox file */
+    char *rel;       /* the same, relative to the output directory */
+    bool sbd_made;
+    char **child_names;
+    size_t nchild_names, child_names_cap;
+};
+
+struct tbwriter {
+    const struct writer_options *opts;
+    struct report *report;
+    char *dir;                   /* the output directory (temporary while running) */
+    struct placed_folder container;
+    struct placed_folder **placed;
+    size_t nplaced, placed_cap;
+    FILE *out;                   /* the open folder's mbox */
+    struct placed_folder *current;
+    char *chunk;                 /* copy buffer */
+};
+
+static const size_t CHUNK = 256 * 1024;
+
+unsigned tbwriter_flags(const struct model_message *m, const struct writer_options *opts)
+{
+    unsigned flags = TB_FLAG_MDN_SENT;
+    if (!m->state_known)
+        return flags | (opts->unknown_is_read ? TB_FLAG_READ : 0);
+    if (m->state & MSG_STATE_READ)
+        flags |= TB_FLAG_READ;
+    if (m->state & MSG_STATE_REPLIED)
+        flags |= TB_FLAG_REPLIED;
+    if (m->state & MSG_STATE_FLAGGED)
+        flags |= TB_FLAG_MARKED;
+    if (m->state & MSG_STATE_FORWARDED)
+        flags |= TB_FLAG_FORWARDED;
+    return flags;
+}
+
+static void placed_free_fields(struct placed_folder *p)
+{
+    free(p->mbox);
+    free(p->rel);
+    for (size_t i = 0; i < p->nchild_names; i++)
+        free(p->child_names[i]);
+    free(p->child_names);
+}
+
+static struct placed_folder *find_placed(struct tbwriter *w, const struct model_folder *f)
+{
+    for (size_t i = w->nplaced; i-- > 0;)
+        if (w->placed[i]->folder == f)
+            return w->placed[i];
+    return NULL;
+}
+
+static int name_taken(void *ctx, const char *name)
+{
+    const struct placed_folder *p = ctx;
+    for (size_t i = 0; i < p->nchild_names; i++)
+        if (tbname_equal(p->child_names[i], name))
+            return 1;
+    return 0;
+}
+
+static void *tb_open(const char *dir, const struct writer_options *opts,
+                     const struct model_store *store, struct report *report, struct error *err)
+{
+    (void)store;
+    struct tbwriter *w = xcalloc(1, sizeof *w);
+    w->opts = opts;
+    w->report = report;
+    w->dir = xstrdup(dir);
+    w->chunk = xmalloc(CHUNK);
+    char *container = tbname_safe(opts->container);
+    char *tbdir = path_join(dir, TB_SUBDIR);
+    w->container.mbox = path_join(tbdir, container);
+    w->container.rel = xasprintf(TB_SUBDIR "/%s", container);
+    free(container);
+    int rc = fs_mkdirs(tbdir, 0755, err);
+    free(tbdir);
+    if (rc != 0 || fs_touch(w->container.mbox, err) != 0) {
+        placed_free_fields(&w->container);
+        free(w->dir);
+        free(w->chunk);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static int tb_begin_folder(void *wp, const struct model_folder *f, struct report_folder *row,
+                           struct error *err)
+{
+    struct tbwriter *w = wp;
+    struct placed_folder *parent = f->parent && f->parent->parent ? find_placed(w, f->parent)
+                                                                   : &w->container;
+    if (!parent) {
+        error_set(err, "internal: folder %s began before its parent", f->source);
+        return WRITER_FATAL;
+    }
+    char *sbd = xasprintf("%s.sbd", parent->mbox);
+    if (!parent->sbd_made) {
+        if (fs_mkdirs(sbd, 0755, err) != 0) {
+            free(sbd);
+            return WRITER_FATAL;
+        }
+        parent->sbd_made = true;
+    }
+    char *safe = tbname_safe(f->name);
+    char *name = tbname_unique(safe, name_taken, parent);
+    free(safe);
+    if (strcmp(name, f->name) != 0)
+        report_problem(w->report, PROBLEM_FOLDER_RENAMED, f->source,
+                       "folder \"%s\" is named \"%s\" in Thunderbird (names must be safe and "
+                       "unique there)",
+                       f->name, name);
+    parent->child_names = xgrow(parent->child_names, &parent->child_names_cap,
+                                parent->nchild_names + 1, sizeof *parent->child_names);
+    parent->child_names[parent->nchild_names++] = xstrdup(name);
+
+    struct placed_folder *p = xcalloc(1, sizeof *p);
+    p->folder = f;
+    p->mbox = path_join(sbd, name);
+    p->rel = xasprintf("%s.sbd/%s", parent->rel, name);
+    free(sbd);
+    free(name);
+    w->placed = xgrow(w->placed, &w->placed_cap, w->nplaced + 1, sizeof *w->placed);
+    w->placed[w->nplaced++] = p;
+
+    free(row->output);
+    row->output = xstrdup(p->rel);
+    w->out = fopen(p->mbox, "wbx");
+    if (!w->out) {
+        error_errno(err, errno, "cannot create %s", p->mbox);
+        return WRITER_FATAL;
+    }
+    setvbuf(w->out, NULL, _IOFBF, CHUNK);
+    w->current = p;
+    return 0;
+}
+
+/* Writes the envelope and state lines that precede the stored bytes. */
+static int write_preamble(struct tbwriter *w, struct message *msg, const char *eol, bool add_date)
+{
+    struct buf value = BUF_INIT;
+    char sender[256], date[64];
+    if (!rfc822_header_value(msg->head, msg->header_len, "Return-Path", &value) ||
+        strchr(buf_str(&value), '@') == NULL)
+        rfc822_header_value(msg->head, msg->header_len, "From", &value);
+    mboxrd_envelope_sender(buf_str(&value), sender, sizeof sender);
+    buf_free(&value);
+    maildate_format_envelope(msg->date, date);
+    unsigned flags = tbwriter_flags(msg->file, w->opts);
+    fprintf(w->out, "From %s %s\n", sender, date);
+    fprintf(w->out, "X-Mozilla-Status: %04x%s", flags & 0xFFFFu, eol);
+    fprintf(w->out, "X-Mozilla-Status2: %08x%s", flags & 0xFFFF0000u, eol);
+    fprintf(w->out, "X-Mozilla-Keys: %*s%s", KEYS_PADDING, "", eol);
+    if (add_date) {
+        char rfcdate[64];
+        maildate_format_rfc5322(msg->date, rfcdate);
+        fprintf(w->out, "Date: %s%s", rfcdate, eol);
+    }
+    return ferror(w->out) ? -1 : 0;
+}
+
+static int tb_message(void *wp, struct message *msg, struct error *err)
+{
+    struct tbwriter *w = wp;
+    off_t start = ftello(w->out);
+    const char *eol = rfc822_uses_crlf(msg->head, msg->head_len) ? "\r\n" : "\n";
+    bool add_date = !msg->has_date_header;
+    struct mboxrd_escaper esc;
+    mboxrd_begin(&esc);
+    int rc = 0;
+    bool read_failed = false;
+    if (write_preamble(w, msg, eol, add_date) != 0 ||
+        mboxrd_write(&esc, w->out, msg->head, msg->head_len) != 0) {
+        rc = WRITER_FATAL;
+    } else {
+        for (;;) {
+            ssize_t n = message_read(msg, w->chunk, CHUNK);
+            if (n < 0) {
+                read_failed = true;
+                error_errno(err, errno, "cannot read %s", msg->file->source);
+                rc = WRITER_MESSAGE_FAILED;
+                break;
+            }
+            if (n == 0)
+                break;
+            if (mboxrd_write(&esc, w->out, w->chunk, (size_t)n) != 0) {
+                rc = WRITER_FATAL;
+                break;
+            }
+        }
+    }
+    bool add_eol = false;
+    if (rc == 0) {
+        add_eol = !mboxrd_ends_with_newline(&esc);
+        if (mboxrd_end(&esc, w->out) != 0 || (add_eol && fputs(eol, w->out) == EOF) ||
+            fputc('\n', w->out) == EOF || ferror(w->out))
+            rc = WRITER_FATAL;
+    }
+    if (rc == WRITER_FATAL && !read_failed)
+        error_errno(err, errno, "cannot write %s", w->current->mbox);
+    if (rc != 0) {
+        /* Take back whatever part of this message reached the file. */
+        if (fflush(w->out) != 0 || ftruncate(fileno(w->out), start) != 0 ||
+            fseeko(w->out, start, SEEK_SET) != 0)
+            rc = WRITER_FATAL;
+        clearerr(w->out);
+        return rc;
+    }
+    if (add_date) {
+        char rfcdate[64];
+        maildate_format_rfc5322(msg->date, rfcdate);
+        report_problem(w->report, PROBLEM_REPAIRED_DATE, msg->file->source,
+                       "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
+                       strcmp(msg->date_origin, "store") == 0 ? "store's received time"
+                       : strcmp(msg->date_origin, "Received") == 0 ? "Received header"
+                                                                   : "file's modification time");
+    }
+    if (add_eol)
+        report_problem(w->report, PROBLEM_REPAIRED_EOL, msg->file->source,
+                       "the message did not end with a line end; one was added");
+    if (add_date || add_eol)
+        report_totals(w->report)->messages_repaired++;
+    return 0;
+}
+
+static int close_current(struct tbwriter *w, struct error *err)
+{
+    if (!w->out)
+        return 0;
+    /* On disk before the CLI renames the result into place: a crash never leaves it half. */
+    int rc = fflush(w->out);
+    if (rc == 0)
+        rc = fsync(fileno(w->out));
+    if (fclose(w->out) != 0)
+        rc = -1;
+    w->out = NULL;
+    if (rc != 0) {
+        error_errno(err, errno, "cannot write %s", w->current->mbox);
+        return WRITER_FATAL;
+    }
+    return 0;
+}
+
+static int tb_end_folder(void *wp, struct error *err)
+{
+    return close_current(wp, err);
+}
+
+static int tb_commit(void *wp, struct error *err)
+{
+    return close_current(wp, err);
+}
+
+static void tb_free(void *wp)
+{
+    struct tbwriter *w = wp;
+    if (!w)
+        return;
+    if (w->out)
+        fclose(w->out);
+    for (size_t i = 0; i < w->nplaced; i++) {
+        placed_free_fields(w->placed[i]);
+        free(w->placed[i]);
+    }
+    free(w->placed);
+    placed_free_fields(&w->container);
+    free(w->dir);
+    free(w->chunk);
+    free(w);
+}
+
+const struct writer_ops tbwriter_ops = {
+    .name = "thunderbird",
+    .open = tb_open,
+    .begin_folder = tb_begin_folder,
+    .message = tb_message,
+    .end_folder = tb_end_folder,
+    .commit = tb_commit,
+    .free = tb_free,
+};

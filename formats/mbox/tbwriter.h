@@ -1,0 +1,30 @@
+/* tbwriter: the Thunderbird Local Folders writer.
+ *
+ * Writes `thunderbird/` below the directory it is opened on: one container folder (an empty mbox
+ * file NAME and NAME.sbd/), in it one folder per top-level source folder, subfolders in `.sbd/`
+ * directories, every `X.sbd/` with its mbox file `X` beside it (Thunderbird never looks inside a
+ * `.sbd/` without one). Each message gets a `From ` line, X-Mozilla-Status, -Status2 and -Keys
+ * as its first three header lines, mboxrd escaping, and otherwise its stored bytes. The only
+ * repairs are a Date header where none exists and a final line end where missing, each in the
+ * report. See THUNDERBIRD.md. */
+#ifndef WLMIGRATE_TBWRITER_H
+#define WLMIGRATE_TBWRITER_H
+
+#include "writer.h"
+
+/* Thunderbird's message flags (nsMsgMessageFlags.idl) that the writer sets. */
+enum {
+    TB_FLAG_READ = 0x1,
+    TB_FLAG_REPLIED = 0x2,
+    TB_FLAG_MARKED = 0x4,
+    TB_FLAG_FORWARDED = 0x1000,
+    TB_FLAG_MDN_SENT = 0x800000,
+};
+
+/* The flags written for a message with this store state (unknown state: read or unread as the
+ * options say). The MDN-sent bit is always set: old mail must not ask for receipts again. */
+unsigned tbwriter_flags(const struct model_message *m, const struct writer_options *opts);
+
+extern const struct writer_ops tbwriter_ops;
+
+#endif

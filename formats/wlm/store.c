@@ -1,0 +1,599 @@
+/* store: finding and walking Windows Live Mail, Windows Mail and plain .eml stores.
+ *
+ * This implements src/reader.h. A WLM store is a directory tree: one directory per account
+ * (holding its .oeaccount and, for IMAP, the server's folders), `Storage Folders` (WLM) or
+ * `Local Folders` (Windows Mail) for local mail, and database, log and backup files around them.
+ * A plain tree of .eml files has the same shape without the rest, so one walker serves all three.
+ *
+ * Rules (see WLM-STORE.md and QUIRKS.md beside this file): names are matched without regard to
+ * case, because a store copied off Windows keeps whatever case it had; directory names are never
+ * taken as account names (the .oeaccount says); database, log and Backup files are skipped, so no
+ * message is imported twice; symbolic links are reported and never followed, so the walk cannot
+ * leave the store or loop; nothing is opened for writing. */
+#include "reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "oeaccount.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* Deeper folder trees are reported and not entered: no real store comes near this. */
+#define WALK_MAX_DEPTH 100
+
+/* ---- directory listing ---------------------------------------------------------------- */
+
+enum entry_type { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER };
+
+struct entry {
+    char *name;
+    enum entry_type type;
+    uint64_t size;
+    int64_t mtime;
+};
+
+struct listing {
+    struct entry *entries;
+    size_t count, cap;
+};
+
+static int entry_compare(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static void listing_free(struct listing *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->entries[i].name);
+    free(l->entries);
+    memset(l, 0, sizeof *l);
+}
+
+/* Lists `dir` sorted by name, describing each entry without following links. */
+static int list_dir(const char *dir, struct listing *out)
+{
+    memset(out, 0, sizeof *out);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return -1;
+    }
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        struct entry e = {.name = xstrdup(de->d_name), .type = ENTRY_OTHER};
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (S_ISDIR(st.st_mode))
+                e.type = ENTRY_DIR;
+            else if (S_ISREG(st.st_mode))
+                e.type = ENTRY_FILE;
+            else if (S_ISLNK(st.st_mode))
+                e.type = ENTRY_LINK;
+            e.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+            e.mtime = (int64_t)st.st_mtime;
+        }
+        out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
+        out->entries[out->count++] = e;
+        errno = 0;
+    }
+    int saved = errno;
+    closedir(d);
+    if (saved) {
+        listing_free(out);
+        errno = saved;
+        return -1;
+    }
+    if (out->count)
+        qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
+    return 0;
+}
+
+/* ---- names -------------------------------------------------------------------------------- */
+
+static bool has_suffix_ci(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), s = strlen(suffix);
+    return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+static bool has_prefix_ci(const char *name, const char *prefix)
+{
+    return strncasecmp(name, prefix, strlen(prefix)) == 0;
+}
+
+static bool is_message_name(const char *name)
+{
+    return has_suffix_ci(name, ".eml") || has_suffix_ci(name, ".nws");
+}
+
+/* Files WLM or Windows leaves in mail folders that hold no mail. */
+static bool is_folder_side_file(const char *name)
+{
+    return strcasecmp(name, "winmail.fol") == 0 || strcasecmp(name, "desktop.ini") == 0 ||
+           strcasecmp(name, "Thumbs.db") == 0 || has_suffix_ci(name, ".oeaccount");
+}
+
+/* Database, checkpoint, log and reserve files in the store root. */
+static bool is_store_side_file(const char *name)
+{
+    return has_suffix_ci(name, ".MSMessageStore") || has_suffix_ci(name, ".edb") ||
+           has_suffix_ci(name, ".chk") || has_suffix_ci(name, ".jrs") ||
+           has_suffix_ci(name, ".pat") || has_suffix_ci(name, ".jfm") ||
+           (has_prefix_ci(name, "edb") && has_suffix_ci(name, ".log")) ||
+           is_folder_side_file(name);
+}
+
+static bool is_local_folders_name(const char *name)
+{
+    return strcasecmp(name, "Storage Folders") == 0 || strcasecmp(name, "Local Folders") == 0;
+}
+
+/* Standard local folder names, English and Japanese (WLM-STORE.md). */
+static const struct {
+    const char *name;
+    enum folder_special special;
+} special_names[] = {
+    {"Inbox", FOLDER_INBOX},         {"受信トレイ", FOLDER_INBOX},
+    {"Outbox", FOLDER_OUTBOX},       {"送信トレイ", FOLDER_OUTBOX},
+    {"Sent Items", FOLDER_SENT},     {"送信済みアイテム", FOLDER_SENT},
+    {"Deleted Items", FOLDER_DELETED}, {"削除済みアイテム", FOLDER_DELETED},
+    {"Drafts", FOLDER_DRAFTS},       {"下書き", FOLDER_DRAFTS},
+    {"Junk E-mail", FOLDER_JUNK},    {"迷惑メール", FOLDER_JUNK},
+};
+
+static enum folder_special special_for(const char *name)
+{
+    for (size_t i = 0; i < sizeof special_names / sizeof special_names[0]; i++)
+        if (strcasecmp(name, special_names[i].name) == 0)
+            return special_names[i].special;
+    return FOLDER_NORMAL;
+}
+
+/* A directory name as UTF-8: as is when valid; else read as CP932, the code page of the
+ * Japanese Windows the store most likely came from; else with bad bytes replaced by '_'. */
+static char *display_name(const char *raw, bool *was_bad)
+{
+    size_t len = strlen(raw);
+    *was_bad = false;
+    if (utf8_valid(raw, len))
+        return xstrdup(raw);
+    *was_bad = true;
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    if (cd != (iconv_t)-1) {
+        size_t outcap = len * 3 + 1, left = outcap;
+        char *out = xmalloc(outcap), *op = out;
+        char *ip = (char *)raw;
+        size_t inleft = len;
+        size_t rc = iconv(cd, &ip, &inleft, &op, &left);
+        iconv_close(cd);
+        if (rc != (size_t)-1 && inleft == 0) {
+            *op = '\0';
+            return out;
+        }
+        free(out);
+    }
+    return utf8_repair(raw, len, '_');
+}
+
+/* ---- the walk ----------------------------------------------------------------------------- */
+
+struct walk {
+    struct model_store *store;
+    struct report *report;
+};
+
+static char *rel_join(const char *rel, const char *name)
+{
+    return rel[0] ? path_join(rel, name) : xstrdup(name);
+}
+
+static struct model_folder *add_folder(struct walk *w, struct model_folder *parent,
+                                       const char *raw_name, const char *rel)
+{
+    bool bad;
+    char *name = display_name(raw_name, &bad);
+    if (bad)
+        report_problem(w->report, PROBLEM_BAD_NAME, rel,
+                       "folder name is not valid UTF-8; shown as \"%s\"", name);
+    struct model_folder *f = model_folder_new(parent, name, rel);
+    free(name);
+    return f;
+}
+
+static void read_account(struct walk *w, const char *abs, const char *rel,
+                         struct model_folder *folder)
+{
+    struct buf data = BUF_INIT;
+    struct error err;
+    struct model_account *a = NULL;
+    if (fs_read_file(abs, OEACCOUNT_MAX_BYTES, &data, &err) == 0)
+        a = oeaccount_parse(data.data ? data.data : "", data.len, rel, &err);
+    buf_free(&data);
+    if (!a) {
+        report_problem(w->report, PROBLEM_BAD_ACCOUNT, rel, "%s", err.msg);
+        return;
+    }
+    model_store_add_account(w->store, a);
+    if (folder) {
+        folder->account = a;
+        free(folder->name);
+        folder->name = xstrdup(a->name);
+    }
+}
+
+/* Walks one mail folder: counts its messages and walks its subdirectories. */
+static void walk_folder(struct walk *w, struct model_folder *f, const char *abs, int depth)
+{
+    struct listing l;
+    if (list_dir(abs, &l) != 0) {
+        report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, f->source,
+                       "cannot list this folder: %s; its messages are not converted",
+                       strerror(errno));
+        f->unlisted = true;
+        return;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        const struct entry *e = &l.entries[i];
+        char *rel = rel_join(f->source, e->name);
+        if (e->type == ENTRY_LINK) {
+            report_problem(w->report, PROBLEM_LINK_SKIPPED, rel,
+                           "symbolic link not followed (it may point outside the store)");
+        } else if (e->type == ENTRY_DIR) {
+            if (depth >= WALK_MAX_DEPTH) {
+                report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, rel,
+                               "folder nested deeper than %d levels; not converted",
+                               WALK_MAX_DEPTH);
+            } else {
+                char *child_abs = path_join(abs, e->name);
+                struct model_folder *child = add_folder(w, f, e->name, rel);
+                if (f->parent && !f->parent->parent)
+                    child->special = special_for(child->name);
+                walk_folder(w, child, child_abs, depth + 1);
+                free(child_abs);
+            }
+        } else if (is_message_name(e->name)) {
+            /* Non-regular files with message names are counted: opening them reports why. */
+            f->messages++;
+            f->bytes += e->size;
+            w->store->messages++;
+            w->store->bytes += e->size;
+        } else if (!is_folder_side_file(e->name)) {
+            report_problem(w->report, PROBLEM_OTHER_FILE, rel,
+                           "not a message file (.eml or .nws); left out");
+        }
+        free(rel);
+    }
+    listing_free(&l);
+}
+
+/* The first .oeaccount file directly in `abs`, or NULL. */
+static char *find_oeaccount(const char *abs)
+{
+    struct listing l;
+    char *found = NULL;
+    if (list_dir(abs, &l) != 0)
+        return NULL;
+    for (size_t i = 0; i < l.count && !found; i++)
+        if (l.entries[i].type == ENTRY_FILE && has_suffix_ci(l.entries[i].name, ".oeaccount"))
+            found = xstrdup(l.entries[i].name);
+    listing_free(&l);
+    return found;
+}
+
+/* Walks a store root: account directories, local folders, and any other mail found there. */
+static void walk_store_root(struct walk *w)
+{
+    const char *root = w->store->root;
+    struct model_folder *top = w->store->top;
+    struct listing l;
+    if (list_dir(root, &l) != 0) {
+        report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, "", "cannot list the store: %s",
+                       strerror(errno));
+        return;
+    }
+    struct model_folder *loose = NULL; /* messages lying in the store root itself */
+    for (size_t i = 0; i < l.count; i++) {
+        const struct entry *e = &l.entries[i];
+        char *abs = path_join(root, e->name);
+        if (e->type == ENTRY_LINK) {
+            report_problem(w->report, PROBLEM_LINK_SKIPPED, e->name,
+                           "symbolic link not followed (it may point outside the store)");
+        } else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Backup") == 0) {
+            /* WLM's own backup copies: importing them would duplicate mail. */
+        } else if (e->type == ENTRY_DIR) {
+            char *account_file = is_local_folders_name(e->name) ? NULL : find_oeaccount(abs);
+            struct model_folder *f = add_folder(w, top, e->name, e->name);
+            if (account_file) {
+                char *account_abs = path_join(abs, account_file);
+                char *account_rel = path_join(e->name, account_file);
+                read_account(w, account_abs, account_rel, f);
+                free(account_abs);
+                free(account_rel);
+                free(account_file);
+            }
+            walk_folder(w, f, abs, 1);
+            if (is_local_folders_name(e->name)) {
+                /* Windows Mail keeps its .oeaccount files among the local folders. */
+                char *local_account = find_oeaccount(abs);
+                if (local_account) {
+                    char *account_abs = path_join(abs, local_account);
+                    char *account_rel = path_join(e->name, local_account);
+                    read_account(w, account_abs, account_rel, NULL);
+                    free(account_abs);
+                    free(account_rel);
+                    free(local_account);
+                }
+            } else if (!f->account && model_folder_total_messages(f) == 0) {
+                /* A directory with no mail and no account (Stationery, logs): not a folder. */
+                top->nchildren--;
+                model_folder_free(f);
+            }
+        } else if (is_message_name(e->name)) {
+            if (!loose)
+                loose = model_folder_new(top, "Store root", "");
+            loose->messages++;
+            loose->bytes += e->size;
+            w->store->messages++;
+            w->store->bytes += e->size;
+        } else if (!is_store_side_file(e->name)) {
+            report_problem(w->report, PROBLEM_OTHER_FILE, e->name,
+                           "not a message file (.eml or .nws); left out");
+        }
+        free(abs);
+    }
+    listing_free(&l);
+}
+
+struct model_store *reader_open(const struct reader_location *loc, struct report *report,
+                                struct error *err)
+{
+    struct stat st;
+    if (lstat(loc->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        error_set(err, "%s is not a directory", loc->path);
+        return NULL;
+    }
+    struct model_store *s = model_store_new(loc->path, loc->kind);
+    struct walk w = {.store = s, .report = report};
+    if (loc->account_only) {
+        /* One account's directory: it becomes the one top-level folder. */
+        struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
+        char *account_file = find_oeaccount(loc->path);
+        if (account_file) {
+            char *abs = path_join(loc->path, account_file);
+            read_account(&w, abs, account_file, f);
+            free(abs);
+            free(account_file);
+        }
+        walk_folder(&w, f, loc->path, 1);
+    } else if (loc->kind == STORE_EML_TREE) {
+        struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
+        walk_folder(&w, f, loc->path, 1);
+    } else {
+        walk_store_root(&w);
+    }
+    return s;
+}
+
+int reader_each_message(const struct model_store *store, const struct model_folder *folder,
+                        reader_message_fn fn, void *ctx)
+{
+    char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
+    struct listing l;
+    if (list_dir(abs, &l) != 0) {
+        free(abs);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < l.count && rc == 0; i++) {
+        const struct entry *e = &l.entries[i];
+        if (e->type == ENTRY_DIR || e->type == ENTRY_LINK || !is_message_name(e->name))
+            continue;
+        char *path = path_join(abs, e->name);
+        char *source = rel_join(folder->source, e->name);
+        struct model_message m = {
+            .source = source,
+            .path = path,
+            .size = e->size,
+            .received = MODEL_TIME_UNKNOWN,
+            .mtime = e->mtime,
+        };
+        rc = fn(ctx, &m);
+        free(path);
+        free(source);
+    }
+    listing_free(&l);
+    free(abs);
+    return rc;
+}
+
+/* ---- finding stores ----------------------------------------------------------------------- */
+
+static bool is_dir_nofollow(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* What kind of store root `dir` is; false when it is none. */
+static bool store_root_kind(const char *dir, enum store_kind *kind)
+{
+    struct listing l;
+    if (list_dir(dir, &l) != 0)
+        return false;
+    bool wlm = false, winmail = false;
+    for (size_t i = 0; i < l.count; i++) {
+        const struct entry *e = &l.entries[i];
+        if (e->type == ENTRY_DIR && strcasecmp(e->name, "Storage Folders") == 0)
+            wlm = true;
+        else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Local Folders") == 0)
+            winmail = true;
+        else if (e->type == ENTRY_FILE && strcasecmp(e->name, "Mail.MSMessageStore") == 0)
+            wlm = true;
+        else if (e->type == ENTRY_FILE && strcasecmp(e->name, "WindowsMail.MSMessageStore") == 0)
+            winmail = true;
+        else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Backup") != 0) {
+            char *sub = path_join(dir, e->name);
+            char *account = find_oeaccount(sub);
+            wlm = wlm || account != NULL;
+            free(account);
+            free(sub);
+        }
+    }
+    listing_free(&l);
+    *kind = winmail ? STORE_WINMAIL : STORE_WLM;
+    return wlm || winmail;
+}
+
+/* True when a message file lies at or below `dir` (within a few levels). */
+static bool holds_messages(const char *dir, int depth)
+{
+    struct listing l;
+    if (depth > 8 || list_dir(dir, &l) != 0)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < l.count && !found; i++)
+        if (l.entries[i].type == ENTRY_FILE && is_message_name(l.entries[i].name))
+            found = true;
+    for (size_t i = 0; i < l.count && !found; i++) {
+        if (l.entries[i].type != ENTRY_DIR)
+            continue;
+        char *sub = path_join(dir, l.entries[i].name);
+        found = holds_messages(sub, depth + 1);
+        free(sub);
+    }
+    listing_free(&l);
+    return found;
+}
+
+struct found_list {
+    struct reader_location *items;
+    size_t count, cap;
+};
+
+static void found_add(struct found_list *fl, const char *path, enum store_kind kind,
+                      bool account_only)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return;
+    for (size_t i = 0; i < fl->count; i++)
+        if (strcmp(fl->items[i].path, real) == 0) {
+            free(real);
+            return;
+        }
+    fl->items = xgrow(fl->items, &fl->cap, fl->count + 1, sizeof *fl->items);
+    fl->items[fl->count++] = (struct reader_location){real, kind, account_only};
+}
+
+/* Where stores live below a directory: patterns of path components, '*' for any directory,
+ * matched without regard to case. The last component is the store itself. */
+static const char *const store_patterns[] = {
+    "Windows Live Mail",
+    "Windows Mail",
+    "Microsoft/Windows Live Mail",
+    "Microsoft/Windows Mail",
+    "Local/Microsoft/Windows Live Mail",
+    "Local/Microsoft/Windows Mail",
+    "AppData/Local/Microsoft/Windows Live Mail",
+    "AppData/Local/Microsoft/Windows Mail",
+    "*/AppData/Local/Microsoft/Windows Live Mail",
+    "*/AppData/Local/Microsoft/Windows Mail",
+    "Users/*/AppData/Local/Microsoft/Windows Live Mail",
+    "Users/*/AppData/Local/Microsoft/Windows Mail",
+    "Local Settings/Application Data/Microsoft/Windows Live Mail",
+    "*/Local Settings/Application Data/Microsoft/Windows Live Mail",
+    "Documents and Settings/*/Local Settings/Application Data/Microsoft/Windows Live Mail",
+};
+
+/* Expands `pattern` (components separated by '/') below `dir`, adding every store found. */
+static void match_pattern(const char *dir, const char *pattern, struct found_list *fl)
+{
+    if (!*pattern) {
+        enum store_kind kind;
+        if (store_root_kind(dir, &kind))
+            found_add(fl, dir, kind, false);
+        return;
+    }
+    const char *slash = strchr(pattern, '/');
+    size_t n = slash ? (size_t)(slash - pattern) : strlen(pattern);
+    const char *rest = slash ? slash + 1 : "";
+    struct listing l;
+    if (list_dir(dir, &l) != 0)
+        return;
+    for (size_t i = 0; i < l.count; i++) {
+        const struct entry *e = &l.entries[i];
+        if (e->type != ENTRY_DIR)
+            continue;
+        bool any = n == 1 && pattern[0] == '*';
+        if (!any && !(strlen(e->name) == n && strncasecmp(e->name, pattern, n) == 0))
+            continue;
+        char *sub = path_join(dir, e->name);
+        match_pattern(sub, rest, fl);
+        free(sub);
+    }
+    listing_free(&l);
+}
+
+int reader_locate(const char *path, struct reader_location **found, size_t *count,
+                  struct error *err)
+{
+    struct found_list fl = {0};
+    *found = NULL;
+    *count = 0;
+    if (!is_dir_nofollow(path)) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            /* The path the user names may be a link; links inside the store are never followed. */
+        } else {
+            error_set(err, "%s is not a directory", path);
+            return -1;
+        }
+    }
+    enum store_kind kind;
+    char *account = find_oeaccount(path);
+    if (store_root_kind(path, &kind)) {
+        found_add(&fl, path, kind, false);
+    } else if (account) {
+        found_add(&fl, path, STORE_WLM, true);
+    } else {
+        for (size_t i = 0; i < sizeof store_patterns / sizeof store_patterns[0]; i++)
+            match_pattern(path, store_patterns[i], &fl);
+        if (fl.count == 0 && holds_messages(path, 0))
+            found_add(&fl, path, STORE_EML_TREE, false);
+    }
+    free(account);
+    if (fl.count == 0) {
+        error_set(err,
+                  "no Windows Live Mail store, Windows Mail store or .eml files found at or "
+                  "below %s",
+                  path);
+        return -1;
+    }
+    *found = fl.items;
+    *count = fl.count;
+    return 0;
+}
+
+void reader_locations_free(struct reader_location *found, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(found[i].path);
+    free(found);
+}

@@ -1,0 +1,135 @@
+/* model: what a reader yields and what writers consume.
+ *
+ * A store is a tree of folders plus the accounts found beside it. Messages are not held here:
+ * a reader walks one folder at a time and hands out `struct model_message` values that live only
+ * for the duration of a callback, so memory does not grow with the store.
+ *
+ * Ownership: a store owns its accounts and its folder tree; model_store_free() frees all of it
+ * and accepts NULL. Strings are UTF-8 unless said otherwise; `source` paths are the bytes found
+ * on disk, relative to the store root, with '/' separators. */
+#ifndef WLMIGRATE_MODEL_H
+#define WLMIGRATE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum account_kind {
+    ACCOUNT_UNKNOWN = 0,
+    ACCOUNT_POP3,
+    ACCOUNT_IMAP,
+    ACCOUNT_HTTP, /* Hotmail / DeltaSync */
+    ACCOUNT_NNTP,
+    ACCOUNT_LDAP,
+};
+
+/* Connection security as the .oeaccount says it; NONE also when the setting is absent. */
+enum account_security {
+    SECURITY_NONE = 0,
+    SECURITY_SSL,      /* *_Secure_Connection = 1: TLS from the start (or STARTTLS on 25/587) */
+};
+
+struct model_account {
+    char *source;       /* the .oeaccount file, relative to the store root */
+    char *name;         /* Account_Name; never derived from the directory name */
+    enum account_kind kind;
+    char *server;       /* incoming server (IMAP/POP3/NNTP/LDAP/HTTP), or NULL */
+    unsigned port;      /* incoming port, the protocol's default when not written */
+    enum account_security security;
+    char *user_name;    /* incoming user name, or NULL */
+    bool secure_auth;   /* *_Use_Sicily: secure password authentication */
+    bool leave_on_server; /* POP3 only */
+    char *root_folder;  /* IMAP_Root_Folder, or NULL */
+    char *smtp_server;  /* NULL when none */
+    unsigned smtp_port;
+    enum account_security smtp_security;
+    char *smtp_user_name;
+    char *display_name; /* SMTP_Display_Name, or NNTP_Display_Name for news */
+    char *email;        /* SMTP_Email_Address, or NNTP_Email_Address for news */
+    char *reply_to;
+    bool is_gmail;      /* a server under gmail.com / googlemail.com */
+};
+
+enum folder_special {
+    FOLDER_NORMAL = 0,
+    FOLDER_INBOX,
+    FOLDER_OUTBOX,
+    FOLDER_SENT,
+    FOLDER_DELETED,
+    FOLDER_DRAFTS,
+    FOLDER_JUNK,
+};
+
+struct model_folder {
+    char *name;            /* display name (UTF-8, valid) */
+    char *source;          /* directory relative to the store root ("" for the root itself) */
+    enum folder_special special;
+    struct model_account *account; /* the account this folder belongs to, or NULL (local) */
+    struct model_folder *parent;   /* NULL for the invisible root */
+    struct model_folder **children;
+    size_t nchildren;
+    size_t children_cap;
+    /* Filled by the walk: files that look like messages in this folder alone. */
+    size_t messages;
+    uint64_t bytes;
+    bool unlisted;         /* the directory could not be listed (already reported) */
+};
+
+enum store_kind {
+    STORE_WLM,        /* Windows Live Mail 2009-2012 */
+    STORE_WINMAIL,    /* Windows Mail (Vista) */
+    STORE_EML_TREE,   /* a plain folder tree of .eml files */
+};
+
+struct model_store {
+    char *root;           /* the store's directory as given or found (absolute) */
+    enum store_kind kind;
+    struct model_account **accounts;
+    size_t naccounts;
+    size_t accounts_cap;
+    struct model_folder *top; /* invisible root; its children are the top-level folders */
+    size_t messages;      /* files that look like messages, whole store */
+    uint64_t bytes;
+};
+
+/* Message state bits as a store knows them (independent of any target's encoding). */
+enum {
+    MSG_STATE_READ = 1u << 0,
+    MSG_STATE_REPLIED = 1u << 1,
+    MSG_STATE_FORWARDED = 1u << 2,
+    MSG_STATE_FLAGGED = 1u << 3,
+};
+
+#define MODEL_TIME_UNKNOWN INT64_MIN
+
+/* One message file as a reader hands it out: valid during the callback only. */
+struct model_message {
+    const char *source;   /* relative to the store root */
+    const char *path;     /* absolute path, for opening */
+    uint64_t size;
+    int64_t received;     /* Unix time the store recorded, or MODEL_TIME_UNKNOWN */
+    int64_t mtime;        /* the file's modification time */
+    uint32_t state;       /* MSG_STATE_* bits; meaningful only when state_known */
+    bool state_known;
+};
+
+const char *model_account_kind_name(enum account_kind kind); /* "pop3", "imap", ... */
+const char *model_security_name(enum account_security s);    /* "none", "ssl" */
+const char *model_special_name(enum folder_special s);       /* "inbox", ..., NULL for normal */
+const char *model_store_kind_name(enum store_kind kind);     /* "wlm", "windows-mail", "eml-tree" */
+
+struct model_account *model_account_new(void);
+void model_account_free(struct model_account *a);
+
+/* A new folder, appended to `parent`'s children when parent is not NULL. Takes copies. */
+struct model_folder *model_folder_new(struct model_folder *parent, const char *name,
+                                      const char *source);
+void model_folder_free(struct model_folder *f); /* and its subtree */
+/* Messages and bytes of a folder and all below it. */
+size_t model_folder_total_messages(const struct model_folder *f);
+
+struct model_store *model_store_new(const char *root, enum store_kind kind);
+void model_store_add_account(struct model_store *s, struct model_account *a); /* takes ownership */
+void model_store_free(struct model_store *s);
+
+#endif

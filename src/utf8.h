@@ -1,0 +1,18 @@
+/* utf8: validating UTF-8 byte sequences.
+ *
+ * Names on a copied Windows disk and header bytes in old mail are not always UTF-8; every place
+ * that must emit valid UTF-8 (JSON, folder names, terminal output) asks here. */
+#ifndef WLMIGRATE_UTF8_H
+#define WLMIGRATE_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length (1-4) of the valid, shortest-form UTF-8 sequence at `s`, or 0 if it is not one
+ * (overlong forms, surrogates and values above U+10FFFF are invalid). */
+size_t utf8_sequence_length(const char *s, size_t len);
+bool utf8_valid(const char *s, size_t len);
+/* A copy with each invalid byte replaced by `replacement` (an ASCII character). */
+char *utf8_repair(const char *s, size_t len, char replacement);
+
+#endif

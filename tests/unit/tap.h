@@ -1,0 +1,55 @@
+/* tap: a minimal Test Anything Protocol emitter for the unit tests.
+ *
+ * Each unit test is a program that prints TAP on stdout; `prove` runs them beside the end-to-end
+ * scripts. ok() records one assertion; tap_done() prints the plan and returns the exit code. */
+#ifndef WLMIGRATE_TAP_H
+#define WLMIGRATE_TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tap_count;
+static int tap_failed;
+
+__attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, ...)
+{
+    va_list ap;
+    tap_count++;
+    printf("%sok %d - ", cond ? "" : "not ", tap_count);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    if (!cond)
+        tap_failed++;
+    fflush(stdout);
+    return cond;
+}
+
+/* Compares two C strings (NULL allowed) and shows both on failure. */
+static int is_str(const char *got, const char *want, const char *what)
+{
+    int same = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
+    ok(same, "%s", what);
+    if (!same)
+        printf("#   got:  %s%s%s\n#   want: %s%s%s\n", got ? "'" : "", got ? got : "NULL",
+               got ? "'" : "", want ? "'" : "", want ? want : "NULL", want ? "'" : "");
+    return same;
+}
+
+static int is_int(long long got, long long want, const char *what)
+{
+    ok(got == want, "%s", what);
+    if (got != want)
+        printf("#   got:  %lld\n#   want: %lld\n", got, want);
+    return got == want;
+}
+
+static int tap_done(void)
+{
+    printf("1..%d\n", tap_count);
+    return tap_failed ? 1 : 0;
+}
+
+#endif
