@@ -103,37 +103,7 @@ static int run(int argc, char **argv)
     bool force = false, json = false, unknown_is_read = true;
     enum progress_mode progress = PROGRESS_NORMAL;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:qvhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_FOR: target = optarg; break;
-        case 'o': output = optarg; break;
-        case OPT_CONTAINER: container = optarg; break;
-        case OPT_FORCE: force = true; break;
-        case OPT_JSON: json = true; break;
-        case OPT_UNKNOWN_STATE:
-            if (strcmp(optarg, "read") == 0)
-                unknown_is_read = true;
-            else if (strcmp(optarg, "unread") == 0)
-                unknown_is_read = false;
-            else
-                return usage_error("--unknown-state takes read or unread, not ", optarg);
-            break;
-        case 'q': progress = PROGRESS_QUIET; break;
-        case 'v': progress = PROGRESS_VERBOSE; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("wlmigrate %s\n", WLMIGRATE_VERSION); return 0;
-        default: return usage_error("bad arguments", NULL);
-        }
-        /* Options may follow the command and the store: parse again from there. */
-    }
-    if (optind >= argc)
-        return usage_error("no command given", NULL);
-    const char *command = argv[optind++];
-    if (strcmp(command, "help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    /* Options after the command: getopt_long permutes them in front of the operands. */
+    /* GNU getopt moves the operands (COMMAND STORE) behind the options wherever they stand. */
     while ((c = getopt_long(argc, argv, "o:qvhV", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_FOR: target = optarg; break;
@@ -155,6 +125,13 @@ static int run(int argc, char **argv)
         case 'V': printf("wlmigrate %s\n", WLMIGRATE_VERSION); return 0;
         default: return usage_error("bad arguments", NULL);
         }
+    }
+    if (optind >= argc)
+        return usage_error("no command given", NULL);
+    const char *command = argv[optind++];
+    if (strcmp(command, "help") == 0) {
+        usage(stdout);
+        return 0;
     }
     if (optind >= argc)
         return usage_error("no STORE given", NULL);

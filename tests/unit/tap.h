@@ -28,7 +28,7 @@ __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, .
 }
 
 /* Compares two C strings (NULL allowed) and shows both on failure. */
-static int is_str(const char *got, const char *want, const char *what)
+__attribute__((unused)) static int is_str(const char *got, const char *want, const char *what)
 {
     int same = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
     ok(same, "%s", what);
@@ -38,7 +38,7 @@ static int is_str(const char *got, const char *want, const char *what)
     return same;
 }
 
-static int is_int(long long got, long long want, const char *what)
+__attribute__((unused)) static int is_int(long long got, long long want, const char *what)
 {
     ok(got == want, "%s", what);
     if (got != want)

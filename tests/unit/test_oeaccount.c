@@ -128,6 +128,10 @@ static const struct mem_case {
      LIT("<?xml version=\"1.0\" encoding=\"utf-8\"?><MessageAccount>"
          SZ("Account_Name", "Mail 山田") "</MessageAccount>"),
      E(.name = "Mail 山田"), NULL},
+    {"UTF-8 declared iso-8859-1: the bytes decide", BYTES,
+     LIT("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><MessageAccount>"
+         SZ("Account_Name", "Mail 山田") "</MessageAccount>"),
+     E(.name = "Mail 山田"), NULL},
     {"UTF-8 without declaration", UTF8_BOM,
      LIT("<MessageAccount>" SZ("Account_Name", "n") "</MessageAccount>"), E(.name = "n"), NULL},
 
@@ -335,11 +339,15 @@ static const struct mem_case {
     {"external entity", BYTES,
      LIT("<?xml version=\"1.0\"?><!DOCTYPE MessageAccount [<!ENTITY x SYSTEM "
          "\"file:///etc/passwd\">]><MessageAccount>" SZ("Account_Name", "&x;")
-         "</MessageAccount>"),
+         SZ("POP3_Server", "p") "</MessageAccount>"),
      NULL, NULL},
     {"external DTD", BYTES,
      LIT("<!DOCTYPE MessageAccount SYSTEM \"http://example.invalid/a.dtd\"><MessageAccount>"
          SZ("Account_Name", "a") "</MessageAccount>"),
+     NULL, NULL},
+    {"DOCTYPE with a harmless entity", BYTES,
+     LIT("<!DOCTYPE MessageAccount [<!ENTITY n \"name\">]><MessageAccount>"
+         SZ("Account_Name", "&n;") SZ("POP3_Server", "p") "</MessageAccount>"),
      NULL, NULL},
     {"undeclared entity", BYTES, LIT(ACCT(SZ("Account_Name", "&lol;"))), NULL, NULL},
 };

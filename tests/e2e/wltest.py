@@ -1,0 +1,111 @@
+"""Shared helpers for the end-to-end TAP scripts (run by `prove` from the repository root).
+
+The scripts judge wlmigrate's output with readers that are not our code: Python's `mailbox`
+module for mbox files (we undo mboxrd escaping here, as Thunderbird does), `json` for reports,
+and the real Thunderbird through ../shared/tools/tb_oracle.py.
+"""
+import hashlib
+import json
+import mailbox
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(REPO), "shared")
+CORPORA = os.path.join(SHARED, "corpora")
+TOOLS = os.path.join(SHARED, "tools")
+WLMIGRATE = os.environ.get("WLMIGRATE") or os.path.join(REPO, "wlmigrate")
+SAMPLES = os.path.join(REPO, "samples")
+
+
+class Tap:
+    """Minimal TAP producer: ok() per assertion, done() prints the plan and exits."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, diag=None):
+        self.n += 1
+        print(("ok" if cond else "not ok") + " %d - %s" % (self.n, what))
+        if not cond:
+            self.failed += 1
+            if diag is not None:
+                for line in str(diag).splitlines()[:40]:
+                    print("#   " + line)
+        sys.stdout.flush()
+        return bool(cond)
+
+    def eq(self, got, want, what):
+        return self.ok(got == want, what, "got:  %r\nwant: %r" % (got, want))
+
+    def skip_all(self, why):
+        print("1..0 # SKIP " + why)
+        sys.exit(0)
+
+    def done(self):
+        print("1..%d" % self.n)
+        sys.exit(1 if self.failed else 0)
+
+
+def run(*args, check_code=None, **kw):
+    """Runs wlmigrate with `args`; returns the CompletedProcess (stdout/stderr as bytes)."""
+    p = subprocess.run([WLMIGRATE, *args], capture_output=True, **kw)
+    if check_code is not None and p.returncode != check_code:
+        sys.stderr.write(p.stderr.decode("utf-8", "replace"))
+    return p
+
+
+MOZ_LINE = re.compile(rb"^X-Mozilla-(Status|Status2|Keys): ?[^\r\n]*\r?\n")
+FROM_QUOTED = re.compile(rb"^>(>*From )", re.M)
+
+
+def mbox_messages(path):
+    """[(envelope line, raw bytes after it)] read with Python's mailbox module, mboxrd undone.
+
+    mailbox.mbox splits at `From ` lines and drops the blank separator line; the bytes it returns
+    are still mboxrd-escaped, so one '>' is removed from every ^>+From line, as Thunderbird does."""
+    box = mailbox.mbox(path, create=False)
+    out = []
+    try:
+        for key in box.keys():
+            msg = box.get_bytes(key, from_=True)
+            envelope, _, rest = msg.partition(b"\n")
+            out.append((envelope.decode("latin-1"), FROM_QUOTED.sub(rb"\1", rest)))
+    finally:
+        box.close()
+    return out
+
+
+def split_state_headers(raw):
+    """(state headers dict, remaining bytes) for a message written by wlmigrate: the first three
+    lines must be X-Mozilla-Status, -Status2 and -Keys, in that order."""
+    state = {}
+    for name in (b"Status", b"Status2", b"Keys"):
+        m = MOZ_LINE.match(raw)
+        if not m or m.group(1) != name:
+            return None, raw
+        value = raw[: m.end()].split(b":", 1)[1].strip()
+        state[name.decode()] = value.decode()
+        raw = raw[m.end():]
+    return state, raw
+
+
+def sha256_tree(root):
+    """{relative path: sha256} of every regular file below root, links not followed."""
+    sums = {}
+    for dirpath, dirs, files in os.walk(root, followlinks=False):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            with open(p, "rb") as fh:
+                sums[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return sums
+
+
+def load_json(path):
+    with open(path, "rb") as fh:
+        return json.load(fh)

@@ -1,0 +1,99 @@
+/* Unit tests for formats/mbox/mboxrd: escaping fed in every possible chunking, and the
+ * envelope sender. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbox/mboxrd.h"
+#include "tap.h"
+
+static const struct {
+    const char *in;
+    const char *want;
+} escapes[] = {
+    {"", ""},
+    {"From me\n", ">From me\n"},
+    {"a\nFrom me\n", "a\n>From me\n"},
+    {">From me\n", ">>From me\n"},
+    {">>>From x", ">>>>From x"},
+    {"From", "From"},                   /* no space: not an envelope */
+    {"From\n", "From\n"},
+    {"Fro", "Fro"},
+    {">Fro\n", ">Fro\n"},
+    {"> From x\n", "> From x\n"},       /* a space before From: not escaped */
+    {" From x\n", " From x\n"},
+    {"from x\n", "from x\n"},           /* case matters */
+    {"x From y\n", "x From y\n"},       /* only at the start of a line */
+    {"a\r\nFrom b\r\n", "a\r\n>From b\r\n"},
+    {"a\r\n>From b\r\n>>From c\r\n", "a\r\n>>From b\r\n>>>From c\r\n"},
+    {"\nFrom \n", "\n>From \n"},
+    {">>>\n", ">>>\n"},
+    {">\n>From\n", ">\n>From\n"},
+    {"From From \n", ">From From \n"},
+    {"FFrom x\n", "FFrom x\n"},
+    {">F>rom\n", ">F>rom\n"},
+};
+
+/* Runs the escaper over `in` cut into pieces of `step` bytes. */
+static char *escape_in_steps(const char *in, size_t step, bool *newline)
+{
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *f = open_memstream(&out, &outlen);
+    struct mboxrd_escaper e;
+    mboxrd_begin(&e);
+    size_t len = strlen(in);
+    for (size_t i = 0; i < len; i += step)
+        mboxrd_write(&e, f, in + i, len - i < step ? len - i : step);
+    mboxrd_end(&e, f);
+    *newline = mboxrd_ends_with_newline(&e);
+    fclose(f);
+    return out;
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+        size_t len = strlen(escapes[i].in);
+        for (size_t step = 1; step <= (len ? len : 1); step++) {
+            bool nl;
+            char *got = escape_in_steps(escapes[i].in, step, &nl);
+            if (step == 1 || step == len || strcmp(got, escapes[i].want) != 0) {
+                char what[160];
+                snprintf(what, sizeof what, "escape case %zu in steps of %zu", i, step);
+                is_str(got, escapes[i].want, what);
+            }
+            bool want_nl = len > 0 && escapes[i].in[len - 1] == '\n';
+            if (nl != want_nl)
+                ok(0, "ends_with_newline for case %zu", i);
+            free(got);
+        }
+    }
+
+    static const struct {
+        const char *value;
+        const char *want;
+    } senders[] = {
+        {NULL, "-"},
+        {"", "-"},
+        {"<>", "-"},
+        {"<taro@example.jp>", "taro@example.jp"},
+        {"\"Yamada, Taro\" <taro@example.jp>", "taro@example.jp"},
+        {"=?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>", "yamada@example.jp"},
+        {"taro@example.jp (Taro)", "taro@example.jp"},
+        {"Taro taro@example.jp", "taro@example.jp"},
+        {"MAILER-DAEMON (Mail Delivery System)", "MAILER-DAEMON"},
+        {"<a b@example.jp>", "ab@example.jp"},
+        {"\xe5\xb1\xb1\xe7\x94\xb0", "-"},
+    };
+    for (size_t i = 0; i < sizeof senders / sizeof senders[0]; i++) {
+        char out[256];
+        mboxrd_envelope_sender(senders[i].value, out, sizeof out);
+        char what[64];
+        snprintf(what, sizeof what, "envelope sender case %zu", i);
+        is_str(out, senders[i].want, what);
+    }
+    char tiny[4];
+    mboxrd_envelope_sender("<taro@example.jp>", tiny, sizeof tiny);
+    is_str(tiny, "tar", "envelope sender is cut to the buffer");
+    return tap_done();
+}
