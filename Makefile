@@ -5,7 +5,7 @@
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make bench    throughput against a cat baseline
 
-PKGS      := gmime-3.0 libxml-2.0 zlib
+PKGS      := gmime-3.0 libxml-2.0 zlib libesedb
 CC        ?= cc
 PREFIX    ?= /usr/local
 BUILD     ?= build

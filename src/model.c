@@ -47,6 +47,20 @@ const char *model_store_kind_name(enum store_kind kind)
     return "unknown";
 }
 
+const char *model_database_name(enum model_database d)
+{
+    switch (d) {
+    case MODEL_DB_NONE: return "none";
+    case MODEL_DB_MISSING: return "missing";
+    case MODEL_DB_OK: return "ok";
+    case MODEL_DB_DIRTY: return "dirty";
+    case MODEL_DB_BACKUP: return "backup";
+    case MODEL_DB_UNREADABLE: return "unreadable";
+    case MODEL_DB_MISMATCH: return "mismatch";
+    }
+    return "unknown";
+}
+
 struct model_account *model_account_new(void)
 {
     return xcalloc(1, sizeof(struct model_account));
@@ -85,10 +99,19 @@ struct model_folder *model_folder_new(struct model_folder *parent, const char *n
     return f;
 }
 
+void model_folder_add_file(struct model_folder *f, const char *relpath)
+{
+    f->files = xgrow(f->files, &f->files_cap, f->nfiles + 1, sizeof *f->files);
+    f->files[f->nfiles++] = xstrdup(relpath);
+}
+
 void model_folder_free(struct model_folder *f)
 {
     if (!f)
         return;
+    for (size_t i = 0; i < f->nfiles; i++)
+        free(f->files[i]);
+    free(f->files);
     for (size_t i = 0; i < f->nchildren; i++)
         model_folder_free(f->children[i]);
     free(f->children);
@@ -128,6 +151,9 @@ void model_store_free(struct model_store *s)
         model_account_free(s->accounts[i]);
     free(s->accounts);
     model_folder_free(s->top);
+    if (s->reader_data_free)
+        s->reader_data_free(s->reader_data);
+    free(s->database);
     free(s->root);
     free(s);
 }

@@ -73,6 +73,12 @@ struct model_folder {
     size_t messages;
     uint64_t bytes;
     bool unlisted;         /* the directory could not be listed (already reported) */
+    size_t unread;         /* of `messages`, those the store records as unread */
+    size_t with_state;     /* of `messages`, those whose state the store records */
+    /* A folder made by the reader rather than found on disk (Recovered) lists its files here,
+     * relative to the store root; NULL for a directory. */
+    char **files;
+    size_t nfiles, files_cap;
 };
 
 enum store_kind {
@@ -80,6 +86,18 @@ enum store_kind {
     STORE_WINMAIL,    /* Windows Mail (Vista) */
     STORE_EML_TREE,   /* a plain folder tree of .eml files */
 };
+
+enum model_database {
+    MODEL_DB_NONE = 0,    /* this kind of store has no database (a plain .eml tree) */
+    MODEL_DB_MISSING,     /* a WLM / Windows Mail store without its database */
+    MODEL_DB_OK,
+    MODEL_DB_DIRTY,       /* read, but not shut down cleanly: recent changes may be missing */
+    MODEL_DB_BACKUP,      /* the main database could not be read; WLM's backup copy was used */
+    MODEL_DB_UNREADABLE,  /* present but unreadable (and no usable backup) */
+    MODEL_DB_MISMATCH,    /* read, but it does not describe these files: used for state only */
+};
+
+const char *model_database_name(enum model_database d); /* "none", "missing", "ok", ... */
 
 struct model_store {
     char *root;           /* the store's directory as given or found (absolute) */
@@ -90,6 +108,12 @@ struct model_store {
     struct model_folder *top; /* invisible root; its children are the top-level folders */
     size_t messages;      /* files that look like messages, whole store */
     uint64_t bytes;
+    /* Where message state came from. */
+    enum model_database database_state;
+    char *database;       /* the database file used, relative to the store root, or NULL */
+    /* Private to the reader that opened the store. */
+    void *reader_data;
+    void (*reader_data_free)(void *data);
 };
 
 /* Message state bits as a store knows them (independent of any target's encoding). */
@@ -125,6 +149,8 @@ void model_account_free(struct model_account *a);
 struct model_folder *model_folder_new(struct model_folder *parent, const char *name,
                                       const char *source);
 void model_folder_free(struct model_folder *f); /* and its subtree */
+/* Adds a file (relative to the store root) to a reader-made folder's list. */
+void model_folder_add_file(struct model_folder *f, const char *relpath);
 /* Messages and bytes of a folder and all below it. */
 size_t model_folder_total_messages(const struct model_folder *f);
 

@@ -27,6 +27,11 @@ static const struct {
     [PROBLEM_FOLDER_RENAMED] = {"folder_renamed", false},
     [PROBLEM_BAD_ACCOUNT] = {"bad_account", true},
     [PROBLEM_WRITE_FAILED] = {"write_failed", true},
+    [PROBLEM_STATE_UNKNOWN] = {"state_unknown", true},
+    [PROBLEM_DATABASE_DIRTY] = {"database_dirty", false},
+    [PROBLEM_DATABASE_BACKUP] = {"database_backup", false},
+    [PROBLEM_MISSING_FILE] = {"missing_file", true},
+    [PROBLEM_RECOVERED] = {"recovered", false},
 };
 
 struct report {
@@ -176,6 +181,7 @@ void report_write_json(const struct report *r, const struct model_store *store, 
     json_kv_string(j, "command", r->command);
     json_kv_string(j, "store", r->store);
     json_kv_string(j, "store_kind", store ? model_store_kind_name(store->kind) : NULL);
+    json_kv_string(j, "database", store ? model_database_name(store->database_state) : NULL);
     json_kv_string(j, "target", r->target);
     json_kv_string(j, "output", r->output);
 

@@ -34,6 +34,8 @@ static void json_folder(struct json *j, const struct model_folder *f, int depth)
     json_kv_string(j, "account", f->account ? f->account->name : NULL);
     json_kv_uint(j, "messages", f->messages);
     json_kv_uint(j, "bytes", f->bytes);
+    json_kv_uint(j, "with_state", f->with_state);
+    json_kv_uint(j, "unread", f->unread);
     json_object_end(j);
     free(path);
     for (size_t i = 0; i < f->nchildren; i++)
@@ -61,6 +63,8 @@ static void write_json(const struct scanned *s, size_t n)
         json_object_begin(j);
         json_kv_string(j, "path", st->root);
         json_kv_string(j, "kind", model_store_kind_name(st->kind));
+        json_kv_string(j, "database", model_database_name(st->database_state));
+        json_kv_string(j, "database_file", st->database);
         json_key(j, "accounts");
         json_array_begin(j);
         for (size_t i = 0; i < st->naccounts; i++)
@@ -138,7 +142,10 @@ static void text_folder(FILE *out, const struct model_folder *f, int depth)
     print_text(out, f->name);
     if (f->special)
         fprintf(out, " [%s]", model_special_name(f->special));
-    fprintf(out, "  %zu messages, %" PRIu64 " bytes\n", f->messages, f->bytes);
+    fprintf(out, "  %zu messages", f->messages);
+    if (f->with_state)
+        fprintf(out, " (%zu unread)", f->unread);
+    fprintf(out, ", %" PRIu64 " bytes\n", f->bytes);
     for (size_t i = 0; i < f->nchildren; i++)
         text_folder(out, f->children[i], depth + 1);
 }
@@ -153,7 +160,17 @@ static void write_text(const struct scanned *s, size_t n)
         const struct report *r = s[k].report;
         fputs("Store: ", out);
         print_text(out, st->root);
-        fprintf(out, " (%s)\n\nAccounts (%zu)\n", model_store_kind_name(st->kind), st->naccounts);
+        fprintf(out, " (%s)\n", model_store_kind_name(st->kind));
+        if (st->database_state != MODEL_DB_NONE) {
+            fprintf(out, "Database: %s", model_database_name(st->database_state));
+            if (st->database) {
+                fputs(" (", out);
+                print_text(out, st->database);
+                fputs(")", out);
+            }
+            fputc('\n', out);
+        }
+        fprintf(out, "\nAccounts (%zu)\n", st->naccounts);
         for (size_t i = 0; i < st->naccounts; i++)
             text_account(out, st->accounts[i]);
         fputs("\nFolders\n", out);

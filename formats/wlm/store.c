@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "msgstore.h"
 #include "oeaccount.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -194,10 +195,50 @@ static char *display_name(const char *raw, bool *was_bad)
 
 /* ---- the walk ----------------------------------------------------------------------------- */
 
+/* What the reader keeps between reader_open() and reader_each_message(). */
+struct wlm_reader {
+    struct msgstore *db; /* NULL when there is none or it could not be read */
+    char *prefix;        /* prepended to a source path to get the database's path ("" or "acct/") */
+    bool place_by_db;    /* files without a usable row go to Recovered (the database fits) */
+};
+
+static void wlm_reader_free(void *data)
+{
+    struct wlm_reader *r = data;
+    if (!r)
+        return;
+    msgstore_free(r->db);
+    free(r->prefix);
+    free(r);
+}
+
+/* A message file the database has no usable row for, met during the walk. */
+struct unplaced {
+    struct model_folder *folder;
+    char *source;
+    uint64_t size;
+    const char *why;
+};
+
 struct walk {
     struct model_store *store;
     struct report *report;
+    struct wlm_reader *reader;
+    struct unplaced *unplaced;
+    size_t nunplaced, unplaced_cap;
+    size_t matched; /* message files with a usable database row */
 };
+
+/* The database row of a message file, or NULL. */
+static struct msgstore_message *row_for(const struct wlm_reader *r, const char *source)
+{
+    if (!r->db)
+        return NULL;
+    char *key = xasprintf("%s%s", r->prefix, source);
+    struct msgstore_message *m = msgstore_message(r->db, key);
+    free(key);
+    return m;
+}
 
 static char *rel_join(const char *rel, const char *name)
 {
@@ -209,12 +250,51 @@ static struct model_folder *add_folder(struct walk *w, struct model_folder *pare
 {
     bool bad;
     char *name = display_name(raw_name, &bad);
-    if (bad)
+    /* The database has the true name of a folder whose directory name WLM cut short. */
+    const struct msgstore_folder *known = NULL;
+    if (w->reader->db) {
+        char *key = xasprintf("%s%s", w->reader->prefix, rel);
+        known = msgstore_folder_by_path(w->reader->db, key);
+        free(key);
+    }
+    if (known && known->name && *known->name) {
+        free(name);
+        name = xstrdup(known->name);
+    } else if (bad) {
         report_problem(w->report, PROBLEM_BAD_NAME, rel,
                        "folder name is not valid UTF-8; shown as \"%s\"", name);
+    }
     struct model_folder *f = model_folder_new(parent, name, rel);
     free(name);
     return f;
+}
+
+/* Counts one message file of folder `f`, matching it with its database row. */
+static void count_message(struct walk *w, struct model_folder *f, const char *rel, uint64_t size)
+{
+    f->messages++;
+    f->bytes += size;
+    w->store->messages++;
+    w->store->bytes += size;
+    if (!w->reader->db)
+        return;
+    struct msgstore_message *row = row_for(w->reader, rel);
+    const char *why = NULL;
+    if (!row)
+        why = "the database has no row for this file";
+    else if (!row->folder_exists)
+        why = "the database files it in a folder that no longer exists";
+    if (row)
+        row->seen = true;
+    if (why) {
+        w->unplaced = xgrow(w->unplaced, &w->unplaced_cap, w->nunplaced + 1, sizeof *w->unplaced);
+        w->unplaced[w->nunplaced++] = (struct unplaced){f, xstrdup(rel), size, why};
+        return;
+    }
+    w->matched++;
+    f->with_state++;
+    if (!(row->state & MSG_STATE_READ))
+        f->unread++;
 }
 
 static void read_account(struct walk *w, const char *abs, const char *rel,
@@ -270,10 +350,7 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
             }
         } else if (is_message_name(e->name)) {
             /* Non-regular files with message names are counted: opening them reports why. */
-            f->messages++;
-            f->bytes += e->size;
-            w->store->messages++;
-            w->store->bytes += e->size;
+            count_message(w, f, rel, e->size);
         } else if (!is_folder_side_file(e->name)) {
             report_problem(w->report, PROBLEM_OTHER_FILE, rel,
                            "not a message file (.eml or .nws); left out");
@@ -348,10 +425,7 @@ static void walk_store_root(struct walk *w)
         } else if (is_message_name(e->name)) {
             if (!loose)
                 loose = model_folder_new(top, "Store root", "");
-            loose->messages++;
-            loose->bytes += e->size;
-            w->store->messages++;
-            w->store->bytes += e->size;
+            count_message(w, loose, e->name, e->size);
         } else if (!is_store_side_file(e->name)) {
             report_problem(w->report, PROBLEM_OTHER_FILE, e->name,
                            "not a message file (.eml or .nws); left out");
@@ -359,6 +433,157 @@ static void walk_store_root(struct walk *w)
         free(abs);
     }
     listing_free(&l);
+}
+
+/* The file called `name` (any case) directly in `dir`, or NULL. */
+static char *find_file_ci(const char *dir, const char *name)
+{
+    struct listing l;
+    char *found = NULL;
+    if (list_dir(dir, &l) != 0)
+        return NULL;
+    for (size_t i = 0; i < l.count && !found; i++)
+        if (l.entries[i].type == ENTRY_FILE && strcasecmp(l.entries[i].name, name) == 0)
+            found = path_join(dir, l.entries[i].name);
+    listing_free(&l);
+    return found;
+}
+
+static char *find_database(const char *dir)
+{
+    char *db = find_file_ci(dir, "Mail.MSMessageStore");
+    return db ? db : find_file_ci(dir, "WindowsMail.MSMessageStore");
+}
+
+/* WLM's own backup copy of the database (Backup/new/), or NULL. */
+static char *find_backup_database(const char *root)
+{
+    struct listing l;
+    char *found = NULL;
+    if (list_dir(root, &l) != 0)
+        return NULL;
+    for (size_t i = 0; i < l.count && !found; i++) {
+        if (l.entries[i].type != ENTRY_DIR || strcasecmp(l.entries[i].name, "Backup") != 0)
+            continue;
+        char *backup = path_join(root, l.entries[i].name);
+        struct listing b;
+        if (list_dir(backup, &b) == 0) {
+            for (size_t k = 0; k < b.count && !found; k++) {
+                if (b.entries[k].type != ENTRY_DIR || strcasecmp(b.entries[k].name, "new") != 0)
+                    continue;
+                char *dir = path_join(backup, b.entries[k].name);
+                found = find_database(dir);
+                free(dir);
+            }
+            listing_free(&b);
+        }
+        free(backup);
+    }
+    listing_free(&l);
+    return found;
+}
+
+static char *relative_to(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    return xstrdup(strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1 : path);
+}
+
+/* Opens the store's database, or its backup copy when the main one cannot be read. The
+ * database of a single account's directory is the one in the store root above it. */
+static void open_database(struct walk *w, const struct reader_location *loc)
+{
+    struct model_store *s = w->store;
+    if (loc->kind == STORE_EML_TREE)
+        return;
+    char *root = xstrdup(loc->path);
+    if (loc->account_only) {
+        char *slash = strrchr(root, '/');
+        if (slash && slash != root)
+            *slash = '\0';
+        free(w->reader->prefix);
+        w->reader->prefix = xasprintf("%s/", path_basename(loc->path));
+    }
+    s->database_state = MODEL_DB_MISSING;
+    char *path = find_database(root);
+    struct error err;
+    if (path) {
+        w->reader->db = msgstore_open(path, &err);
+        s->database = relative_to(root, path);
+        s->database_state = w->reader->db ? MODEL_DB_OK : MODEL_DB_UNREADABLE;
+        if (!w->reader->db) {
+            report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database,
+                           "the database cannot be read (%s)", err.msg);
+            char *backup = find_backup_database(root);
+            if (backup) {
+                w->reader->db = msgstore_open(backup, &err);
+                if (w->reader->db) {
+                    free(s->database);
+                    s->database = relative_to(root, backup);
+                    s->database_state = MODEL_DB_BACKUP;
+                    report_problem(w->report, PROBLEM_DATABASE_BACKUP, s->database,
+                                   "the main database cannot be read; WLM's backup copy was "
+                                   "used instead: state changed since that backup is missing");
+                }
+                free(backup);
+            }
+        }
+        if (w->reader->db && msgstore_shutdown_state(w->reader->db) == MSGSTORE_DIRTY) {
+            if (s->database_state == MODEL_DB_OK)
+                s->database_state = MODEL_DB_DIRTY;
+            report_problem(w->report, PROBLEM_DATABASE_DIRTY, s->database,
+                           "the database was not shut down cleanly (Windows Live Mail was "
+                           "running or crashed): recent changes to read state and flags may be "
+                           "missing");
+        }
+        free(path);
+    }
+    free(root);
+}
+
+/* After the walk: decide whether the database fits these files, move the files it has no
+ * usable row for into Recovered, and list rows whose files are gone. */
+static void place_unmatched(struct walk *w)
+{
+    struct model_store *s = w->store;
+    struct wlm_reader *r = w->reader;
+    if (!r->db) {
+        if (s->database_state == MODEL_DB_MISSING || s->database_state == MODEL_DB_UNREADABLE)
+            report_problem(w->report, PROBLEM_STATE_UNKNOWN, "",
+                           "no readable database (Mail.MSMessageStore): the read, flagged, "
+                           "replied and forwarded state of all %zu messages is unknown",
+                           s->messages);
+        return;
+    }
+    /* A database that matches under half of the files describes another store (or a schema
+     * we misread): use the state it has, but move nothing. */
+    r->place_by_db = w->matched * 2 >= w->matched + w->nunplaced;
+    if (!r->place_by_db) {
+        s->database_state = MODEL_DB_MISMATCH;
+        report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database ? s->database : "",
+                       "the database matches only %zu of %zu message files: their state is "
+                       "used, the others' state is unknown",
+                       w->matched, w->matched + w->nunplaced);
+    } else if (w->nunplaced) {
+        struct model_folder *rec = model_folder_new(s->top, "Recovered", "(recovered)");
+        for (size_t i = 0; i < w->nunplaced; i++) {
+            struct unplaced *u = &w->unplaced[i];
+            u->folder->messages--;
+            u->folder->bytes -= u->size;
+            rec->messages++;
+            rec->bytes += u->size;
+            model_folder_add_file(rec, u->source);
+            report_problem(w->report, PROBLEM_RECOVERED, u->source,
+                           "placed in the Recovered folder: %s", u->why);
+        }
+    }
+    size_t prefix_len = strlen(r->prefix);
+    for (size_t i = 0; i < msgstore_message_count(r->db); i++) {
+        const struct msgstore_message *m = msgstore_message_at(r->db, i);
+        if (!m->seen && strncasecmp(m->path, r->prefix, prefix_len) == 0)
+            report_problem(w->report, PROBLEM_MISSING_FILE, m->path,
+                           "the database lists this message but its file is missing");
+    }
 }
 
 struct model_store *reader_open(const struct reader_location *loc, struct report *report,
@@ -370,7 +595,12 @@ struct model_store *reader_open(const struct reader_location *loc, struct report
         return NULL;
     }
     struct model_store *s = model_store_new(loc->path, loc->kind);
-    struct walk w = {.store = s, .report = report};
+    struct wlm_reader *reader = xcalloc(1, sizeof *reader);
+    reader->prefix = xstrdup("");
+    s->reader_data = reader;
+    s->reader_data_free = wlm_reader_free;
+    struct walk w = {.store = s, .report = report, .reader = reader};
+    open_database(&w, loc);
     if (loc->account_only) {
         /* One account's directory: it becomes the one top-level folder. */
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
@@ -388,12 +618,56 @@ struct model_store *reader_open(const struct reader_location *loc, struct report
     } else {
         walk_store_root(&w);
     }
+    place_unmatched(&w);
+    for (size_t i = 0; i < w.nunplaced; i++)
+        free(w.unplaced[i].source);
+    free(w.unplaced);
     return s;
+}
+
+/* Fills the store's knowledge of one file into `m`; false when the file belongs elsewhere
+ * (Recovered) and must be skipped in its directory. */
+static bool describe(const struct model_store *store, const char *source, bool in_recovered,
+                     struct model_message *m)
+{
+    const struct wlm_reader *r = store->reader_data;
+    struct msgstore_message *row = r ? row_for(r, source) : NULL;
+    if (r && r->place_by_db && !in_recovered && (!row || !row->folder_exists))
+        return false;
+    if (row) {
+        m->state = row->state;
+        m->state_known = true;
+        m->received = row->received;
+    }
+    return true;
+}
+
+static int each_listed_file(const struct model_store *store, const struct model_folder *folder,
+                            reader_message_fn fn, void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; i < folder->nfiles && rc == 0; i++) {
+        char *path = path_join(store->root, folder->files[i]);
+        struct stat st;
+        struct model_message m = {.source = folder->files[i],
+                                  .path = path,
+                                  .received = MODEL_TIME_UNKNOWN};
+        if (lstat(path, &st) == 0) {
+            m.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+            m.mtime = (int64_t)st.st_mtime;
+        }
+        describe(store, folder->files[i], true, &m);
+        rc = fn(ctx, &m);
+        free(path);
+    }
+    return rc;
 }
 
 int reader_each_message(const struct model_store *store, const struct model_folder *folder,
                         reader_message_fn fn, void *ctx)
 {
+    if (folder->files)
+        return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
     struct listing l;
     if (list_dir(abs, &l) != 0) {
@@ -414,7 +688,8 @@ int reader_each_message(const struct model_store *store, const struct model_fold
             .received = MODEL_TIME_UNKNOWN,
             .mtime = e->mtime,
         };
-        rc = fn(ctx, &m);
+        if (describe(store, source, false, &m))
+            rc = fn(ctx, &m);
         free(path);
         free(source);
     }

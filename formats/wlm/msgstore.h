@@ -1,0 +1,75 @@
+/* msgstore: what Windows Live Mail's database knows beside the .eml files.
+ *
+ * WLM keeps read, flagged, replied and forwarded state, received times, priorities and the true
+ * (long, Japanese) folder names in its ESE database Mail.MSMessageStore (WindowsMail.MSMessageStore
+ * on Vista), not in the messages. This module reads that database with libesedb into a small
+ * index: per message file (keyed by its path relative to the store root, matched without regard
+ * to case) its state, and per folder directory its display name. Every assumption about the
+ * schema (table and column names, types, flag bits) is in one table in msgstore.c, so that a real
+ * sample can correct it. The database is opened read-only; a database that cannot be read is an
+ * error value, never a stop: the caller converts the .eml files without state.
+ *
+ * Ownership: the caller owns the msgstore and frees it with msgstore_free (NULL allowed);
+ * pointers returned by lookups live as long as the msgstore. */
+#ifndef WLMIGRATE_MSGSTORE_H
+#define WLMIGRATE_MSGSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum msgstore_shutdown {
+    MSGSTORE_UNKNOWN = 0,
+    MSGSTORE_CLEAN,
+    MSGSTORE_DIRTY,   /* not shut down cleanly: recent changes may sit in the logs, unread */
+};
+
+struct msgstore_folder {
+    int64_t id;
+    int64_t parent;        /* -1 for the invisible root */
+    char *name;            /* FLDCOL_NAMEW (or FLDCOL_NAME), UTF-8, or NULL */
+    char *path;            /* FLDCOL_PATH relative to the store, '/' separators, or NULL */
+    int special;           /* FLDCOL_SPECIAL as stored */
+};
+
+struct msgstore_message {
+    int64_t folder_id;
+    bool folder_exists;    /* a Folders row has folder_id */
+    uint32_t state;        /* MSG_STATE_* bits (model.h) */
+    int64_t received;      /* Unix time, or MODEL_TIME_UNKNOWN */
+    int priority;          /* 1 high, 3 normal, 5 low; 0 unknown */
+    bool seen;             /* set by the caller when a file matched this row */
+    const char *path;      /* the file, relative to the store root, '/' separators */
+};
+
+struct msgstore;
+
+/* The shutdown state in an ESE file header (offset 4 signature, offset 52 state). */
+enum msgstore_shutdown msgstore_header_state(const unsigned char *data, size_t len);
+
+/* Opens and indexes the database at `path`. NULL with err (naming the file) when it cannot. */
+struct msgstore *msgstore_open(const char *path, struct error *err);
+void msgstore_free(struct msgstore *db);
+
+enum msgstore_shutdown msgstore_shutdown_state(const struct msgstore *db);
+/* Number of message rows that could not be used (no stream path), for the report. */
+size_t msgstore_rows_skipped(const struct msgstore *db);
+
+/* The row for a message file at `relpath` (relative to the store root), or NULL. */
+struct msgstore_message *msgstore_message(struct msgstore *db, const char *relpath);
+/* All message rows, for finding those no file matched. */
+size_t msgstore_message_count(const struct msgstore *db);
+struct msgstore_message *msgstore_message_at(struct msgstore *db, size_t i);
+
+/* The folder whose FLDCOL_PATH is `relpath`, or NULL. */
+const struct msgstore_folder *msgstore_folder_by_path(const struct msgstore *db,
+                                                      const char *relpath);
+const struct msgstore_folder *msgstore_folder_by_id(const struct msgstore *db, int64_t id);
+
+/* A stored path ("Storage Folders\Inbox\x.eml" or an absolute Windows path) as a path relative
+ * to the store root with '/' separators; NULL when it cannot be made relative. */
+char *msgstore_relative_path(const char *stored);
+
+#endif
