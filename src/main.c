@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "convert.h"
 #include "scan.h"
@@ -86,11 +87,24 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
+/* Names Thunderbird gives its own folders at the top of Local Folders: a container of that name
+ * would become (or be copied over) the user's Trash, Inbox... */
+static bool is_thunderbird_special(const char *name)
+{
+    static const char *const special[] = {"Inbox", "Trash", "Sent", "Drafts", "Templates",
+                                          "Archives", "Junk", "Unsent Messages", "Outbox"};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcasecmp(name, special[i]) == 0)
+            return true;
+    return false;
+}
+
 static void catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C ends the run at once; the next run cleans up */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -152,6 +166,9 @@ static int run(int argc, char **argv)
             return usage_error("convert needs -o OUT", NULL);
         if (!*container)
             return usage_error("--container needs a name", NULL);
+        if (is_thunderbird_special(container))
+            return usage_error("--container must not be one of Thunderbird's own folders: ",
+                               container);
         struct convert_options co = {.store = store,
                                      .target = target,
                                      .output = output,

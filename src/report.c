@@ -27,7 +27,7 @@ static const struct {
     [PROBLEM_FOLDER_RENAMED] = {"folder_renamed", false},
     [PROBLEM_BAD_ACCOUNT] = {"bad_account", true},
     [PROBLEM_WRITE_FAILED] = {"write_failed", true},
-    [PROBLEM_STATE_UNKNOWN] = {"state_unknown", true},
+    [PROBLEM_STATE_UNKNOWN] = {"state_unknown", false},
     [PROBLEM_DATABASE_DIRTY] = {"database_dirty", false},
     [PROBLEM_DATABASE_BACKUP] = {"database_backup", false},
     [PROBLEM_MISSING_FILE] = {"missing_file", true},

@@ -32,7 +32,7 @@ enum problem_kind {
     PROBLEM_FOLDER_RENAMED,   /* a folder name changed to be safe in the target */
     PROBLEM_BAD_ACCOUNT,      /* an .oeaccount that could not be read */
     PROBLEM_WRITE_FAILED,     /* a message a writer could not write */
-    PROBLEM_STATE_UNKNOWN,    /* the store's database is missing or unreadable: state lost */
+    PROBLEM_STATE_UNKNOWN,    /* the database is missing or unreadable: state unknown (mail is kept) */
     PROBLEM_DATABASE_DIRTY,   /* the database was not shut down cleanly */
     PROBLEM_DATABASE_BACKUP,  /* the main database was unreadable; WLM's backup copy was used */
     PROBLEM_MISSING_FILE,     /* the database lists a message whose file is gone */

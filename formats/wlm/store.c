@@ -548,10 +548,13 @@ static void place_unmatched(struct walk *w)
     struct model_store *s = w->store;
     struct wlm_reader *r = w->reader;
     if (!r->db) {
-        if (s->database_state == MODEL_DB_MISSING || s->database_state == MODEL_DB_UNREADABLE)
-            report_problem(w->report, PROBLEM_STATE_UNKNOWN, "",
-                           "no readable database (Mail.MSMessageStore): the read, flagged, "
-                           "replied and forwarded state of all %zu messages is unknown",
+        if ((s->database_state == MODEL_DB_MISSING || s->database_state == MODEL_DB_UNREADABLE) &&
+            s->messages > 0)
+            report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database ? s->database : "",
+                           "no readable database (%s): the read, flagged, replied and forwarded "
+                           "state of all %zu messages is unknown",
+                           s->kind == STORE_WINMAIL ? "WindowsMail.MSMessageStore"
+                                                    : "Mail.MSMessageStore",
                            s->messages);
         return;
     }
