@@ -40,6 +40,34 @@ bool path_is_within(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* `base` (canonical, absolute; taken over) with the components of `rest` appended, "." dropped
+ * and ".." removing the component before it: the rest does not exist, so no link can make
+ * ".." mean anything else. */
+static char *append_lexically(char *base, const char *rest)
+{
+    struct buf out = BUF_INIT;
+    buf_puts(&out, base);
+    free(base);
+    const char *p = rest;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            char *last = strrchr(out.data, '/');
+            out.len = last && last != out.data ? (size_t)(last - out.data) : 1;
+            out.data[out.len] = '\0';
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            if (out.len > 1)
+                buf_putc(&out, '/');
+            buf_append(&out, p, n);
+        }
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return buf_detach(&out);
+}
+
 char *path_resolve(const char *path, struct error *err)
 {
     char *abs;
@@ -64,8 +92,7 @@ char *path_resolve(const char *path, struct error *err)
         char *real = realpath(cut ? abs : "/", NULL);
         abs[cut] = saved;
         if (real) {
-            char *out = cut < len ? path_join(real, abs + cut + 1) : xstrdup(real);
-            free(real);
+            char *out = append_lexically(real, cut < len ? abs + cut + 1 : "");
             free(abs);
             return out;
         }

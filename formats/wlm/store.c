@@ -350,6 +350,10 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
             }
         } else if (is_message_name(e->name)) {
             /* Non-regular files with message names are counted: opening them reports why. */
+            if (!utf8_valid(e->name, strlen(e->name)))
+                report_problem(w->report, PROBLEM_BAD_NAME, rel,
+                               "file name is not valid UTF-8 (the report shows its bad bytes "
+                               "as U+FFFD); the message is converted");
             count_message(w, f, rel, e->size);
         } else if (!is_folder_side_file(e->name)) {
             report_problem(w->report, PROBLEM_OTHER_FILE, rel,

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Peak memory does not grow with the store, and messages are streamed.
+
+Each measurement runs wlmigrate under its own small Python wrapper process, which reports
+getrusage(RUSAGE_CHILDREN).ru_maxrss (KiB on Linux) of its one child: the measurements are
+isolated from each other and from this script. Under `make asan` the sanitizer's quarantine of
+freed memory (256 MB by default) would look like growth: it is turned off for these runs.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wltest  # noqa: E402
+
+WRAPPER = r"""
+import json, resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+print(json.dumps({"rc": p.returncode,
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "stderr": p.stderr.decode("utf-8", "replace")}))
+"""
+
+HEADER = b"From: Sender <s@example.org>\nDate: Mon, 01 Jan 2001 10:00:00 +0000\n"
+BODY_10K = (b"z" * 79 + b"\n") * 128
+
+
+def make_store(root, n, folders=5):
+    for i in range(n):
+        d = os.path.join(root, "Folder%d" % (i % folders))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "m%05d.eml" % i), "wb") as fh:
+            fh.write(HEADER + b"Subject: message %05d\n\n" % i + BODY_10K)
+
+
+def peak_rss(store, out):
+    """(exit code, peak RSS in KiB, stderr) of one conversion."""
+    env = dict(os.environ)
+    quarantine = "quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+    old = env.get("ASAN_OPTIONS")
+    env["ASAN_OPTIONS"] = old + ":" + quarantine if old else quarantine
+    p = subprocess.run([sys.executable, "-c", WRAPPER, wltest.WLMIGRATE, "convert", store,
+                        "--for", "thunderbird", "-o", out, "-q"],
+                       capture_output=True, timeout=300, env=env)
+    r = json.loads(p.stdout.decode())
+    return r["rc"], r["maxrss_kib"], r["stderr"]
+
+
+def main():
+    t = wltest.Tap()
+    with tempfile.TemporaryDirectory(prefix="wlm-70-") as tmp:
+        measured = {}
+        for n in (300, 3000):
+            store = os.path.join(tmp, "store%d" % n)
+            out = os.path.join(tmp, "out%d" % n)
+            make_store(store, n)
+            rc, kib, err = peak_rss(store, out)
+            t.ok(rc == 0, "%d messages: exit 0" % n, err)
+            report = wltest.load_json(os.path.join(out, "report.json"))
+            t.eq(report["totals"]["messages_written"], n, "%d messages: all written" % n)
+            measured[n] = kib
+            print("# %d messages of %d bytes: peak RSS %d KiB" % (n, len(BODY_10K), kib))
+        limit = 1.5 * measured[300] + 2048
+        t.ok(measured[3000] <= limit,
+             "peak RSS for 3000 messages (%d KiB) <= 1.5 x that for 300 (%d KiB) + 2 MiB"
+             % (measured[3000], measured[300]))
+
+        # One 50 MB message: streamed, never held whole in memory.
+        store = os.path.join(tmp, "big")
+        os.makedirs(os.path.join(store, "Big"))
+        size = 0
+        with open(os.path.join(store, "Big", "big.eml"), "wb") as fh:
+            head = HEADER + b"Subject: fifty megabytes\n\n"
+            fh.write(head)
+            size += len(head)
+            chunk = BODY_10K * 100
+            while size < 50 * 1024 * 1024:
+                fh.write(chunk)
+                size += len(chunk)
+        out = os.path.join(tmp, "outbig")
+        rc, kib, err = peak_rss(store, out)
+        t.ok(rc == 0, "50 MB message: exit 0", err)
+        report = wltest.load_json(os.path.join(out, "report.json"))
+        t.eq((report["totals"]["messages_written"], report["totals"]["bytes_written"]),
+             (1, size), "50 MB message: written whole")
+        row = [f for f in report["folders"] if f["source"] == "Big"]
+        t.ok(row and os.path.getsize(os.path.join(out, row[0]["output"])) > size,
+             "50 MB message: the mbox holds it")
+        print("# one message of %d bytes: peak RSS %d KiB" % (size, kib))
+        t.ok(kib <= 40 * 1024, "50 MB message: peak RSS %d KiB <= 40 MiB" % kib)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
