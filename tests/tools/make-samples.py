@@ -26,12 +26,15 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import importlib.util
+import json
 import os
 import quopri
 import re
 import shutil
 import struct
 import sys
+import tempfile
 import textwrap
 import xml.etree.ElementTree as ET
 import zlib
@@ -46,7 +49,7 @@ TREES = ("wlm-store", "windows-mail-store", "eml-tree")
 # mtime of every directory and side file: 2024-04-01 00:00:00 UTC
 FIXED_MTIME = 1711929600
 FILE_MODE, DIR_MODE = 0o644, 0o755
-SIZE_LIMIT = 200 * 1024
+SIZE_LIMIT = 512 * 1024   # the ESE database is most of it: 8 KB pages
 
 
 def at(y, mo, d, h, mi, s=0, tz=9):
@@ -1445,12 +1448,121 @@ def wlm_side_files(tree):
                                      b"Mail.MSMessageStore. Not a real ESE database."))
 
 
+# --------------------------------------------------------------------------------------------
+# samples/wlm-store/Mail.MSMessageStore: the state WLM keeps beside the .eml files
+# --------------------------------------------------------------------------------------------
+
+# The display name WLM keeps for the folder whose directory name it cut short.
+LONG_FOLDER_NAMES = {
+    "プロジェクト2024年度 c17": "プロジェクト2024年度 顧客対応と設計レビューの記録（長期保存）",
+}
+SPECIAL_FOLDERS = {"Inbox": 1, "Outbox": 2, "Sent Items": 3, "Deleted Items": 4, "Drafts": 5}
+ORPHAN_FOLDER_ID = 999        # a folder id no Folders row has
+MISSING_FILE = f"{LOCAL}/Inbox/{eml_name(LOCAL_BASE, 99)}"   # a row whose file is gone
+
+
+def message_state(index):
+    """A varied but fixed state for the index-th message (read, flagged, replied, forwarded)."""
+    flags = ["downloaded"]
+    if index % 4 != 0:
+        flags.append("read")
+    if index % 5 == 2:
+        flags.append("flagged")
+    if index % 6 == 1:
+        flags.append("replied")
+    if index % 7 == 3:
+        flags.append("forwarded")
+    return flags
+
+
+def received_time(sample):
+    """The time WLM received a message: two minutes after its Date (or its file time)."""
+    return datetime.fromtimestamp(sample.mtime + 120, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def wlm_database_spec(tree):
+    """The rows of the sample store's database, derived from the tree:
+    - every directory of the store but Backup is a folder row, the cut-short one with its long
+      name, account directories named after their account;
+    - every message file has a row with a varied state, except: the last message of
+      Storage Folders/Inbox has no row (it belongs in Recovered), the message in Deleted Items
+      is filed under a folder that does not exist (Recovered too), and one row names a file that
+      does not exist (reported as missing);
+    - the header-only IMAP message lacks the "downloaded" bit, as WLM leaves it."""
+    prefix = WLM + "/"
+    dirs = sorted(d[len(prefix):] for d in tree.dirs
+                  if d.startswith(prefix) and not d[len(prefix):].split("/")[0] == "Backup")
+    accounts = {os.path.dirname(p)[len(prefix):]: p for p in tree.files
+                if p.startswith(prefix) and p.endswith(".oeaccount")}
+    folder_ids = {"": 0}
+    folders = [{"FLDCOL_ID": 0, "FLDCOL_PARENT": -1, "FLDCOL_SPECIAL": 0, "FLDCOL_TYPE": 0}]
+    for d in dirs:
+        folder_ids[d] = len(folders)
+        base = os.path.basename(d)
+        name = LONG_FOLDER_NAMES.get(base, base)
+        if d in accounts:
+            name = re.search(r"<Account_Name[^>]*>([^<]*)<",
+                             tree.files[accounts[d]].data.decode("utf-16")).group(1)
+        top = d.split("/")[0]
+        folders.append({
+            "FLDCOL_ID": folder_ids[d], "FLDCOL_PARENT": folder_ids[os.path.dirname(d)],
+            "FLDCOL_NAMEW": name, "FLDCOL_PATH": d.replace("/", "\\"),
+            "FLDCOL_SPECIAL": SPECIAL_FOLDERS.get(base, 0) if top == "Storage Folders" else 0,
+            "FLDCOL_TYPE": 3 if top == "Storage Folders" else 1,
+        })
+    messages = sorted(p for p in tree.files
+                      if p.startswith(prefix) and p.endswith(".eml") and "/Backup/" not in p)
+    inbox = [p for p in messages if os.path.dirname(p) == f"{LOCAL}/Inbox"]
+    no_row = inbox[-1]
+    rows, streams = [], []
+    for index, path in enumerate(messages + [MISSING_FILE]):
+        if path == no_row:
+            continue
+        rel = path[len(prefix):]
+        sample = tree.files.get(path)
+        folder = ORPHAN_FOLDER_ID if "/Deleted Items/" in path else folder_ids[os.path.dirname(rel)]
+        flags = message_state(index)
+        if sample is not None and sample.kind == "header-only":
+            flags.remove("downloaded")
+        stream_path = rel.replace("/", "\\")
+        if index == 1:   # WLM also stores absolute paths
+            stream_path = ("C:\\Users\\taro\\AppData\\Local\\Microsoft\\Windows Live Mail\\"
+                           + stream_path)
+        streams.append({"Id": 100 + index, "Path": stream_path})
+        rows.append({
+            "MSGCOL_ID": 1 + index, "MSGCOL_FOLDERID": folder, "MSGCOL_STREAM": 100 + index,
+            "MSGCOL_RECEIVEDDATE": received_time(sample) if sample else "2024-06-01T00:00:00Z",
+            "MSGCOL_FLAGS": flags, "MSGCOL_PRIORITY": 3,
+        })
+    return {"ansi_codepage": 932,
+            "tables": {"Folders": folders, "Messages": rows, "Streams": streams}}
+
+
+def wlm_database(tree):
+    """Writes the spec through tests/tools/make-wlm-db.py (our ESE fixture builder)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    loader = importlib.util.spec_from_file_location("make_wlm_db",
+                                                    os.path.join(here, "make-wlm-db.py"))
+    builder = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(builder)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_path = os.path.join(tmp, "spec.json")
+        out = os.path.join(tmp, "Mail.MSMessageStore")
+        with open(spec_path, "w", encoding="utf-8") as f:
+            json.dump(wlm_database_spec(tree), f, ensure_ascii=False)
+        builder.main([spec_path, out])
+        with open(out, "rb") as f:
+            data = f.read()
+    tree.side(f"{WLM}/Mail.MSMessageStore", data)
+
+
 def wlm_store(tree):
     tree.mkdir(WLM)
     wlm_accounts(tree)
     gmail_store(tree)
     local_store(tree)
     wlm_side_files(tree)
+    wlm_database(tree)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1962,8 +2074,9 @@ def self_check(tree):
             problems.append(f"{d}: no winmail.fol")
     if any(os.path.dirname(p) == f"{GMAIL_DIR}/[Gmail]" for p in tree.files):
         problems.append("[Gmail] holds messages of its own")
-    if os.path.exists(os.path.join(SAMPLES, WLM, "Mail.MSMessageStore")):
-        problems.append("Mail.MSMessageStore must not exist in the store root")
+    with open(os.path.join(SAMPLES, WLM, "Mail.MSMessageStore"), "rb") as f:
+        if f.read(8)[4:8] != bytes.fromhex("efcdab89"):
+            problems.append("Mail.MSMessageStore is not an ESE database")
     try:
         check_png(hinomaru_png())
     except (AssertionError, zlib.error) as e:
