@@ -10,7 +10,12 @@
  * Nothing here ever passes an escape byte or an undecodable byte through as text: each becomes
  * U+FFFD and is counted. Parsers take (buffer, length) and check every step against it.
  *
- * Ownership: returned strings are the caller's (NUL-terminated, valid UTF-8). */
+ * Ownership: returned strings are the caller's (NUL-terminated, valid UTF-8). NUL bytes in the
+ * input are data and come back as U+0000: use *outlen where they may occur. Names returned by
+ * charset_canonical() and charset_guess() are static and live as long as the program.
+ *
+ * Not thread-safe: iconv descriptors, charset names and the JIS tables are cached in statics
+ * (the program converts on one thread). */
 #ifndef WLMIGRATE_CHARSET_H
 #define WLMIGRATE_CHARSET_H
 
@@ -25,30 +30,56 @@ struct charset_stats {
 };
 
 /* The name to hand to iconv for a declared charset: "shift_jis", "x-sjis", "windows-31j" ->
- * "CP932"; "euc-jp" -> "EUC-JP-MS"; "iso-2022-jp*" and "csISO2022JP" -> "ISO-2022-JP" (decoded
- * by us); "utf8" -> "UTF-8"; "ks_c_5601-1987" -> "CP949"; "gb2312" -> "GB18030"; "iso-8859-1" and
- * "us-ascii" -> "WINDOWS-1252" (what mailers meant); otherwise the name itself when iconv knows
- * it, else NULL (unknown). Case-insensitive; surrounding quotes and spaces ignored. */
+ * "CP932"; "euc-jp" -> "EUC-JP-MS"; "iso-2022-jp*", "csISO2022JP*" and "cp5022x" ->
+ * "ISO-2022-JP" (decoded by us); "utf8" -> "UTF-8"; "ks_c_5601-1987", "euc-kr" -> "CP949";
+ * "gb2312", "gbk" -> "GB18030"; "iso-8859-1" and "us-ascii" -> "WINDOWS-1252" (what mailers
+ * meant); the common aliases of these and Windows code page numbers ("CP65001", "CP20932")
+ * likewise; otherwise the name itself, upper-cased, when iconv knows it, else NULL (unknown).
+ * Case-insensitive; surrounding quotes and spaces ignored; a name longer than 47 characters or
+ * with characters other than letters, digits and "-_.:+" (iconv's "//" suffixes) is unknown. */
 const char *charset_canonical(const char *name);
 
 /* Decodes `len` bytes declared as `charset` (NULL or "" when none) to UTF-8. The bytes overrule
- * the label where they must: ISO-2022-JP escapes under us-ascii / iso-8859-1 / no label are
- * decoded as ISO-2022-JP; valid non-ASCII UTF-8 under a single-byte label is read as UTF-8; an
- * unknown label is guessed from the bytes (UTF-8, then CP932, then EUC-JP-MS, then
- * WINDOWS-1252). Each overrule or guess is counted in `st` (which may be NULL). *outlen, when
+ * the label where they must:
+ *  - 7-bit bytes holding ISO-2022-JP escapes (ESC $ B, ESC $ @, ESC ( I, ESC $ ( D, ESC ( B/J)
+ *    are decoded as ISO-2022-JP under us-ascii, iso-8859-1, any other ASCII-compatible label
+ *    (utf-8, shift_jis ...) or none;
+ *  - valid non-ASCII UTF-8 under a single-byte label is read as UTF-8;
+ *  - 8-bit bytes without any ESC under an ISO-2022-JP label are read as what charset_guess()
+ *    finds (UTF-8, CP932, EUC-JP-MS), unless it finds nothing Japanese;
+ *  - a missing or unknown label is guessed from the bytes (charset_guess() without a hint:
+ *    UTF-8, then CP932, then EUC-JP-MS, then WINDOWS-1252).
+ * Each overrule counts in `relabelled`, each guess (of anything but plain ASCII) in `guessed`
+ * (`st` may be NULL). Any ESC that is not part of ISO-2022-JP becomes U+FFFD. *outlen, when
  * not NULL, receives the length of the result. */
 char *charset_to_utf8(const char *data, size_t len, const char *charset, struct charset_stats *st,
                       size_t *outlen);
 
 /* ISO-2022-JP as code page 50220/50221: ESC ( B and ESC ( J ASCII, ESC $ @ and ESC $ B
  * JIS X 0208 (with NEC row 13 and rows 89-92), ESC ( I and SO/SI half-width katakana,
- * ESC $ ( D JIS X 0212; the wave dash as CP932 has it (U+FF5E). */
+ * ESC $ ( D JIS X 0212; the wave dash as CP932 has it (U+FF5E). ESC & @ (the JIS X 0208-1990
+ * announcer) is ignored and ESC ( H read as ASCII. A stray ESC, a cut-off or unknown escape
+ * sequence, a byte >= 0x80, a pair CP932 cannot map and a first byte without its second each
+ * become one U+FFFD; after a designation of an unknown set (ESC $ A ...) every character is
+ * U+FFFD until the next known one. Controls and SPACE pass in every mode. A CR or LF inside
+ * a two-byte or katakana mode returns to ASCII (mailers that forget ESC ( B at the line end;
+ * RFC 1468 wants every line to end in ASCII): a silent repair, not counted. */
 char *charset_iso2022jp_to_utf8(const char *data, size_t len, struct charset_stats *st,
                                 size_t *outlen);
 
-/* For raw 8-bit header bytes: the charset they most likely are, "UTF-8", "CP932" or
- * "EUC-JP-MS", guided by `hint` (the body's declared charset, or NULL) when the bytes fit
- * more than one; "WINDOWS-1252" when none fits. ASCII-only input gives "UTF-8". */
+/* For raw 8-bit header bytes: the charset they most likely are. ASCII-only input gives
+ * "UTF-8", or "ISO-2022-JP" when it holds ISO-2022-JP escapes. Valid UTF-8 (also when only a
+ * character cut off at the end is broken) gives "UTF-8". Otherwise "CP932" or "EUC-JP-MS",
+ * whichever decodes with fewer errors (private-use characters, C1 controls and half-width
+ * katakana glued to Latin letters count as errors; one error in eight non-ASCII bytes is
+ * tolerated), ties broken by `hint` (the body's declared charset, or NULL), then by fewer
+ * half-width katakana, then CP932; "WINDOWS-1252" when neither fits, or when every 8-bit
+ * byte is a Latin-1 letter inside a word and no two non-ASCII characters of the Japanese
+ * readings stand together ("Forma\xe7\xe3o" is one CP932 kanji). A hint of another
+ * charset weighs more: a multi-byte one (GB18030, CP949, Big5) is returned when the bytes
+ * decode cleanly in it; a single-byte one (iso-8859-x, windows-125x, koi8-r) is returned
+ * unless the bytes read cleanly as CP932 with two non-ASCII characters in a row. A us-ascii
+ * hint is no hint. The result is a name charset_to_utf8() accepts. */
 const char *charset_guess(const char *data, size_t len, const char *hint);
 
 #endif
