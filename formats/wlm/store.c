@@ -378,6 +378,30 @@ static char *find_oeaccount(const char *abs)
     return found;
 }
 
+/* Reads every .oeaccount file directly in `abs` (relative path `rel`); the first one names
+ * `folder` and owns it (when folder is not NULL). Returns the number of account files. */
+static size_t read_accounts_in(struct walk *w, const char *abs, const char *rel,
+                               struct model_folder *folder)
+{
+    struct listing l;
+    size_t found = 0;
+    if (list_dir(abs, &l) != 0)
+        return 0;
+    for (size_t i = 0; i < l.count; i++) {
+        const struct entry *e = &l.entries[i];
+        if (e->type != ENTRY_FILE || !has_suffix_ci(e->name, ".oeaccount"))
+            continue;
+        char *file_abs = path_join(abs, e->name);
+        char *file_rel = rel_join(rel, e->name);
+        read_account(w, file_abs, file_rel, found == 0 ? folder : NULL);
+        free(file_abs);
+        free(file_rel);
+        found++;
+    }
+    listing_free(&l);
+    return found;
+}
+
 /* Walks a store root: account directories, local folders, and any other mail found there. */
 static void walk_store_root(struct walk *w)
 {
@@ -399,29 +423,13 @@ static void walk_store_root(struct walk *w)
         } else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Backup") == 0) {
             /* WLM's own backup copies: importing them would duplicate mail. */
         } else if (e->type == ENTRY_DIR) {
-            char *account_file = is_local_folders_name(e->name) ? NULL : find_oeaccount(abs);
+            bool local = is_local_folders_name(e->name);
             struct model_folder *f = add_folder(w, top, e->name, e->name);
-            if (account_file) {
-                char *account_abs = path_join(abs, account_file);
-                char *account_rel = path_join(e->name, account_file);
-                read_account(w, account_abs, account_rel, f);
-                free(account_abs);
-                free(account_rel);
-                free(account_file);
-            }
+            /* Windows Mail keeps its .oeaccount files among the local folders, which belong
+             * to no account; any other directory with one is that account's. */
+            read_accounts_in(w, abs, e->name, local ? NULL : f);
             walk_folder(w, f, abs, 1);
-            if (is_local_folders_name(e->name)) {
-                /* Windows Mail keeps its .oeaccount files among the local folders. */
-                char *local_account = find_oeaccount(abs);
-                if (local_account) {
-                    char *account_abs = path_join(abs, local_account);
-                    char *account_rel = path_join(e->name, local_account);
-                    read_account(w, account_abs, account_rel, NULL);
-                    free(account_abs);
-                    free(account_rel);
-                    free(local_account);
-                }
-            } else if (!f->account && model_folder_total_messages(f) == 0) {
+            if (!local && !f->account && model_folder_total_messages(f) == 0) {
                 /* A directory with no mail and no account (Stationery, logs): not a folder. */
                 top->nchildren--;
                 model_folder_free(f);
@@ -611,13 +619,7 @@ struct model_store *reader_open(const struct reader_location *loc, struct report
     if (loc->account_only) {
         /* One account's directory: it becomes the one top-level folder. */
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
-        char *account_file = find_oeaccount(loc->path);
-        if (account_file) {
-            char *abs = path_join(loc->path, account_file);
-            read_account(&w, abs, account_file, f);
-            free(abs);
-            free(account_file);
-        }
+        read_accounts_in(&w, loc->path, "", f);
         walk_folder(&w, f, loc->path, 1);
     } else if (loc->kind == STORE_EML_TREE) {
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
