@@ -200,6 +200,7 @@ struct wlm_reader {
     struct msgstore *db; /* NULL when there is none or it could not be read */
     char *prefix;        /* prepended to a source path to get the database's path ("" or "acct/") */
     bool place_by_db;    /* files without a usable row go to Recovered (the database fits) */
+    char *unreadable_reason; /* why the database could not be read, for the report */
 };
 
 static void wlm_reader_free(void *data)
@@ -209,6 +210,7 @@ static void wlm_reader_free(void *data)
         return;
     msgstore_free(r->db);
     free(r->prefix);
+    free(r->unreadable_reason);
     free(r);
 }
 
@@ -518,37 +520,41 @@ static void open_database(struct walk *w, const struct reader_location *loc)
     }
     s->database_state = MODEL_DB_MISSING;
     char *path = find_database(root);
-    struct error err;
+    struct error err = {""};
     if (path) {
         w->reader->db = msgstore_open(path, &err);
         s->database = relative_to(root, path);
         s->database_state = w->reader->db ? MODEL_DB_OK : MODEL_DB_UNREADABLE;
-        if (!w->reader->db) {
-            report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database,
-                           "the database cannot be read (%s)", err.msg);
-            char *backup = find_backup_database(root);
-            if (backup) {
-                w->reader->db = msgstore_open(backup, &err);
-                if (w->reader->db) {
-                    free(s->database);
-                    s->database = relative_to(root, backup);
-                    s->database_state = MODEL_DB_BACKUP;
-                    report_problem(w->report, PROBLEM_DATABASE_BACKUP, s->database,
-                                   "the main database cannot be read; WLM's backup copy was "
-                                   "used instead: state changed since that backup is missing");
-                }
-                free(backup);
-            }
-        }
-        if (w->reader->db && msgstore_shutdown_state(w->reader->db) == MSGSTORE_DIRTY) {
-            if (s->database_state == MODEL_DB_OK)
-                s->database_state = MODEL_DB_DIRTY;
-            report_problem(w->report, PROBLEM_DATABASE_DIRTY, s->database,
-                           "the database was not shut down cleanly (Windows Live Mail was "
-                           "running or crashed): recent changes to read state and flags may be "
-                           "missing");
-        }
         free(path);
+    }
+    if (!w->reader->db) {
+        /* Missing or unreadable: WLM's own backup copy is better than no state at all. */
+        char *backup = find_backup_database(root);
+        struct error backup_err;
+        struct msgstore *db = backup ? msgstore_open(backup, &backup_err) : NULL;
+        if (db) {
+            w->reader->db = db;
+            report_problem(w->report, PROBLEM_DATABASE_BACKUP, s->database ? s->database : "",
+                           "%s%s; WLM's backup copy %s was used instead: state changed since "
+                           "that backup is missing",
+                           s->database ? "the database cannot be read: " : "there is no database",
+                           s->database ? err.msg : "", backup + strlen(root) + 1);
+            free(s->database);
+            s->database = relative_to(root, backup);
+            s->database_state = MODEL_DB_BACKUP;
+        }
+        free(backup);
+    }
+    if (!w->reader->db && s->database_state == MODEL_DB_UNREADABLE) {
+        free(w->reader->unreadable_reason);
+        w->reader->unreadable_reason = xstrdup(err.msg);
+    }
+    if (w->reader->db && msgstore_shutdown_state(w->reader->db) == MSGSTORE_DIRTY) {
+        if (s->database_state == MODEL_DB_OK)
+            s->database_state = MODEL_DB_DIRTY;
+        report_problem(w->report, PROBLEM_DATABASE_DIRTY, s->database,
+                       "the database was not shut down cleanly (Windows Live Mail was running "
+                       "or crashed): recent changes to read state and flags may be missing");
     }
     free(root);
 }
@@ -563,10 +569,13 @@ static void place_unmatched(struct walk *w)
         if ((s->database_state == MODEL_DB_MISSING || s->database_state == MODEL_DB_UNREADABLE) &&
             s->messages > 0)
             report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database ? s->database : "",
-                           "no readable database (%s): the read, flagged, replied and forwarded "
-                           "state of all %zu messages is unknown",
-                           s->kind == STORE_WINMAIL ? "WindowsMail.MSMessageStore"
-                                                    : "Mail.MSMessageStore",
+                           "%s (%s): the read, flagged, replied and forwarded state of all %zu "
+                           "messages is unknown",
+                           r->unreadable_reason ? "the database cannot be read"
+                                                : "no database",
+                           r->unreadable_reason ? r->unreadable_reason
+                           : s->kind == STORE_WINMAIL ? "WindowsMail.MSMessageStore"
+                                                      : "Mail.MSMessageStore",
                            s->messages);
         return;
     }
@@ -588,6 +597,11 @@ static void place_unmatched(struct walk *w)
             rec->messages++;
             rec->bytes += u->size;
             model_folder_add_file(rec, u->source);
+            const struct msgstore_message *row = row_for(r, u->source);
+            if (row) {
+                rec->with_state++;
+                rec->unread += !(row->state & MSG_STATE_READ);
+            }
             report_problem(w->report, PROBLEM_RECOVERED, u->source,
                            "placed in the Recovered folder: %s", u->why);
         }

@@ -2,10 +2,17 @@
 """The project's own sample stores through `convert --for thunderbird`, judged byte for byte.
 
 samples/wlm-store, samples/windows-mail-store and samples/eml-tree are each converted into their
-own temporary OUT. Every expectation is computed here from the source tree, independently of
-wlmigrate: a Python walk of the store (Backup/ at the store root, the ESE database with its log and
-checkpoint files, *.oeaccount and winmail.fol are not mail; every directory is a folder; *.eml and
-*.nws files are messages), Python's email parser for headers, xml.etree for the UTF-16 .oeaccount
+own temporary OUT. samples/wlm-store is converted WITHOUT its database: it is copied into a
+temporary directory without the root's Mail.MSMessageStore (everything else, Backup/ included,
+byte for byte and with its mtimes), so that state, received times and folder names come from the
+files alone (35-database.t tests the store with its database). A store without a readable
+database must say so once: `database` "missing" and one `state_unknown` problem, not a loss;
+every message read, nothing flagged, replied or forwarded.
+
+Every expectation is computed here from the source tree, independently of wlmigrate: a Python
+walk of the store (Backup/ at the store root, the ESE database with its log and checkpoint files,
+*.oeaccount and winmail.fol are not mail; every directory is a folder; *.eml and *.nws files are
+messages), Python's email parser for headers, xml.etree for the UTF-16 .oeaccount
 files, Python's mailbox module (through wltest.mbox_messages, mboxrd undone) for the output.
 
 Classification of a message file (same rules as 20-corpora-roundtrip.t):
@@ -23,6 +30,7 @@ import email.policy
 import email.utils
 import os
 import re
+import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -90,10 +98,24 @@ def walk_store(root):
 
 
 def has_database(root):
-    """A store database in the root: state, received times and true folder names then come from
-    it (README), which this script does not read; the checks that depend on them are skipped."""
+    """A store database in the root: state, received times and true folder names would then come
+    from it (README), which this script does not read: the stores converted here have none."""
     return any(f.lower() in ("mail.msmessagestore", "windowsmail.msmessagestore")
                for f in os.listdir(root))
+
+
+def copy_without_database(sample, dst):
+    """A copy of samples/<sample> without the database file in its root (Backup/new/'s copy and
+    everything else kept, mtimes included)."""
+    src = os.path.join(wltest.SAMPLES, sample)
+
+    def ignore(directory, names):
+        if os.path.realpath(directory) != os.path.realpath(src):
+            return []
+        return [n for n in names if n.lower() in ("mail.msmessagestore",
+                                                  "windowsmail.msmessagestore")]
+    shutil.copytree(src, dst, symlinks=True, ignore=ignore)
+    return dst
 
 
 def read_bytes(path):
@@ -134,13 +156,13 @@ def remove_one_date_line(data):
     return None
 
 
-def check_store(t, sample, kind, out, container=CONTAINER):
+def check_store(t, sample, kind, out, container=CONTAINER, src=None):
     extra_args = () if container == CONTAINER else ("--container", container)
     label = sample if container == CONTAINER else "%s --container %s" % (sample, container)
-    src = os.path.join(wltest.SAMPLES, sample)
+    src = src or os.path.join(wltest.SAMPLES, sample)
     before = wltest.sha256_tree(src)
     folders, accounts = walk_store(src)
-    db = has_database(src)
+    t.ok(not has_database(src), "%s: the converted store has no database in its root" % label)
     messages = [m for msgs in folders.values() for m in msgs]
     lost = [m for m in messages if not m.converted]
     written = [m for m in messages if m.converted]
@@ -199,6 +221,20 @@ def check_store(t, sample, kind, out, container=CONTAINER):
          (len(r["problems"]), len([x for x in r["problems"] if x["lost"]])),
          "%s: totals.problems and problems_with_loss count the problems list" % label)
 
+    # No database: said once, as `state_unknown` (not a loss); nothing the database would add.
+    unknown = [x for x in r["problems"] if x["kind"] == "state_unknown"]
+    if kind == "eml-tree":
+        t.eq((r.get("database"), len(unknown)), ("none", 0),
+             "%s: database \"none\" and no state_unknown problem (a plain .eml tree)" % label)
+    else:
+        t.eq((r.get("database"), [x["lost"] for x in unknown]), ("missing", [False]),
+             "%s: database \"missing\" and one state_unknown problem with lost=false" % label)
+    db_kinds = {"recovered", "missing_file", "database_dirty", "database_backup"}
+    t.eq(sorted((x["kind"], x["path"]) for x in r["problems"] if x["kind"] in db_kinds), [],
+         "%s: no recovered, missing_file, database_dirty or database_backup problem" % label)
+    t.ok(not any(f["source"] == "(recovered)" or f["name"] == "Recovered" for f in r["folders"]),
+         "%s: no Recovered folder" % label, [f["name"] for f in r["folders"]])
+
     if lost:
         kept = []
         for m in lost:
@@ -253,8 +289,7 @@ def check_store(t, sample, kind, out, container=CONTAINER):
                                          + segs[-1:])
         if f["output"] != want:
             bad.append("%r -> %r, want %r" % (src_rel, f["output"], want))
-    t.ok(db or not bad, "%s: each folder's output path is its source path under the container%s"
-         % (label, " # SKIP the store has a database (true folder names)" if db else ""),
+    t.ok(not bad, "%s: each folder's output path is its source path under the container" % label,
          "\n".join(bad))
 
     # The tree on disk.
@@ -298,7 +333,7 @@ def check_store(t, sample, kind, out, container=CONTAINER):
             continue
         for m, (envelope, rest) in zip(want_msgs, got):
             n_checked += 1
-            why = check_message(m, envelope, rest, db)
+            why = check_message(m, envelope, rest)
             if why:
                 bad.append("%s: %s" % (m.rel, why))
     t.ok(not bad, "%s: all %d written messages read back in file-name order with their exact "
@@ -310,7 +345,7 @@ def check_store(t, sample, kind, out, container=CONTAINER):
     return r, folders
 
 
-def check_message(m, envelope, rest, db=False):
+def check_message(m, envelope, rest):
     """None when `rest` (after the From line, mboxrd undone) is what m must become, else why."""
     state, body = wltest.split_state_headers(rest)
     if state is None:
@@ -319,9 +354,9 @@ def check_message(m, envelope, rest, db=False):
         status, status2 = int(state["Status"], 16), int(state["Status2"], 16)
     except ValueError:
         return "state header values are not hex: %r" % state
-    if (not (status & 0x1 or db) or status & 0x8 or not status2 & 0x00800000
-            or state["Keys"] != ""):
-        return "state %r: want read (state unknown), not expunged, MDN sent, empty keys" % state
+    if (status != 0x1 or status2 != 0x00800000 or state["Keys"] != ""):
+        return ("state %r: want Status 0001 (read: state unknown), Status2 00800000 (MDN sent), "
+                "empty keys" % state)
     if not re.match(rb"X-Mozilla-Keys: {60,}" + re.escape(m.eol), rest.split(b"Status2", 1)[1]
                     .split(b"\n", 1)[1]):
         return "X-Mozilla-Keys is not padded with spaces / not in the message's line ends"
@@ -355,7 +390,7 @@ def check_message(m, envelope, rest, db=False):
     received = received_dates(m.headers)
     if when is None and received:
         when = received[-1]
-    if when is not None and not db and envelope.split(" ", 2)[2] != utc_envelope_date(when):
+    if when is not None and envelope.split(" ", 2)[2] != utc_envelope_date(when):
         return "envelope date %r, want %r" % (envelope, utc_envelope_date(when))
     if date_line is not None:
         if not date_line.endswith(m.eol):
@@ -374,8 +409,15 @@ def main():
     t = wltest.Tap()
     with tempfile.TemporaryDirectory(prefix="wlm-e2e-10-") as tmp:
         results = {}
+        # samples/wlm-store without its database; the copy differs from it in nothing else.
+        wlm_copy = copy_without_database("wlm-store", os.path.join(tmp, "src", "wlm-store"))
+        want_tree = wltest.sha256_tree(os.path.join(wltest.SAMPLES, "wlm-store"))
+        had_db = want_tree.pop("Mail.MSMessageStore", None) is not None
+        t.ok(had_db and wltest.sha256_tree(wlm_copy) == want_tree,
+             "wlm-store copy: the sample minus its Mail.MSMessageStore, every other file the same")
         for sample, kind in STORES:
-            results[sample] = check_store(t, sample, kind, os.path.join(tmp, sample))
+            results[sample] = check_store(t, sample, kind, os.path.join(tmp, sample),
+                                          src=wlm_copy if sample == "wlm-store" else None)
 
         # The message with `From ` / `>From ` body lines round-trips exactly.
         r, folders = results["wlm-store"] or (None, {})

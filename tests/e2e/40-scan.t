@@ -7,6 +7,12 @@ of the store (Backup/ at the store root, ESE database/log files, *.oeaccount and
 not mail; *.eml and *.nws are messages), problems from the message files themselves (0 bytes ->
 `empty`, lost; no empty line after the headers -> `header_only`). Third-party account files from
 Thunderbird's former WLM importer (../shared/corpora/thunderbird-import) are read in place.
+
+samples/wlm-store is scanned WITHOUT its database: it is copied into a temporary directory without
+the root's Mail.MSMessageStore (nothing else changed), so that folders, counts and names come from
+the files alone (35-database.t scans it with its database). A store without a database says so:
+`database` "missing", `database_file` null, one `state_unknown` problem (not a loss), no folder
+with known state or unread messages.
 """
 import json
 import os
@@ -19,7 +25,8 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wltest  # noqa: E402
 
-WLM = os.path.join(wltest.SAMPLES, "wlm-store")
+SAMPLE_WLM = os.path.join(wltest.SAMPLES, "wlm-store")
+WLM = None          # main(): a copy of SAMPLE_WLM without its database
 VISTA = os.path.join(wltest.SAMPLES, "windows-mail-store")
 EMLTREE = os.path.join(wltest.SAMPLES, "eml-tree")
 TB_IMPORT = os.path.join(wltest.CORPORA, "thunderbird-import", "WindowsLiveMail")
@@ -193,10 +200,46 @@ def check_store_doc(t, st, root, kind, what):
     return problems
 
 
-def main():
-    t = wltest.Tap()
+def copy_without_database(dst):
+    def ignore(directory, names):
+        if os.path.realpath(directory) != os.path.realpath(SAMPLE_WLM):
+            return []
+        return [n for n in names if n.lower() == "mail.msmessagestore"]
+    shutil.copytree(SAMPLE_WLM, dst, symlinks=True, ignore=ignore)
+    return dst
 
-    # samples/wlm-store, in full.
+
+def check_no_database(t, st, kind, what):
+    """A store without a database (or a plain .eml tree) in a scan: nothing claims known state."""
+    unknown = [x for x in st.get("problems", []) if x["kind"] == "state_unknown"]
+    if kind == "eml-tree":
+        t.eq((st.get("database"), st.get("database_file"), len(unknown)), ("none", None, 0),
+             "%s: database \"none\", database_file null, no state_unknown problem" % what)
+    else:
+        t.eq((st.get("database"), st.get("database_file"), [x["lost"] for x in unknown]),
+             ("missing", None, [False]),
+             "%s: database \"missing\", database_file null, one state_unknown problem with "
+             "lost=false" % what)
+    bad = [(f["source"], f.get("with_state"), f.get("unread")) for f in st.get("folders", [])
+           if (f.get("with_state"), f.get("unread")) != (0, 0)]
+    t.ok(not bad, "%s: no folder claims messages with known state or unread ones" % what, bad)
+    t.ok(not any(x["kind"] in ("recovered", "missing_file") for x in st.get("problems", []))
+         and not any(f["source"] == "(recovered)" for f in st.get("folders", [])),
+         "%s: no Recovered folder, no recovered or missing_file problem" % what)
+
+
+def main():
+    global WLM
+    t = wltest.Tap()
+    keep = tempfile.TemporaryDirectory(prefix="wlm-e2e-40-src-")
+    WLM = copy_without_database(os.path.join(keep.name, "wlm-store"))
+    want_tree = wltest.sha256_tree(SAMPLE_WLM)
+    had_db = want_tree.pop("Mail.MSMessageStore", None) is not None
+    t.ok(had_db and wltest.sha256_tree(WLM) == want_tree,
+         "the wlm-store copy is samples/wlm-store minus its Mail.MSMessageStore, nothing else "
+         "changed")
+
+    # samples/wlm-store (without its database), in full.
     p, doc = scan_json(t, WLM, "wlm-store")
     if doc:
         t.eq(doc.get("scan_version"), 1, "wlm-store: scan_version 1")
@@ -204,6 +247,7 @@ def main():
         t.eq(len(stores), 1, "wlm-store: one store")
         if stores:
             problems = check_store_doc(t, stores[0], WLM, "wlm", "wlm-store")
+            check_no_database(t, stores[0], "wlm", "wlm-store")
             t.ok(any(k == "empty" for _, k in problems) and any(k == "header_only"
                                                                  for _, k in problems),
                  "wlm-store: the sample has a 0-byte file and a header-only message")
@@ -230,6 +274,7 @@ def main():
             t.eq([s.get("kind") for s in stores], [kind], "%s: one store of kind %s" % (what, kind))
             if stores:
                 problems = check_store_doc(t, stores[0], root, kind, what)
+                check_no_database(t, stores[0], kind, what)
                 want = 1 if any(k in ("empty", "not_a_message") for _, k in problems) else 0
                 t.eq(p.returncode, want, "%s: scan exits %d" % (what, want))
 
@@ -254,6 +299,7 @@ def main():
                  "one account directory: its messages only")
             want = 1 if any(k in ("empty", "not_a_message") for _, k in problems) else 0
             t.eq(p.returncode, want, "one account directory: exit code %d" % want)
+            check_no_database(t, st, "wlm", "one account directory")
 
     # Thunderbird's own test accounts (third-party, read in place).
     p, doc = scan_json(t, TB_IMPORT, "thunderbird-import")
@@ -359,6 +405,7 @@ def main():
         t.eq(p.returncode, 2, "convert without -o exits 2")
         p = wltest.run("scan")
         t.eq(p.returncode, 2, "scan without STORE exits 2")
+    keep.cleanup()
     t.done()
 
 

@@ -1,0 +1,130 @@
+/* ltp: the lists, tables and properties layer of a PST ([MS-PST] 2.3), write side.
+ *
+ * A heap-on-node (HN) is built in memory and written as one node's data tree: page 0 starts
+ * with HNHDR, the others with HNPAGEHDR, pages 8, 136, 264, ... with HNBITMAPHDR; items are
+ * packed back to back and each page ends with its HNPAGEMAP. On it sit the BTree-on-heap (BTH,
+ * always allocated first so its header is HID 0x20, which pst-extractor relies on), the
+ * property context (PC: a BTH of 2-byte property IDs; values inline, in the heap, or in a
+ * subnode when over 3580 bytes; empty variable values as HNID 0, as Outlook does) and the table
+ * context (TC: TCINFO, row index BTH, rows with a cell-existence bitmap; a row matrix too big
+ * for one heap item goes to a subnode whose non-final blocks are padded to 8176 bytes).
+ *
+ * Ownership: the caller owns the heap and TC objects and frees them (the *_free functions accept
+ * NULL). Values passed in are copied where they are kept. */
+#ifndef WLMIGRATE_PST_LTP_H
+#define WLMIGRATE_PST_LTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+#include "pst/ndb.h"
+
+#define PST_HEAP_MAX_ITEM 3580u
+
+enum {
+    PST_HN_SIG_TC = 0x7C,
+    PST_HN_SIG_BTH = 0xB5,
+    PST_HN_SIG_PC = 0xBC,
+};
+
+/* Property types used by the writer ([MS-OXCDATA] 2.11.1). */
+enum {
+    PST_PT_I16 = 0x0002,
+    PST_PT_I32 = 0x0003,
+    PST_PT_FLOAT = 0x0004,
+    PST_PT_DOUBLE = 0x0005,
+    PST_PT_CURRENCY = 0x0006,
+    PST_PT_APPTIME = 0x0007,
+    PST_PT_ERROR = 0x000A,
+    PST_PT_BOOLEAN = 0x000B,
+    PST_PT_OBJECT = 0x000D,
+    PST_PT_I64 = 0x0014,
+    PST_PT_STRING8 = 0x001E,
+    PST_PT_UNICODE = 0x001F,
+    PST_PT_SYSTIME = 0x0040,
+    PST_PT_CLSID = 0x0048,
+    PST_PT_BINARY = 0x0102,
+    PST_PT_MV_I32 = 0x1003,
+    PST_PT_MV_UNICODE = 0x101F,
+    PST_PT_MV_BINARY = 0x1102,
+};
+
+#define PST_TAG(id, type) ((uint32_t)(((uint32_t)(id) << 16) | (uint32_t)(type)))
+
+/* Size of a value of `type` kept in place (in a PC's dwValueHnid when <= 4, in a TC cell), or
+ * 0 for types stored through an HNID. */
+size_t pst_fixed_size(uint16_t type);
+
+/* One property as stored: fixed types as their little-endian bytes, strings as UTF-16LE
+ * without terminator, binary as is. */
+struct pst_value {
+    uint32_t tag;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* ---- heap-on-node ---- */
+struct pst_heap;
+
+struct pst_heap *pst_heap_new(uint8_t client_sig);
+/* Allocates an item of 1..3580 bytes (copied from `data`, or zeros when NULL); returns its HID. */
+uint32_t pst_heap_alloc(struct pst_heap *h, const void *data, size_t len);
+/* The bytes of an item, to patch it before the heap is written. */
+uint8_t *pst_heap_item(struct pst_heap *h, uint32_t hid, size_t *len);
+void pst_heap_set_root(struct pst_heap *h, uint32_t hid);
+/* The serialized pages: `*pages` is an array of `return value` buffers the caller frees with
+ * pst_heap_pages_free(). */
+size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages);
+void pst_heap_pages_free(struct buf *pages, size_t count);
+/* Total bytes of the serialized pages. */
+uint64_t pst_heap_size(const struct pst_heap *h);
+/* Writes the heap as a data tree; *bytes receives the sum of its page sizes. */
+int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
+                   struct error *err);
+void pst_heap_free(struct pst_heap *h);
+
+/* ---- BTree-on-heap ---- */
+/* Allocates the BTHHEADER (do it first on a PC or TC heap so that it is HID 0x20). */
+uint32_t pst_bth_new(struct pst_heap *h, uint8_t cb_key, uint8_t cb_ent);
+/* Stores `count` records of cb_key + cb_ent bytes, sorted by key, as leaves and index levels,
+ * and points the header at the root. */
+void pst_bth_fill(struct pst_heap *h, uint32_t bth, const uint8_t *recs, size_t count);
+
+/* ---- property context ---- */
+/* Optional size patch: when `prop_id` is non-zero, the Int32 property of that ID (which must be
+ * among the properties) is set to `base` + the data bytes of this PC (heap pages and the
+ * streams of its large values) before the heap is written: PidTagMessageSize, PidTagAttachSize.
+ * The total is returned in `result`. */
+struct pst_pc_size {
+    uint16_t prop_id;
+    uint64_t base;
+    uint64_t result;
+};
+
+/* Writes a PC node's data tree from `count` properties (any order; IDs must be distinct).
+ * Values over 3580 bytes become subnodes added to `subs`. `size` may be NULL. */
+int pst_pc_write(struct pst_ndb *n, const struct pst_value *props, size_t count,
+                 struct pst_sublist *subs, uint64_t *bid, struct pst_pc_size *size,
+                 struct error *err);
+
+/* ---- table context ---- */
+struct pst_tc;
+
+#define PST_TAG_ROW_ID PST_TAG(0x67F2, PST_PT_I32)
+#define PST_TAG_ROW_VER PST_TAG(0x67F3, PST_PT_I32)
+
+/* Columns in iBit order; RowId and RowVer are added in front when not given. */
+struct pst_tc *pst_tc_new(const uint32_t *tags, size_t ncols);
+/* Appends a row; cells whose tag is not a column are ignored, columns without a cell are
+ * absent in the cell-existence bitmap. */
+void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
+                    const struct pst_value *cells, size_t count);
+size_t pst_tc_row_count(const struct pst_tc *t);
+/* Writes the TC node's data tree and, when needed, its subnode tree. */
+int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
+                 struct error *err);
+void pst_tc_free(struct pst_tc *t);
+
+#endif

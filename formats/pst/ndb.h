@@ -1,0 +1,176 @@
+/* ndb: the node database layer of a Unicode PST file ([MS-PST] 2.2), write side.
+ *
+ * The bottom layer of the PST writer. It owns the output file and lays it out append-only:
+ * blocks (64-byte aligned, trailer with CRC and signature, external blocks permuted) from
+ * 0x4800 on, never across an allocation-map interval; XBLOCK/XXBLOCK data trees and
+ * SLBLOCK/SIBLOCK subnode trees; and, at commit, the BBT and NBT built bottom up in 512-byte
+ * pages, the AMap/PMap/FMap/FPMap pages, the empty density list and finally the header.
+ * In memory it keeps only the two B-tree indexes and one 496-byte bitmap per 248 KiB interval.
+ * The header says fAMapValid = INVALID_AMAP until commit rewrites it as the last step.
+ *
+ * Decisions recorded here (see ../../../shared/design/PST.md):
+ *  - cRef of a block is 1 + the number of references to it, as Outlook writes it.
+ *  - Block BIDs come from bidNextB in steps of 4 (bit 1 set for internal blocks); page BIDs are
+ *    odd numbers above every block BID, in steps of 2, as in Outlook's Empty.pst.
+ *  - Map pages: AMap at every interval start; PMap after it when the interval index k % 8 == 0;
+ *    FMap after those when k >= 128 and (k - 128) % 496 == 0; FPMap (files over 2 GB) at
+ *    +1024 when k >= 8192 and (k - 8192) % 3968 == 0 (the slot ContinuMail found scanpst to
+ *    expect; it never coincides with an FMap interval). PMap and FPMap are all 0xFF.
+ *
+ * Ownership: the caller owns the struct pst_ndb and frees it with pst_ndb_free(); library code
+ * never prints. Functions returning int give 0 on success, -1 with `err` filled. */
+#ifndef WLMIGRATE_PST_NDB_H
+#define WLMIGRATE_PST_NDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define PST_BLOCK_MAX_DATA 8176u  /* largest cb of one block (8192 minus the trailer) */
+#define PST_XBLOCK_MAX 1021u      /* BIDs per XBLOCK / XXBLOCK */
+#define PST_SLBLOCK_MAX 340u      /* entries per SLBLOCK */
+#define PST_SIBLOCK_MAX 510u      /* entries per SIBLOCK */
+#define PST_AMAP_INTERVAL 253952u /* bytes mapped by one AMap page (496 * 8 * 64) */
+#define PST_FIRST_AMAP 0x4400u
+
+/* NID types ([MS-PST] 2.2.2.1). */
+enum {
+    PST_NID_TYPE_HID = 0x00,
+    PST_NID_TYPE_INTERNAL = 0x01,
+    PST_NID_TYPE_NORMAL_FOLDER = 0x02,
+    PST_NID_TYPE_SEARCH_FOLDER = 0x03,
+    PST_NID_TYPE_NORMAL_MESSAGE = 0x04,
+    PST_NID_TYPE_ATTACHMENT = 0x05,
+    PST_NID_TYPE_SEARCH_UPDATE_QUEUE = 0x06,
+    PST_NID_TYPE_SEARCH_CRITERIA_OBJECT = 0x07,
+    PST_NID_TYPE_ASSOC_MESSAGE = 0x08,
+    PST_NID_TYPE_HIERARCHY_TABLE = 0x0D,
+    PST_NID_TYPE_CONTENTS_TABLE = 0x0E,
+    PST_NID_TYPE_ASSOC_CONTENTS_TABLE = 0x0F,
+    PST_NID_TYPE_SEARCH_CONTENTS_TABLE = 0x10,
+    PST_NID_TYPE_ATTACHMENT_TABLE = 0x11,
+    PST_NID_TYPE_RECIPIENT_TABLE = 0x12,
+    PST_NID_TYPE_LTP = 0x1F,
+};
+
+#define PST_NID(index, type) ((uint32_t)(((uint32_t)(index) << 5) | (uint32_t)(type)))
+#define PST_NID_TYPE(nid) ((nid) & 0x1Fu)
+#define PST_NID_INDEX(nid) ((nid) >> 5)
+
+/* Little-endian field helpers: file bytes are never cast onto structs. */
+static inline void pst_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void pst_put32(uint8_t *p, uint32_t v)
+{
+    pst_put16(p, (uint16_t)v);
+    pst_put16(p + 2, (uint16_t)(v >> 16));
+}
+static inline void pst_put64(uint8_t *p, uint64_t v)
+{
+    pst_put32(p, (uint32_t)v);
+    pst_put32(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint16_t pst_get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t pst_get32(const uint8_t *p)
+{
+    return (uint32_t)pst_get16(p) | ((uint32_t)pst_get16(p + 2) << 16);
+}
+static inline uint64_t pst_get64(const uint8_t *p)
+{
+    return (uint64_t)pst_get32(p) | ((uint64_t)pst_get32(p + 4) << 32);
+}
+
+/* [MS-PST] 5.3: reflected CRC-32 (polynomial 0xEDB88320), initial value 0, no final XOR. */
+uint32_t pst_crc(const void *data, size_t len);
+/* [MS-PST] 5.5: the wSig of a block or B-tree page at file offset `ib` with BID `bid`. */
+uint16_t pst_block_sig(uint64_t ib, uint64_t bid);
+/* NDB_CRYPT_PERMUTE ([MS-PST] 5.1) in place: encode before writing, decode after reading. */
+void pst_permute_encode(uint8_t *data, size_t len);
+void pst_permute_decode(uint8_t *data, size_t len);
+
+/* One entry of a subnode tree (SLENTRY). */
+struct pst_subnode {
+    uint32_t nid;
+    uint64_t bid_data;
+    uint64_t bid_sub;
+};
+
+/* A growable list of subnodes, filled while a node's contents are built. */
+struct pst_sublist {
+    struct pst_subnode *v;
+    size_t count;
+    size_t cap;
+    uint32_t next_index; /* nidIndex for the next NID_TYPE_LTP subnode (starts at 0x401) */
+};
+
+void pst_sublist_add(struct pst_sublist *l, uint32_t nid, uint64_t bid_data, uint64_t bid_sub);
+/* A fresh NID_TYPE_LTP subnode NID unique inside this list's node. */
+uint32_t pst_sublist_new_nid(struct pst_sublist *l);
+void pst_sublist_free(struct pst_sublist *l);
+
+/* A page of bytes handed to pst_ndb_write_pages (one block each). */
+struct pst_span {
+    const uint8_t *data;
+    size_t len;
+};
+
+struct pst_ndb;
+
+/* Creates `path` (truncating it) and writes a placeholder header that marks the allocation map
+ * invalid (fAMapValid = 0), so a file left behind by a crash is one Outlook repairs. */
+struct pst_ndb *pst_ndb_create(const char *path, struct error *err);
+
+/* Writes one block of `cb` bytes (1..8176); external blocks are permuted on the way out (the
+ * caller's bytes are not changed). Returns its BID in *bid. The block starts with no
+ * references; the trees and nodes that point at it add them. */
+int pst_ndb_write_block(struct pst_ndb *n, const void *data, size_t cb, bool internal,
+                        uint64_t *bid, struct error *err);
+/* Writes a byte stream as a data tree: one block, or blocks of 8176 bytes under an XBLOCK, or an
+ * XXBLOCK. An empty stream gives BID 0. */
+int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t *bid,
+                       struct error *err);
+/* Writes `count` pages (each at most 8176 bytes) as the leaves of one data tree, as a heap
+ * needs it: one block per page. */
+int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t count,
+                        uint64_t *bid, struct error *err);
+/* Writes the subnode tree of a node (entries sorted here by NID; NIDs must be distinct);
+ * an empty list gives BID 0. */
+int pst_ndb_write_subnodes(struct pst_ndb *n, struct pst_subnode *subs, size_t count,
+                           uint64_t *bid, struct error *err);
+/* Adds a node to the NBT; counts one reference on each non-zero BID. */
+int pst_ndb_add_node(struct pst_ndb *n, uint32_t nid, uint64_t bid_data, uint64_t bid_sub,
+                     uint32_t nid_parent, struct error *err);
+/* Allocates the next nidIndex of `type` (rgnid[type] is the last one used). Folder indexes also
+ * advance the hierarchy, contents and FAI table counters, as Outlook does. */
+uint32_t pst_ndb_alloc_nid(struct pst_ndb *n, unsigned type);
+
+/* Bytes written so far in external (data) blocks: the difference over the writes of one message
+ * is what Outlook stores as PidTagMessageSize. */
+uint64_t pst_ndb_data_bytes(const struct pst_ndb *n);
+
+/* Builds the B-trees, the maps and the header, and closes the file. After commit (successful or
+ * not) only pst_ndb_free() may be called. */
+int pst_ndb_commit(struct pst_ndb *n, struct error *err);
+/* Closes without committing; the file keeps its invalid-map header. Accepts NULL. */
+void pst_ndb_free(struct pst_ndb *n);
+
+/* Figures for tests and reports. */
+struct pst_ndb_stats {
+    uint64_t file_size;
+    uint64_t amap_free;
+    size_t blocks;
+    size_t nodes;
+    unsigned bbt_levels;
+    unsigned nbt_levels;
+};
+void pst_ndb_get_stats(const struct pst_ndb *n, struct pst_ndb_stats *st);
+
+#endif

@@ -1,0 +1,91 @@
+/* pstwriter: the public API for writing a Unicode PST (Outlook data file), streaming.
+ *
+ * Folders and messages are added one at a time. A message is written to disk as soon as it is
+ * added; memory keeps the NDB B-tree indexes, the folder tree (names, counts) and the contents
+ * table rows of folders still open. pst_writer_close_folder() writes a folder's contents table
+ * and drops its rows; pst_writer_commit() closes every folder, writes the folder nodes, the
+ * name-to-ID map, the message store, the B-trees, the allocation maps and last the header, and
+ * moves the file into place. Until then the output exists only as PATH.part with a header that
+ * marks its allocation map invalid.
+ *
+ * Properties are given as a list of tagged values (struct pst_prop). Strings are UTF-8 and are
+ * stored as UTF-16LE; named properties (a GUID with a number or a name) get their property ID
+ * from the store's name-to-ID map.
+ *
+ * Ownership: the writer owns every folder handle it returns; handles stay valid until commit or
+ * abort. Property data is copied when needed; the caller keeps its buffers. */
+#ifndef WLMIGRATE_PST_PSTWRITER_H
+#define WLMIGRATE_PST_PSTWRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct pst_writer;
+struct pst_folder;
+
+/* PST_PROP_TAG(id, type) with types: 0x0002 I16, 0x0003 I32, 0x0005 double, 0x000B boolean,
+ * 0x0014 I64, 0x001E 8-bit string, 0x001F Unicode string, 0x0040 FILETIME, 0x0048 GUID,
+ * 0x0102 binary, 0x1003 / 0x101F / 0x1102 multi-valued. */
+#define PST_PROP_TAG(id, type) ((uint32_t)(((uint32_t)(id) << 16) | (uint32_t)(type)))
+
+/* A named property ([MS-OXCDATA] 2.6): `guid` in its stored (little-endian) byte order, and
+ * either `name` (UTF-8) or, when `name` is NULL, the number `lid`. */
+struct pst_propname {
+    uint8_t guid[16];
+    uint32_t lid;
+    const char *name;
+};
+
+struct pst_prop {
+    uint32_t tag;                    /* for a named property only the type half is used */
+    const struct pst_propname *name; /* NULL for an ordinary property */
+    uint64_t num;                    /* integers, booleans, FILETIMEs; doubles as IEEE bits */
+    const void *data;                /* strings (UTF-8), binary and multi-valued bytes */
+    size_t len;                      /* bytes at `data`; (size_t)-1 = NUL-terminated string */
+};
+
+struct pst_proplist {
+    const struct pst_prop *props;
+    size_t count;
+};
+
+/* One message: its properties (PidTagMessageClass defaults to IPM.Note; PidTagMessageSize,
+ * PidTagMessageStatus, creation/modification times and PidTagSearchKey are filled when absent),
+ * one property list per recipient row and one per attachment (PidTagAttachDataBinary holds the
+ * bytes; PidTagAttachMethod defaults to 1, by value). */
+struct pst_message {
+    struct pst_proplist props;
+    const struct pst_proplist *recipients;
+    size_t nrecipients;
+    const struct pst_proplist *attachments;
+    size_t nattachments;
+};
+
+/* Creates PATH.part; `store_name` is the display name Outlook shows for the data file. */
+struct pst_writer *pst_writer_open(const char *path, const char *store_name, struct error *err);
+/* The top of the personal folders (IPM subtree), parent of the user's folders. */
+struct pst_folder *pst_writer_top(struct pst_writer *w);
+/* Deleted Items, which every store has under the top folder. */
+struct pst_folder *pst_writer_deleted_items(struct pst_writer *w);
+/* A new folder under `parent`; `container_class` such as "IPF.Note" or "IPF.Contact" (NULL for
+ * none). Names may repeat; any depth is allowed. NULL on error. */
+struct pst_folder *pst_writer_add_folder(struct pst_writer *w, struct pst_folder *parent,
+                                         const char *name, const char *container_class,
+                                         struct error *err);
+/* Writes one message into `folder` (which must still be open). */
+int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
+                           const struct pst_message *msg, struct error *err);
+/* Writes the folder's contents table now; no more messages may be added to it. Optional. */
+int pst_writer_close_folder(struct pst_writer *w, struct pst_folder *folder, struct error *err);
+/* Finishes the file and renames PATH.part to PATH. The writer is freed in every case. */
+int pst_writer_commit(struct pst_writer *w, struct error *err);
+/* Drops everything and removes PATH.part. Accepts NULL. */
+void pst_writer_abort(struct pst_writer *w);
+
+/* The NID a folder got (for tests and reports). */
+uint32_t pst_folder_nid(const struct pst_folder *f);
+
+#endif
