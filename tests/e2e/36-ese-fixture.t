@@ -18,6 +18,9 @@ CHECK = os.path.join(os.path.dirname(HERE), "tools", "check-ese-fixture.py")
 def main():
     for tool in ("esedbexport", "esedbinfo"):
         if not shutil.which(tool):
+            if os.environ.get("CI"):   # in CI every judge must be there
+                print("not ok 1 - %s is required (apt-get install libesedb-utils)\n1..1" % tool)
+                return 1
             print("1..0 # SKIP %s is not installed (apt-get install libesedb-utils)" % tool)
             return 0
     sys.stdout.flush()

@@ -82,7 +82,7 @@ def pstcheck(t, pst, name):
 
 def check_pff(t, pst, name, exp, work):
     if not have("pffexport"):
-        t.ok(True, "%s: pffinfo/pffexport # SKIP pff-tools not installed" % name)
+        t.skip("%s: pffinfo/pffexport" % name, "pff-tools not installed")
         return
     p = subprocess.run(["pffinfo", pst], capture_output=True)
     out = p.stdout.decode("utf-8", "replace")
@@ -113,7 +113,7 @@ def check_pff(t, pst, name, exp, work):
 
 def check_readpst(t, pst, name, exp, store, work):
     if not have("readpst"):
-        t.ok(True, "%s: readpst # SKIP pst-utils not installed" % name)
+        t.skip("%s: readpst" % name, "pst-utils not installed")
         return
     target = os.path.join(work, "readpst-" + name)
     os.makedirs(target)
@@ -144,7 +144,7 @@ def walk_lines(t, pst, name, mods):
 
 def check_walk(t, pst, name, exp, mods):
     if mods is None:
-        t.ok(True, "%s: pst-extractor # SKIP node/npm or the package not available" % name)
+        t.skip("%s: pst-extractor" % name, "node/npm or the package not available")
         return
     lines = walk_lines(t, pst, name, mods)
     got, cur = [], None
