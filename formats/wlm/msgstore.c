@@ -299,6 +299,26 @@ static int open_table(libesedb_file_t *file, enum table t, struct table_reader *
     return 0;
 }
 
+/* Windows fills a NULL fixed column with '*' bytes and marks it in a bitmap that libesedb
+ * ignores, so such a value reads back as 0x2A2A...: taken as absent. */
+static bool is_null_fill(int64_t value, uint32_t type)
+{
+    switch (type) {
+    case LIBESEDB_COLUMN_TYPE_INTEGER_16BIT_SIGNED:
+    case LIBESEDB_COLUMN_TYPE_INTEGER_16BIT_UNSIGNED:
+        return (value & 0xFFFF) == 0x2A2A;
+    case LIBESEDB_COLUMN_TYPE_INTEGER_32BIT_SIGNED:
+    case LIBESEDB_COLUMN_TYPE_INTEGER_32BIT_UNSIGNED:
+        return (value & 0xFFFFFFFF) == 0x2A2A2A2A;
+    case LIBESEDB_COLUMN_TYPE_CURRENCY:
+    case LIBESEDB_COLUMN_TYPE_INTEGER_64BIT_SIGNED:
+    case LIBESEDB_COLUMN_TYPE_DATE_TIME:
+        return (uint64_t)value == 0x2A2A2A2A2A2A2A2AULL;
+    default:
+        return false;
+    }
+}
+
 /* An integer field of a record; false when absent or NULL. */
 static bool get_int(libesedb_record_t *rec, const struct table_reader *tr, enum field f,
                     int64_t *out)
@@ -348,7 +368,7 @@ static bool get_int(libesedb_record_t *rec, const struct table_reader *tr, enum 
     }
     if (e)
         libesedb_error_free(&e);
-    return rc == 1;
+    return rc == 1 && !is_null_fill(*out, type);
 }
 
 /* A time field as Unix time: FILETIME in an integer column, OLE date in a DateTime column. */
