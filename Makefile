@@ -15,6 +15,7 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wv
              -Wformat=2 -Wno-format-nonliteral $(WERROR)
 CPPFLAGS  += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS    += $(shell pkg-config --libs $(PKGS))
+LDLIBS    += -lytnef  # libytnef0-dev: winmail.dat in the normalizer
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 
 LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard formats/*/*.c)
