@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "contacts_cmd.h"
 #include "fsutil.h"
 #include "pipeline.h"
 #include "reader.h"
@@ -129,6 +130,46 @@ static int install(const char *tmp, const char *out, const char *target, struct 
     return rmdir(tmp) == 0 ? 0 : (error_errno(err, errno, "cannot remove %s", tmp), -1);
 }
 
+/* Reads the user's address books: the sources found beside the store and the --contacts ones. */
+static void read_contacts(const struct convert_options *o, const char *store,
+                          struct contact_list *list, struct report *report)
+{
+    struct contact_sources sources = {0};
+    contacts_find_sources(o->no_contacts ? NULL : store, o->contact_paths, o->ncontact_paths,
+                          &sources, report);
+    contacts_read_sources(&sources, list, report);
+    for (size_t i = 0; i < sources.count; i++)
+        report_contact_source(report, sources.items[i].path,
+                              contacts_source_kind_name(sources.items[i].kind),
+                              sources.items[i].contacts, sources.items[i].skipped);
+    report_totals(report)->contacts_found = list->count;
+    contacts_sources_free(&sources);
+}
+
+/* The contact files each target imports beside its mail: Thunderbird a UTF-8 vCard file,
+ * Outlook a CSV and one vCard 2.1 per contact (its PST Contacts folder is the writer's). */
+static int write_contact_files(const struct convert_options *o, const char *tmp,
+                               const struct contact_list *list, struct report *report,
+                               struct error *err)
+{
+    if (list->count == 0)
+        return 0;
+    char *dir = path_join(tmp, o->target);
+    int rc = 0;
+    if (strcmp(o->target, "thunderbird") == 0) {
+        rc = contacts_write_thunderbird(dir, list, o->vcard_v30 ? VCARD_V30 : VCARD_V40, report,
+                                        err);
+    } else if (strcmp(o->target, "outlook") == 0) {
+        struct contacts_csv_options csv = {.profile = o->csv_profile,
+                                           .encoding = o->csv_encoding};
+        rc = contacts_write_outlook(dir, list, &csv, report, err);
+    }
+    free(dir);
+    if (rc == 0)
+        report_totals(report)->contacts_written = list->count;
+    return rc;
+}
+
 static void print_summary(const struct report *r, const char *out)
 {
     struct report_totals *t = report_totals((struct report *)r);
@@ -138,6 +179,8 @@ static void print_summary(const struct report *r, const char *out)
                out);
     if (t->messages_repaired)
         printf(", %zu repaired", t->messages_repaired);
+    if (t->contacts_found)
+        printf(".\n%zu of %zu contacts written", t->contacts_written, t->contacts_found);
     printf(".\nReport: %s/report.txt\n", out);
 }
 
@@ -159,6 +202,7 @@ int convert_run(const struct convert_options *o)
     int lock_fd = -1;
     struct report *report = report_new();
     struct model_store *store = NULL;
+    struct contact_list contacts = CONTACT_LIST_INIT;
     void *w = NULL;
     if (!out) {
         code = fail("%s%s", err.msg, "", 3);
@@ -208,7 +252,9 @@ int convert_run(const struct convert_options *o)
         goto done;
     }
     struct writer_options wopts = {.container = o->container,
-                                   .unknown_is_read = o->unknown_is_read};
+                                   .unknown_is_read = o->unknown_is_read,
+                                   .pst_max_size = o->pst_max_size};
+    read_contacts(o, locs[0].path, &contacts, report);
     w = writer->open(tmp, &wopts, store, report, &err);
     if (!w) {
         code = fail("%s%s", err.msg, "", 3);
@@ -223,7 +269,8 @@ int convert_run(const struct convert_options *o)
                          .writer_state = w,
                          .unconverted_dir = unconverted,
                          .progress = prog,
-                         .stop = o->stop};
+                         .stop = o->stop,
+                         .contacts = &contacts};
     enum pipeline_result res = pipeline_run(&p, &err);
     progress_free(prog);
     free(unconverted);
@@ -234,6 +281,10 @@ int convert_run(const struct convert_options *o)
         goto done;
     }
     if (res == PIPELINE_FATAL) {
+        code = fail("%s; nothing was written to %s", err.msg, out, 3);
+        goto done;
+    }
+    if (write_contact_files(o, tmp, &contacts, report, &err) != 0) {
         code = fail("%s; nothing was written to %s", err.msg, out, 3);
         goto done;
     }
@@ -271,6 +322,7 @@ done:
     }
     free(lock_path);
     model_store_free(store);
+    contact_list_clear(&contacts);
     report_free(report);
     free(out);
     reader_locations_free(locs, nlocs);

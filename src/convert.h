@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "progress.h"
 
@@ -19,6 +20,14 @@ struct convert_options {
     const char *container;    /* Thunderbird container folder name */
     bool force;               /* replace an existing result */
     bool unknown_is_read;
+    uint64_t pst_max_size;    /* Outlook: bytes per PST part, 0 = no limit */
+    /* Contacts: found beside the store unless no_contacts, plus the --contacts paths. */
+    bool no_contacts;
+    const char *const *contact_paths;
+    size_t ncontact_paths;
+    bool vcard_v30;           /* Thunderbird: vCard 3.0 instead of 4.0 */
+    const char *csv_profile;  /* Outlook CSV: "outlook-en" or "outlook-ja" */
+    const char *csv_encoding; /* NULL: the profile's */
     bool json;                /* print report.json to stdout as well */
     enum progress_mode progress;
     volatile sig_atomic_t *stop;

@@ -142,6 +142,9 @@ enum pipeline_result pipeline_run(struct pipeline *p, struct error *err)
     }
     if (p->stop && *p->stop)
         return PIPELINE_STOPPED;
+    if (p->writer && p->writer->contacts && p->contacts &&
+        p->writer->contacts(p->writer_state, p->contacts, err) != 0)
+        return PIPELINE_FATAL;
     if (p->writer && p->writer->commit(p->writer_state, err) != 0)
         return PIPELINE_FATAL;
     return PIPELINE_DONE;

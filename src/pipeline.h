@@ -25,6 +25,7 @@ struct pipeline {
     const char *unconverted_dir;     /* where originals of unconverted messages go, or NULL */
     struct progress *progress;       /* may be NULL */
     volatile sig_atomic_t *stop;     /* set by a signal handler to end the run early, or NULL */
+    const struct contact_list *contacts; /* handed to the writer before commit, or NULL */
 };
 
 enum pipeline_result { PIPELINE_DONE = 0, PIPELINE_FATAL = -1, PIPELINE_STOPPED = 1 };

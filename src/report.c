@@ -32,6 +32,11 @@ static const struct {
     [PROBLEM_DATABASE_BACKUP] = {"database_backup", false},
     [PROBLEM_MISSING_FILE] = {"missing_file", true},
     [PROBLEM_RECOVERED] = {"recovered", false},
+    [PROBLEM_BAD_CONTACT] = {"bad_contact", true},
+    [PROBLEM_CONTACT_CHARS] = {"contact_chars", true},
+    [PROBLEM_CONTACT_FIELD] = {"contact_field", true},
+    [PROBLEM_CONTACT_SOURCE] = {"contact_source", true},
+    [PROBLEM_PST_SPLIT] = {"pst_split", false},
 };
 
 struct report {
@@ -41,6 +46,11 @@ struct report {
     struct report_folder **folders;
     size_t nfolders, folders_cap;
     struct report_totals totals;
+    struct contact_source_row {
+        char *path, *kind;
+        size_t contacts, skipped;
+    } *sources;
+    size_t nsources, sources_cap;
     char *command, *store, *target, *output;
 };
 
@@ -75,6 +85,11 @@ void report_free(struct report *r)
         free(r->folders[i]);
     }
     free(r->folders);
+    for (size_t i = 0; i < r->nsources; i++) {
+        free(r->sources[i].path);
+        free(r->sources[i].kind);
+    }
+    free(r->sources);
     free(r->command);
     free(r->store);
     free(r->target);
@@ -128,6 +143,14 @@ struct report_folder *report_folder_at(const struct report *r, size_t i)
 }
 
 struct report_totals *report_totals(struct report *r) { return &r->totals; }
+
+void report_contact_source(struct report *r, const char *path, const char *kind, size_t contacts,
+                           size_t skipped)
+{
+    r->sources = xgrow(r->sources, &r->sources_cap, r->nsources + 1, sizeof *r->sources);
+    r->sources[r->nsources++] = (struct contact_source_row){xstrdup(path), xstrdup(kind),
+                                                            contacts, skipped};
+}
 
 static void set_string(char **field, const char *value)
 {
@@ -193,6 +216,8 @@ void report_write_json(const struct report *r, const struct model_store *store, 
     json_kv_uint(j, "messages_repaired", r->totals.messages_repaired);
     json_kv_uint(j, "bytes_found", r->totals.bytes_found);
     json_kv_uint(j, "bytes_written", r->totals.bytes_written);
+    json_kv_uint(j, "contacts_found", r->totals.contacts_found);
+    json_kv_uint(j, "contacts_written", r->totals.contacts_written);
     json_kv_uint(j, "problems", r->nproblems);
     json_kv_uint(j, "problems_with_loss", r->lossy);
     json_object_end(j);
@@ -201,6 +226,18 @@ void report_write_json(const struct report *r, const struct model_store *store, 
     json_array_begin(j);
     for (size_t i = 0; store && i < store->naccounts; i++)
         report_json_account(j, store->accounts[i]);
+    json_array_end(j);
+
+    json_key(j, "contact_sources");
+    json_array_begin(j);
+    for (size_t i = 0; i < r->nsources; i++) {
+        json_object_begin(j);
+        json_kv_string(j, "path", r->sources[i].path);
+        json_kv_string(j, "kind", r->sources[i].kind);
+        json_kv_uint(j, "contacts", r->sources[i].contacts);
+        json_kv_uint(j, "skipped", r->sources[i].skipped);
+        json_object_end(j);
+    }
     json_array_end(j);
 
     json_key(j, "folders");
@@ -256,7 +293,19 @@ void report_write_text(const struct report *r, const struct model_store *store, 
     fprintf(out, "Messages not converted:  %zu%s\n", r->totals.messages_not_converted,
             r->totals.messages_not_converted ? "  (original bytes kept in unconverted/)" : "");
     fprintf(out, "Messages repaired:       %zu\n", r->totals.messages_repaired);
+    fprintf(out, "Contacts found:          %zu\n", r->totals.contacts_found);
+    fprintf(out, "Contacts written:        %zu\n", r->totals.contacts_written);
     fprintf(out, "Problems:                %zu (%zu lost something)\n\n", r->nproblems, r->lossy);
+    if (r->nsources) {
+        fputs("Address books\n-------------\n", out);
+        for (size_t i = 0; i < r->nsources; i++) {
+            fprintf(out, "  %6zu contacts (%zu skipped)  [%s] ", r->sources[i].contacts,
+                    r->sources[i].skipped, r->sources[i].kind);
+            text_value(out, r->sources[i].path);
+            fputc('\n', out);
+        }
+        fputc('\n', out);
+    }
 
     if (store && store->naccounts) {
         fputs("Accounts\n--------\n", out);

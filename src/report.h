@@ -37,6 +37,11 @@ enum problem_kind {
     PROBLEM_DATABASE_BACKUP,  /* the main database was unreadable; WLM's backup copy was used */
     PROBLEM_MISSING_FILE,     /* the database lists a message whose file is gone */
     PROBLEM_RECOVERED,        /* a message placed in the Recovered folder, with the reason */
+    PROBLEM_BAD_CONTACT,      /* a contact (card, CSV row, .contact file) skipped, with the reason */
+    PROBLEM_CONTACT_CHARS,    /* characters of a contact the output encoding cannot hold */
+    PROBLEM_CONTACT_FIELD,    /* a contact field no output can carry (unknown property, column) */
+    PROBLEM_CONTACT_SOURCE,   /* a contact source (file, database) that could not be read */
+    PROBLEM_PST_SPLIT,        /* a folder split between PST parts (--pst-max-size): what went where */
     PROBLEM_KIND_COUNT
 };
 
@@ -83,8 +88,14 @@ struct report_totals {
     size_t messages_repaired;
     uint64_t bytes_found;
     uint64_t bytes_written;
+    size_t contacts_found;   /* contacts read from every source */
+    size_t contacts_written; /* contacts written to the target's contact files */
 };
 struct report_totals *report_totals(struct report *r);
+
+/* One address-book source the run read (path as found; kind "vcard", "csv", "contact", "edb"). */
+void report_contact_source(struct report *r, const char *path, const char *kind, size_t contacts,
+                           size_t skipped);
 
 /* What the run was: set once by the CLI, shown at the top of both renderings. */
 void report_set_run(struct report *r, const char *command, const char *store, const char *target,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contacts_cmd.h"
 #include "json.h"
 #include "pipeline.h"
 #include "reader.h"
@@ -15,6 +16,7 @@
 struct scanned {
     struct model_store *store;
     struct report *report;
+    struct contact_sources contacts; /* address books of the same user, read and counted */
 };
 
 static void print_text(FILE *out, const char *s)
@@ -74,6 +76,19 @@ static void write_json(const struct scanned *s, size_t n)
         json_array_begin(j);
         for (size_t i = 0; i < st->top->nchildren; i++)
             json_folder(j, st->top->children[i], 0);
+        json_array_end(j);
+        json_key(j, "contact_sources");
+        json_array_begin(j);
+        for (size_t i = 0; i < s[k].contacts.count; i++) {
+            const struct contact_source *c = &s[k].contacts.items[i];
+            json_object_begin(j);
+            json_kv_string(j, "path", c->path);
+            json_kv_string(j, "kind", contacts_source_kind_name(c->kind));
+            json_kv_uint(j, "contacts", c->contacts);
+            json_kv_uint(j, "skipped", c->skipped);
+            json_kv_bool(j, "unreadable", c->unreadable);
+            json_object_end(j);
+        }
         json_array_end(j);
         json_key(j, "problems");
         json_array_begin(j);
@@ -173,6 +188,17 @@ static void write_text(const struct scanned *s, size_t n)
         fprintf(out, "\nAccounts (%zu)\n", st->naccounts);
         for (size_t i = 0; i < st->naccounts; i++)
             text_account(out, st->accounts[i]);
+        if (s[k].contacts.count) {
+            fputs("\nAddress books\n", out);
+            for (size_t i = 0; i < s[k].contacts.count; i++) {
+                const struct contact_source *c = &s[k].contacts.items[i];
+                fprintf(out, "  %zu contacts%s [%s] ", c->contacts,
+                        c->unreadable ? " (unreadable)" : "",
+                        contacts_source_kind_name(c->kind));
+                print_text(out, c->path);
+                fputc('\n', out);
+            }
+        }
         fputs("\nFolders\n", out);
         for (size_t i = 0; i < st->top->nchildren; i++)
             text_folder(out, st->top->children[i], 0);
@@ -223,6 +249,11 @@ int scan_run(const struct scan_options *o)
         struct pipeline p = {.store = s[k].store, .report = s[k].report, .progress = prog};
         pipeline_run(&p, &err);
         progress_free(prog);
+        /* Counting the contacts means reading them; they are dropped at once. */
+        struct contact_list list = CONTACT_LIST_INIT;
+        contacts_find_sources(locs[k].path, NULL, 0, &s[k].contacts, s[k].report);
+        contacts_read_sources(&s[k].contacts, &list, s[k].report);
+        contact_list_clear(&list);
         if (report_lossy_count(s[k].report) && code == 0)
             code = 1;
     }
@@ -235,6 +266,7 @@ int scan_run(const struct scan_options *o)
     for (size_t k = 0; k < opened; k++) {
         model_store_free(s[k].store);
         report_free(s[k].report);
+        contacts_sources_free(&s[k].contacts);
     }
     free(s);
     reader_locations_free(locs, n);

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "mbox/tbwriter.h"
+#include "pst/outlook.h"
 
 static const struct writer_ops *const writers[] = {
     &tbwriter_ops,
+    &outlook_ops,
 };
 
 const struct writer_ops *writer_find(const char *name)
@@ -19,5 +21,5 @@ const struct writer_ops *writer_find(const char *name)
 
 const char *writer_names(void)
 {
-    return "thunderbird";
+    return "thunderbird, outlook";
 }

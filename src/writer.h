@@ -11,6 +11,7 @@
 #define WLMIGRATE_WRITER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "message.h"
@@ -23,7 +24,10 @@
 struct writer_options {
     const char *container;   /* Thunderbird: name of the folder that holds the import */
     bool unknown_is_read;    /* state to give messages whose store state is unknown */
+    uint64_t pst_max_size;   /* Outlook: bytes per PST part (--pst-max-size), 0 = no limit */
 };
+
+struct contact_list;
 
 struct writer_ops {
     const char *name;        /* as given to --for */
@@ -34,6 +38,9 @@ struct writer_ops {
                         struct error *err);
     int (*message)(void *w, struct message *msg, struct error *err);
     int (*end_folder)(void *w, struct error *err);
+    /* The user's contacts, once, before commit; NULL when the format keeps none itself
+     * (contact files beside the mail are written by the CLI). */
+    int (*contacts)(void *w, const struct contact_list *contacts, struct error *err);
     /* Flushes and closes everything; after it the directory holds the finished output. */
     int (*commit)(void *w, struct error *err);
     /* Closes and frees; after a failed or interrupted run the caller removes the directory. */

@@ -50,6 +50,7 @@ struct pst_writer {
     size_t nall, capall;
     uint32_t row_ver;
     uint64_t now;
+    uint64_t messages;
     bool failed;
 };
 
@@ -168,6 +169,8 @@ static int enc_props(struct pst_writer *w, struct enc *e, const struct pst_propl
     for (size_t i = 0; i < pl->count; i++) {
         const struct pst_prop *p = &pl->props[i];
         uint32_t tag = p->tag;
+        if ((uint16_t)tag == PST_PT_OBJECT)
+            continue; /* an embedded message: written by write_attachments() */
         if (p->name) {
             uint16_t id = pst_nameid_lookup(w->names, p->name->guid, p->name->lid, p->name->name);
             if (!id) {
@@ -296,6 +299,23 @@ struct pst_folder *pst_writer_deleted_items(struct pst_writer *w)
     return w->deleted;
 }
 
+uint64_t pst_writer_size_estimate(const struct pst_writer *w)
+{
+    struct pst_ndb_stats st;
+    pst_ndb_get_stats(w->ndb, &st);
+    /* Per node: NBT entry and its share of pages, a contents-table row with its strings, or a
+     * folder's PC and tables; per block: BBT entry. Then the store and name-to-ID nodes, and
+     * the rest of the last AMap interval (253,952 bytes) the file is padded to. */
+    uint64_t est = st.file_size + (uint64_t)st.nodes * 512 + (uint64_t)st.blocks * 32 +
+                   (uint64_t)w->nall * 4096 + 65536;
+    return est + 253952;
+}
+
+uint64_t pst_writer_message_count(const struct pst_writer *w)
+{
+    return w->messages;
+}
+
 uint32_t pst_folder_nid(const struct pst_folder *f)
 {
     return f->nid;
@@ -369,8 +389,35 @@ static int write_recipients(struct pst_writer *w, const struct pst_message *m, s
     return rc;
 }
 
+static int write_message_node(struct pst_writer *w, const struct pst_message *msg, struct enc *e,
+                              uint64_t *bid, uint64_t *sub, uint32_t *flags_out, int depth,
+                              struct error *err);
+
+/* An embedded message: a NID_TYPE_NORMAL_MESSAGE subnode of the attachment, whose own subnode
+ * tree holds its tables; the attachment's PidTagAttachDataObject is {nid, its message size}. */
+static int write_embedded(struct pst_writer *w, const struct pst_message *m, struct enc *att,
+                          struct pst_sublist *asubs, int depth, struct error *err)
+{
+    struct enc e = {0};
+    uint64_t bid = 0, sub = 0;
+    uint32_t flags;
+    int rc = write_message_node(w, m, &e, &bid, &sub, &flags, depth + 1, err);
+    if (rc == 0) {
+        uint32_t nid = PST_NID(0x400 + asubs->count + 1, PST_NID_TYPE_NORMAL_MESSAGE);
+        pst_sublist_add(asubs, nid, bid, sub);
+        const struct pst_value *sz = enc_find(&e, 0x0E08);
+        uint8_t obj[8];
+        pst_put32(obj, nid);
+        pst_put32(obj + 4, sz && sz->len >= 4 ? pst_get32(sz->data) : 0);
+        enc_bytes(att, PST_TAG(0x3701, PST_PT_OBJECT), obj, sizeof obj);
+        enc_num(att, PST_TAG(0x3705, PST_PT_I32), 5); /* afEmbeddedMessage */
+    }
+    enc_free(&e);
+    return rc;
+}
+
 static int write_attachments(struct pst_writer *w, const struct pst_message *m,
-                             struct pst_sublist *subs, struct error *err)
+                             struct pst_sublist *subs, int depth, struct error *err)
 {
     struct enc *rows = xcalloc(m->nattachments, sizeof *rows);
     int rc = 0;
@@ -384,9 +431,16 @@ static int write_attachments(struct pst_writer *w, const struct pst_message *m,
         if (rc < 0)
             break;
         struct pst_sublist asubs = {0};
+        const struct pst_message *embedded = NULL;
+        for (size_t k = 0; k < m->attachments[i].count; k++)
+            if (m->attachments[i].props[k].tag == PST_PROP_EMBEDDED && !m->attachments[i].props[k].name)
+                embedded = m->attachments[i].props[k].data;
+        if (embedded)
+            rc = write_embedded(w, embedded, e, &asubs, depth, err);
         struct pst_pc_size size = {0x0E20, 0, 0};
         uint64_t bid = 0, sub = 0;
-        rc = pst_pc_write(w->ndb, e->v, e->n, &asubs, &bid, &size, err);
+        if (rc == 0)
+            rc = pst_pc_write(w->ndb, e->v, e->n, &asubs, &bid, &size, err);
         if (rc == 0)
             rc = pst_ndb_write_subnodes(w->ndb, asubs.v, asubs.count, &sub, err);
         pst_sublist_free(&asubs);
@@ -412,6 +466,57 @@ static int write_attachments(struct pst_writer *w, const struct pst_message *m,
     return rc;
 }
 
+#define PST_MAX_EMBED_DEPTH 64
+
+/* Writes a message's tables, attachments and PC; `e` receives its stored values with the final
+ * PidTagMessageSize, `*flags_out` its message flags. */
+static int write_message_node(struct pst_writer *w, const struct pst_message *msg, struct enc *e,
+                              uint64_t *bid, uint64_t *sub, uint32_t *flags_out, int depth,
+                              struct error *err)
+{
+    if (depth > PST_MAX_EMBED_DEPTH) {
+        error_set(err, "%s: embedded messages nested too deeply", w->path);
+        return -1;
+    }
+    /* Defaults first; the caller's properties replace them. */
+    uint8_t key[16];
+    random_bytes(key, sizeof key);
+    enc_str(e, PST_TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
+    enc_num(e, PST_TAG(0x0E07, PST_PT_I32), 0);
+    enc_num(e, PST_TAG(0x0E17, PST_PT_I32), 0);
+    enc_num(e, PST_TAG(0x3007, PST_PT_SYSTIME), w->now);
+    enc_num(e, PST_TAG(0x3008, PST_PT_SYSTIME), w->now);
+    enc_bytes(e, PST_TAG(0x300B, PST_PT_BINARY), key, sizeof key);
+    int rc = enc_props(w, e, &msg->props, err);
+    uint32_t flags = 0;
+    const struct pst_value *fv = enc_find(e, 0x0E07);
+    if (fv && fv->len >= 4)
+        flags = pst_get32(fv->data);
+    if (msg->nattachments)
+        flags |= 0x10; /* mfHasAttach */
+    enc_num(e, PST_TAG(0x0E07, PST_PT_I32), flags);
+    enc_num(e, PST_TAG(0x0E08, PST_PT_I32), 0);
+    *flags_out = flags;
+
+    struct pst_sublist subs = {0};
+    uint64_t before = pst_ndb_data_bytes(w->ndb);
+    if (rc == 0)
+        rc = write_recipients(w, msg, &subs, err);
+    if (rc == 0 && msg->nattachments)
+        rc = write_attachments(w, msg, &subs, depth, err);
+    struct pst_pc_size size = {0x0E08, 0, 0};
+    if (rc == 0) {
+        size.base = pst_ndb_data_bytes(w->ndb) - before;
+        rc = pst_pc_write(w->ndb, e->v, e->n, &subs, bid, &size, err);
+    }
+    if (rc == 0)
+        rc = pst_ndb_write_subnodes(w->ndb, subs.v, subs.count, sub, err);
+    if (rc == 0)
+        enc_num(e, PST_TAG(0x0E08, PST_PT_I32), size.result);
+    pst_sublist_free(&subs);
+    return rc;
+}
+
 int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
                            const struct pst_message *msg, struct error *err)
 {
@@ -420,43 +525,14 @@ int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
         return -1;
     }
     struct enc e = {0};
-    /* Defaults first; the caller's properties replace them. */
-    uint8_t key[16];
-    random_bytes(key, sizeof key);
-    enc_str(&e, PST_TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
-    enc_num(&e, PST_TAG(0x0E07, PST_PT_I32), 0);
-    enc_num(&e, PST_TAG(0x0E17, PST_PT_I32), 0);
-    enc_num(&e, PST_TAG(0x3007, PST_PT_SYSTIME), w->now);
-    enc_num(&e, PST_TAG(0x3008, PST_PT_SYSTIME), w->now);
-    enc_bytes(&e, PST_TAG(0x300B, PST_PT_BINARY), key, sizeof key);
-    int rc = enc_props(w, &e, &msg->props, err);
-    uint32_t flags = 0;
-    const struct pst_value *fv = enc_find(&e, 0x0E07);
-    if (fv && fv->len >= 4)
-        flags = pst_get32(fv->data);
-    if (msg->nattachments)
-        flags |= 0x10; /* mfHasAttach */
-    enc_num(&e, PST_TAG(0x0E07, PST_PT_I32), flags);
-    enc_num(&e, PST_TAG(0x0E08, PST_PT_I32), 0);
-
-    struct pst_sublist subs = {0};
-    uint64_t before = pst_ndb_data_bytes(w->ndb);
-    if (rc == 0)
-        rc = write_recipients(w, msg, &subs, err);
-    if (rc == 0 && msg->nattachments)
-        rc = write_attachments(w, msg, &subs, err);
     uint64_t bid = 0, sub = 0;
-    struct pst_pc_size size = {0x0E08, pst_ndb_data_bytes(w->ndb) - before, 0};
-    if (rc == 0)
-        rc = pst_pc_write(w->ndb, e.v, e.n, &subs, &bid, &size, err);
-    if (rc == 0)
-        rc = pst_ndb_write_subnodes(w->ndb, subs.v, subs.count, &sub, err);
+    uint32_t flags = 0;
+    int rc = write_message_node(w, msg, &e, &bid, &sub, &flags, 0, err);
     uint32_t nid = PST_NID(pst_ndb_alloc_nid(w->ndb, PST_NID_TYPE_NORMAL_MESSAGE),
                            PST_NID_TYPE_NORMAL_MESSAGE);
     if (rc == 0)
         rc = pst_ndb_add_node(w->ndb, nid, bid, sub, folder->nid, err);
     if (rc == 0) {
-        enc_num(&e, PST_TAG(0x0E08, PST_PT_I32), size.result);
         if (!folder->contents) {
             size_t nc;
             const uint32_t *cols = pst_template_columns(PST_TPL_CONTENTS, &nc);
@@ -464,12 +540,12 @@ int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
         }
         pst_tc_add_row(folder->contents, nid, ++w->row_ver, e.v, e.n);
         folder->count++;
+        w->messages++;
         if (!(flags & 0x01))
             folder->unread++;
     } else {
         w->failed = true;
     }
-    pst_sublist_free(&subs);
     enc_free(&e);
     return rc;
 }

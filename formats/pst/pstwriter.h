@@ -55,7 +55,9 @@ struct pst_proplist {
 /* One message: its properties (PidTagMessageClass defaults to IPM.Note; PidTagMessageSize,
  * PidTagMessageStatus, creation/modification times and PidTagSearchKey are filled when absent),
  * one property list per recipient row and one per attachment (PidTagAttachDataBinary holds the
- * bytes; PidTagAttachMethod defaults to 1, by value). */
+ * bytes; PidTagAttachMethod defaults to 1, by value). An attachment whose list holds
+ * PST_PROP_EMBEDDED with `data` pointing at a struct pst_message is written as that embedded
+ * message (PidTagAttachMethod 5, PidTagAttachDataObject {its NID, its size}, [MS-PST] 2.4.6.2). */
 struct pst_message {
     struct pst_proplist props;
     const struct pst_proplist *recipients;
@@ -63,6 +65,9 @@ struct pst_message {
     const struct pst_proplist *attachments;
     size_t nattachments;
 };
+
+/* PidTagAttachDataObject (PtypObject): in an attachment's list, `data` is the embedded message. */
+#define PST_PROP_EMBEDDED PST_PROP_TAG(0x3701, 0x000D)
 
 /* Creates PATH.part; `store_name` is the display name Outlook shows for the data file. */
 struct pst_writer *pst_writer_open(const char *path, const char *store_name, struct error *err);
@@ -84,6 +89,13 @@ int pst_writer_close_folder(struct pst_writer *w, struct pst_folder *folder, str
 int pst_writer_commit(struct pst_writer *w, struct error *err);
 /* Drops everything and removes PATH.part. Accepts NULL. */
 void pst_writer_abort(struct pst_writer *w);
+
+/* An upper estimate of the file's size if it were committed now (written blocks plus the
+ * B-trees, contents tables, folder nodes and allocation maps still to come), for splitting
+ * output into parts of a maximum size. */
+uint64_t pst_writer_size_estimate(const struct pst_writer *w);
+/* Messages added so far, all folders. */
+uint64_t pst_writer_message_count(const struct pst_writer *w);
 
 /* The NID a folder got (for tests and reports). */
 uint32_t pst_folder_nid(const struct pst_folder *f);

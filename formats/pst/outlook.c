@@ -1,0 +1,344 @@
+/* outlook: the store as a Unicode PST for Outlook (see outlook.h). */
+#include "pst/outlook.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "maildate.h"
+#include "normalize.h"
+#include "pst/pstmail.h"
+#include "pst/pstwriter.h"
+#include "xalloc.h"
+
+#define OUTLOOK_SUBDIR "outlook"
+
+/* Where a source folder is in the current part. */
+struct mapped {
+    const struct model_folder *folder;
+    struct pst_folder *pst;
+};
+
+/* One stretch of a folder's messages in one part, for the report of a split folder. */
+struct stretch {
+    unsigned part;
+    size_t count;
+    int64_t first, last; /* earliest and latest date */
+};
+
+struct outlook {
+    const struct writer_options *opts;
+    struct report *report;
+    char *dir;          /* DIR/outlook */
+    char *name;         /* file and store name */
+    struct pst_writer *pst;
+    unsigned part;      /* 1, 2, ... */
+    struct mapped *map;
+    size_t nmap, capmap;
+    /* The open folder. */
+    const struct model_folder *cur;
+    struct pst_folder *cur_pst;
+    struct report_folder *row;
+    char *cur_path;
+    struct stretch *stretches;
+    size_t nstretches, capstretches;
+    struct buf data;    /* the message being converted */
+};
+
+static char *safe_file_name(const char *name)
+{
+    char *s = xstrdup(name && *name ? name : "Windows Live Mail");
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || strchr("/\\:*?\"<>|", *p))
+            *p = '_';
+    if (s[0] == '.')
+        s[0] = '_';
+    return s;
+}
+
+static char *part_file(const struct outlook *w, unsigned part)
+{
+    return part == 1 ? xasprintf("%s.pst", w->name) : xasprintf("%s (%u).pst", w->name, part);
+}
+
+static int open_part(struct outlook *w, struct error *err)
+{
+    char *file = part_file(w, w->part);
+    char *path = path_join(w->dir, file);
+    free(file);
+    w->pst = pst_writer_open(path, w->opts->container ? w->opts->container : w->name, err);
+    free(path);
+    w->nmap = 0;
+    return w->pst ? 0 : WRITER_FATAL;
+}
+
+static int close_part(struct outlook *w, struct error *err)
+{
+    if (!w->pst)
+        return 0;
+    struct pst_writer *p = w->pst;
+    w->pst = NULL;
+    w->nmap = 0;
+    return pst_writer_commit(p, err) == 0 ? 0 : WRITER_FATAL;
+}
+
+static void *ol_open(const char *dir, const struct writer_options *opts,
+                     const struct model_store *store, struct report *report, struct error *err)
+{
+    (void)store;
+    struct outlook *w = xcalloc(1, sizeof *w);
+    w->opts = opts;
+    w->report = report;
+    w->dir = path_join(dir, OUTLOOK_SUBDIR);
+    w->name = safe_file_name(opts->container);
+    w->part = 1;
+    if (fs_mkdirs(w->dir, 0755, err) != 0 || open_part(w, err) != 0) {
+        free(w->dir);
+        free(w->name);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* The folder in the current part, made (with its parents) when the part does not have it yet. */
+static struct pst_folder *ensure(struct outlook *w, const struct model_folder *f, struct error *err)
+{
+    if (!f->parent)
+        return pst_writer_top(w->pst);
+    for (size_t i = 0; i < w->nmap; i++)
+        if (w->map[i].folder == f)
+            return w->map[i].pst;
+    struct pst_folder *parent = ensure(w, f->parent, err);
+    if (!parent)
+        return NULL;
+    struct pst_folder *pf = pst_writer_add_folder(w->pst, parent, f->name, "IPF.Note", err);
+    if (!pf)
+        return NULL;
+    w->map = xgrow(w->map, &w->capmap, w->nmap + 1, sizeof *w->map);
+    w->map[w->nmap++] = (struct mapped){f, pf};
+    return pf;
+}
+
+static void set_output(struct outlook *w)
+{
+    char *file = part_file(w, w->part);
+    char *out = xasprintf(OUTLOOK_SUBDIR "/%s/%s", file, w->cur_path);
+    free(file);
+    if (w->row->output && w->nstretches > 1) {
+        char *both = xasprintf("%s; %s", w->row->output, out);
+        free(out);
+        out = both;
+    }
+    free(w->row->output);
+    w->row->output = out;
+}
+
+/* Starts the next part; the open folder continues there under the same path. */
+static int next_part(struct outlook *w, struct error *err)
+{
+    int rc = close_part(w, err);
+    if (rc != 0)
+        return rc;
+    w->part++;
+    rc = open_part(w, err);
+    if (rc != 0)
+        return rc;
+    if (w->cur) {
+        w->cur_pst = ensure(w, w->cur, err);
+        if (!w->cur_pst)
+            return WRITER_FATAL;
+    }
+    return 0;
+}
+
+static bool over_limit(const struct outlook *w, uint64_t more)
+{
+    uint64_t max = w->opts->pst_max_size;
+    return max && pst_writer_message_count(w->pst) > 0 &&
+           pst_writer_size_estimate(w->pst) + more > max;
+}
+
+/* What a folder's messages will take in the PST: bodies twice (text as UTF-16 and HTML), base64
+ * undone; twice the source size is the upper estimate. */
+static uint64_t estimate(uint64_t source_bytes)
+{
+    return source_bytes * 2;
+}
+
+static int ol_begin_folder(void *wp, const struct model_folder *f, struct report_folder *row,
+                           struct error *err)
+{
+    struct outlook *w = wp;
+    w->cur = NULL;
+    w->nstretches = 0;
+    free(w->cur_path);
+    w->cur_path = NULL;
+    /* A folder that would not fit starts a new part (a folder boundary), unless the part is
+     * still empty: then it is split between parts as it goes. */
+    if (over_limit(w, estimate(f->bytes))) {
+        int rc = next_part(w, err);
+        if (rc != 0)
+            return rc;
+    }
+    w->cur_pst = ensure(w, f, err);
+    if (!w->cur_pst)
+        return WRITER_FATAL;
+    w->cur = f;
+    w->row = row;
+    char *path = NULL;
+    for (const struct model_folder *p = f; p && p->parent; p = p->parent) {
+        char *up = path ? xasprintf("%s/%s", p->name, path) : xstrdup(p->name);
+        free(path);
+        path = up;
+    }
+    w->cur_path = path ? path : xstrdup("");
+    set_output(w);
+    return 0;
+}
+
+static int read_all(struct outlook *w, struct message *msg, struct error *err)
+{
+    buf_reset(&w->data);
+    buf_append(&w->data, msg->head, msg->head_len);
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = message_read(msg, chunk, sizeof chunk);
+        if (n < 0) {
+            error_errno(err, errno, "cannot read %s", msg->file->source);
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        buf_append(&w->data, chunk, (size_t)n);
+    }
+}
+
+static void count_stretch(struct outlook *w, int64_t date)
+{
+    struct stretch *s = w->nstretches ? &w->stretches[w->nstretches - 1] : NULL;
+    if (!s || s->part != w->part) {
+        w->stretches = xgrow(w->stretches, &w->capstretches, w->nstretches + 1, sizeof *s);
+        s = &w->stretches[w->nstretches++];
+        *s = (struct stretch){w->part, 0, date, date};
+        set_output(w);
+    }
+    s->count++;
+    if (date != MODEL_TIME_UNKNOWN) {
+        if (s->first == MODEL_TIME_UNKNOWN || date < s->first)
+            s->first = date;
+        if (s->last == MODEL_TIME_UNKNOWN || date > s->last)
+            s->last = date;
+    }
+}
+
+static int ol_message(void *wp, struct message *msg, struct error *err)
+{
+    struct outlook *w = wp;
+    if (!w->cur_pst) {
+        error_set(err, "internal: a message outside a folder");
+        return WRITER_FATAL;
+    }
+    if (over_limit(w, estimate(msg->file->size))) {
+        int rc = next_part(w, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (read_all(w, msg, err) != 0)
+        return WRITER_MESSAGE_FAILED;
+    struct normalize_hints hints = {.store_time = msg->file->received,
+                                    .file_time = msg->file->mtime};
+    struct normalize *n = normalize_open(w->data.data ? w->data.data : "", w->data.len, &hints, err);
+    if (!n)
+        return WRITER_MESSAGE_FAILED;
+    const struct model_message *m = msg->file;
+    struct pstmail_info info = {
+        .read = m->state_known ? (m->state & MSG_STATE_READ) != 0 : w->opts->unknown_is_read,
+        .delivered = msg->date,
+    };
+    struct pstmail *pm = pstmail_build(n, &info);
+    int rc = pst_writer_add_message(w->pst, w->cur_pst, pstmail_message(pm), err);
+    pstmail_free(pm);
+    normalize_free(n);
+    if (rc != 0)
+        return WRITER_FATAL;
+    count_stretch(w, msg->date);
+    /* Let a large message's memory go. */
+    if (w->data.cap > (8u << 20))
+        buf_free(&w->data);
+    return 0;
+}
+
+static void report_split(struct outlook *w)
+{
+    if (w->nstretches < 2)
+        return;
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "folder \"%s\" is larger than --pst-max-size allows in one part and was split "
+                   "in the order the store lists its messages:",
+               w->cur_path);
+    for (size_t i = 0; i < w->nstretches; i++) {
+        const struct stretch *s = &w->stretches[i];
+        char *file = part_file(w, s->part);
+        char a[64] = "?", z[64] = "?";
+        if (s->first != MODEL_TIME_UNKNOWN)
+            maildate_format_rfc5322(s->first, a);
+        if (s->last != MODEL_TIME_UNKNOWN)
+            maildate_format_rfc5322(s->last, z);
+        buf_printf(&b, "%s %zu message%s dated %s to %s in %s", i ? ";" : "", s->count,
+                   s->count == 1 ? "" : "s", a, z, file);
+        free(file);
+    }
+    report_problem(w->report, PROBLEM_PST_SPLIT, w->cur->source, "%s", buf_str(&b));
+    buf_free(&b);
+}
+
+static int ol_end_folder(void *wp, struct error *err)
+{
+    struct outlook *w = wp;
+    if (w->cur)
+        report_split(w);
+    int rc = 0;
+    if (w->cur_pst && pst_writer_close_folder(w->pst, w->cur_pst, err) != 0)
+        rc = WRITER_FATAL;
+    w->cur = NULL;
+    w->cur_pst = NULL;
+    w->nstretches = 0;
+    return rc;
+}
+
+static int ol_commit(void *wp, struct error *err)
+{
+    struct outlook *w = wp;
+    /* Hook for issue 6: once writer_ops has a contact() entry (or the store model carries a
+     * contact_list), make pst_writer_add_folder(top, "Contacts", "IPF.Contact") in the last
+     * part and add one IPM.Contact per contact here, before the part is closed (PST.md 3.6). */
+    return close_part(w, err);
+}
+
+static void ol_free(void *wp)
+{
+    struct outlook *w = wp;
+    if (!w)
+        return;
+    pst_writer_abort(w->pst);
+    free(w->map);
+    free(w->stretches);
+    free(w->cur_path);
+    buf_free(&w->data);
+    free(w->dir);
+    free(w->name);
+    free(w);
+}
+
+const struct writer_ops outlook_ops = {
+    .name = "outlook",
+    .open = ol_open,
+    .begin_folder = ol_begin_folder,
+    .message = ol_message,
+    .end_folder = ol_end_folder,
+    .commit = ol_commit,
+    .free = ol_free,
+};
