@@ -542,6 +542,8 @@ static void map_prop(struct card *cd, struct prop *p)
     if (strcmp(name, "PHOTO") == 0 || strcmp(name, "X-MS-CARDPICTURE") == 0) {
         if (!c->photo && !c->photo_uri)
             map_photo(cd, p, enc);
+        else
+            contact_note_dropped(c, "PHOTO (a second photo)");
         return;
     }
     if (strcmp(name, "VERSION") == 0) {
@@ -710,11 +712,13 @@ static void map_prop(struct card *cd, struct prop *p)
                strcmp(name, "X-EVOLUTION-ANNIVERSARY") == 0 || strcmp(name, "X-ABDATE") == 0) {
         val = unescape(text, ver);
         char **dst = name[0] == 'B' ? &c->birthday : &c->anniversary;
-        if (!*dst) {
-            char *d = contact_date_normalize(val);
+        char *d = contact_date_normalize(val);
+        if (!*dst)
             contact_set(dst, d ? d : val);
-            free(d);
-        }
+        else if (strcmp(*dst, d ? d : val) != 0)
+            contact_note_dropped(c, name[0] == 'B' ? "BDAY (a second birthday)"
+                                                   : "ANNIVERSARY (a second date)");
+        free(d);
     } else if (strcmp(name, "CATEGORIES") == 0 || strcmp(name, "X-CATEGORIES") == 0) {
         char **parts = split_value(text, ',', 256, ver);
         for (size_t i = 0; parts[i]; i++) {

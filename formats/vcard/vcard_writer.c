@@ -40,7 +40,8 @@ static void fold_line(struct buf *out, const char *s, size_t n)
     buf_puts(out, "\r\n");
 }
 
-/* Escapes text for 3.0/4.0 (\\ \n \, \;) or 2.1 (only ';' in structured values). */
+/* Escapes text for 3.0/4.0 (\\ \n \, and \; in structured values) or 2.1 (only ';' in
+ * structured values). */
 static void escape(struct buf *b, const char *s, int version, bool structured)
 {
     for (; s && *s; s++) {
@@ -56,7 +57,9 @@ static void escape(struct buf *b, const char *s, int version, bool structured)
             buf_putc(b, ch);
             continue;
         }
-        if (ch == '\\' || ch == ',' || ch == ';')
+        /* RFC 6350 3.4: ';' must be escaped only inside compound values (N, ADR), and
+         * Thunderbird does not unescape it elsewhere ("A\;B" would show as typed). */
+        if (ch == '\\' || ch == ',' || (ch == ';' && structured))
             buf_putc(b, '\\');
         if (ch == '\n')
             buf_puts(b, "\\n");

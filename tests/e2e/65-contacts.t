@@ -21,11 +21,18 @@ t = Tap()
 try:
     import vobject
 except ImportError:
-    vobject = None
+    # Debian's python3-vobject lives in the system Python's path; a python3 from elsewhere
+    # (pyenv) can still load it from there.
+    sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import vobject
+    except ImportError:
+        vobject = None
 
 VCF_DIRS = [os.path.join(CORPORA, d) for d in ("aosp-vcard", "ez-vcard", "roundcube",
                                                "thunderbird-import/addressbooks")]
 COUNTED = ("EMAIL", "TEL", "ADR", "URL", "ORG", "TITLE", "NOTE", "BDAY", "PHOTO")
+ONE_PER_CARD = ("ORG", "TITLE", "NOTE", "BDAY", "PHOTO")
 
 
 def vcf_files():
@@ -54,6 +61,7 @@ def scan_counts(path):
             logical.append(ln)
     counts = {}
     depth = 0
+    seen_in_card = set()
     for ln in logical:
         if b":" not in ln:
             continue
@@ -61,12 +69,21 @@ def scan_counts(path):
         name = head.split(b";")[0].split(b".")[-1].upper().decode("ascii", "replace")
         if name == "BEGIN" and value.strip().upper() == b"VCARD":
             depth += 1
+            seen_in_card = set()
         elif name == "END" and value.strip().upper() == b"VCARD":
             depth -= 1
         elif depth > 0 and name in COUNTED:
             stripped = value.replace(b";", b"").strip()
-            if stripped:
-                counts[name] = counts.get(name, 0) + 1
+            if not stripped:
+                continue
+            # The model keeps one organisation, title and note per card (repeated ones are
+            # joined into it) and one birthday and photo (a second one is reported as dropped):
+            # a card counts once for those.
+            if name in ONE_PER_CARD:
+                if name in seen_in_card:
+                    continue
+                seen_in_card.add(name)
+            counts[name] = counts.get(name, 0) + 1
     return counts
 
 
