@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "contact.h"
 #include "fsutil.h"
 #include "maildate.h"
 #include "normalize.h"
+#include "pst/pstcontact.h"
 #include "pst/pstmail.h"
 #include "pst/pstwriter.h"
 #include "xalloc.h"
@@ -309,12 +311,48 @@ static int ol_end_folder(void *wp, struct error *err)
     return rc;
 }
 
+/* The address book as a Contacts folder (IPF.Contact) under the top of the last part, one
+ * IPM.Contact per contact (PST.md 3.6). What a PST contact cannot hold is reported; the vCards
+ * written beside the PST keep it. */
+static int ol_contacts(void *wp, const struct contact_list *contacts, struct error *err)
+{
+    struct outlook *w = wp;
+    if (!contacts || contacts->count == 0)
+        return 0;
+    if (!w->pst) {
+        error_set(err, "internal: contacts after the PST was closed");
+        return WRITER_FATAL;
+    }
+    struct pst_folder *folder =
+        pst_writer_add_folder(w->pst, pst_writer_top(w->pst), "Contacts", "IPF.Contact", err);
+    if (!folder)
+        return WRITER_FATAL;
+    char *file = part_file(w, w->part);
+    for (size_t i = 0; i < contacts->count; i++) {
+        const struct contact *c = contacts->items[i];
+        struct pstcontact *pc = pstcontact_build(c);
+        int rc = pst_writer_add_message(w->pst, folder, pstcontact_message(pc), err);
+        if (rc == 0 && pstcontact_dropped(pc)) {
+            char *name = contact_best_name(c);
+            report_problem(w->report, PROBLEM_CONTACT_FIELD, c->origin ? c->origin : name,
+                           "%s: no place in the Outlook contact (%s) for: %s; the vCard in "
+                           OUTLOOK_SUBDIR "/vcards keeps it.",
+                           name, file, pstcontact_dropped(pc));
+            free(name);
+        }
+        pstcontact_free(pc);
+        if (rc != 0) {
+            free(file);
+            return WRITER_FATAL;
+        }
+    }
+    free(file);
+    return pst_writer_close_folder(w->pst, folder, err) == 0 ? 0 : WRITER_FATAL;
+}
+
 static int ol_commit(void *wp, struct error *err)
 {
     struct outlook *w = wp;
-    /* Hook for issue 6: once writer_ops has a contact() entry (or the store model carries a
-     * contact_list), make pst_writer_add_folder(top, "Contacts", "IPF.Contact") in the last
-     * part and add one IPM.Contact per contact here, before the part is closed (PST.md 3.6). */
     return close_part(w, err);
 }
 
@@ -339,6 +377,7 @@ const struct writer_ops outlook_ops = {
     .begin_folder = ol_begin_folder,
     .message = ol_message,
     .end_folder = ol_end_folder,
+    .contacts = ol_contacts,
     .commit = ol_commit,
     .free = ol_free,
 };
