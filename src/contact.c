@@ -193,11 +193,21 @@ void contact_set_photo(struct contact *c, unsigned char *bytes, size_t len, cons
     contact_set(&c->photo_type, type);
 }
 
+/* Past this many bytes further names are summed up as one "...": the list is for a person to
+ * read, and a file with thousands of distinct unknown names must not cost quadratic time. */
+#define DROPPED_MAX 2000
+
 void contact_note_dropped(struct contact *c, const char *name)
 {
     if (!name || !*name)
         return;
     if (c->dropped) {
+        size_t len = strlen(c->dropped);
+        if (len >= DROPPED_MAX) {
+            if (len < 3 || strcmp(c->dropped + len - 3, "...") != 0)
+                contact_append(&c->dropped, "...", ", ");
+            return;
+        }
         /* once per name */
         size_t n = strlen(name);
         for (const char *p = c->dropped; (p = strstr(p, name)) != NULL; p += n)

@@ -109,7 +109,8 @@ void contact_drop_empty_address(struct contact *c);
 void contact_add_category(struct contact *c, const char *name);
 /* Takes ownership of `bytes` (malloc'd) and copies `type`. */
 void contact_set_photo(struct contact *c, unsigned char *bytes, size_t len, const char *type);
-/* Records the name of a source field that was not carried over (for the report). */
+/* Records the name of a source field that was not carried over (for the report); once the list
+ * holds about 2000 bytes, further names are summed up as one "...". */
 void contact_note_dropped(struct contact *c, const char *name);
 
 /* Normalises a date written as YYYYMMDD, YYYY-MM-DD, YYYY/MM/DD, YYYY-MM-DDThh..., --MMDD,

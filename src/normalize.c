@@ -111,6 +111,8 @@ struct normalize {
     bool atts_done;
     struct att *atts;
     size_t natts, atts_cap;
+    size_t *starts; /* while listing: where each part of the tree begins */
+    size_t nstarts, starts_cap;
 
     struct normalize_repair *repairs;
     size_t nrepairs, repairs_cap;
@@ -764,15 +766,37 @@ enum normalize_importance normalize_importance(struct normalize *n)
  * The MIME tree */
 
 /* The raw value of a part's header, unfolded; false when the part has none. */
+/* The raw value of a part's header, unfolded; false when the part has none. When the header
+ * is repeated the last one counts, as it does for GMime's parser (a part's structure and its
+ * parameters must come from the same Content-Type). */
 static bool part_header(GMimeObject *o, const char *name, struct buf *out)
 {
     GMimeHeaderList *hl = g_mime_object_get_header_list(o);
-    GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, name) : NULL;
-    const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+    const char *raw = NULL;
+    for (int i = hl ? g_mime_header_list_get_count(hl) : 0; i-- > 0 && !raw;) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+        if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
+            raw = g_mime_header_get_raw_value(h);
+    }
     if (!raw)
         return false;
     unfold(raw, strlen(raw), out);
     return true;
+}
+
+/* Offset in `data` of a part's first header, or SIZE_MAX when it has none. */
+static size_t part_start(struct normalize *n, GMimeObject *o)
+{
+    GMimeHeaderList *hl = g_mime_object_get_header_list(o);
+    gint64 first = -1;
+    for (int i = 0; hl && i < g_mime_header_list_get_count(hl); i++) {
+        gint64 off = g_mime_header_get_offset(g_mime_header_list_get_header_at(hl, i));
+        if (off >= 0 && (first < 0 || off < first))
+            first = off;
+    }
+    if (first < 0 || (guint64)first >= n->len - n->hdr_start)
+        return SIZE_MAX;
+    return (size_t)first + n->hdr_start;
 }
 
 static void part_params(GMimeObject *o, const char *name, const char *hint, struct params *ps)
@@ -1636,7 +1660,31 @@ static size_t content_end(struct normalize *n, size_t from, char *const *boundar
     return end;
 }
 
-/* Locates an embedded message (a GMimeMessagePart) in the bytes. */
+/* True when a multipart below `o` uses one of the enclosing boundaries: then a delimiter
+ * search cannot tell where the embedded message ends. */
+static bool reuses_boundary(GMimeObject *o, char *const *bnd, size_t nb, int depth)
+{
+    if (!o || depth > NORMALIZE_MAX_DEPTH)
+        return false;
+    if (GMIME_IS_MESSAGE_PART(o)) {
+        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+        return m && reuses_boundary(g_mime_message_get_mime_part(m), bnd, nb, depth + 1);
+    }
+    if (!GMIME_IS_MULTIPART(o))
+        return false;
+    const char *b = g_mime_object_get_content_type_parameter(o, "boundary");
+    for (size_t k = 0; b && k < nb; k++)
+        if (strcmp(b, bnd[k]) == 0)
+            return true;
+    GMimeMultipart *mp = GMIME_MULTIPART(o);
+    for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
+        if (reuses_boundary(g_mime_multipart_get_part(mp, i), bnd, nb, depth + 1))
+            return true;
+    return false;
+}
+
+/* Locates an embedded message (a GMimeMessagePart) in the bytes; when it cannot be located
+ * exactly, normalize_attachment_data() has GMime write it out instead. */
 static void message_range(struct normalize *n, GMimeObject *o, struct att *a, char *const *bnd,
                           size_t nb)
 {
@@ -1646,16 +1694,9 @@ static void message_range(struct normalize *n, GMimeObject *o, struct att *a, ch
         a->have_range = true;
         return;
     }
-    GMimeHeaderList *hl = g_mime_object_get_header_list(o);
-    gint64 first = -1;
-    for (int i = 0; hl && i < g_mime_header_list_get_count(hl); i++) {
-        gint64 off = g_mime_header_get_offset(g_mime_header_list_get_header_at(hl, i));
-        if (off >= 0 && (first < 0 || off < first))
-            first = off;
-    }
-    if (first < 0 || (guint64)first + n->hdr_start >= n->len)
+    size_t hs = part_start(n, o);
+    if (hs == SIZE_MAX || reuses_boundary(o, bnd, nb, 0))
         return;
-    size_t hs = (size_t)first + n->hdr_start;
     bool complete;
     size_t hl_len = rfc822_header_length(n->data + hs, n->len - hs, &complete);
     if (!complete)
@@ -1716,18 +1757,21 @@ static void collect(struct normalize *n, GMimeObject *o, int depth, bool in_rela
         repair(n, "too_deep", "mime", 1);
         return;
     }
+    size_t start = part_start(n, o);
+    if (start != SIZE_MAX) {
+        n->starts = xgrow(n->starts, &n->starts_cap, n->nstarts + 1, sizeof *n->starts);
+        n->starts[n->nstarts++] = start;
+    }
     if (GMIME_IS_MULTIPART(o)) {
         GMimeMultipart *mp = GMIME_MULTIPART(o);
-        struct params ps;
-        part_params(o, "Content-Type", NULL, &ps);
-        const struct buf *b = param_raw(&ps, "boundary");
+        /* the boundary GMime's parser used (get_boundary would invent one) */
+        const char *b = g_mime_object_get_content_type_parameter(o, "boundary");
         bool pushed = false;
-        if (b && b->len) {
+        if (b && *b) {
             *bnd = xgrow(*bnd, bcap, *nb + 1, sizeof **bnd);
-            (*bnd)[(*nb)++] = xstrdup(b->data);
+            (*bnd)[(*nb)++] = xstrdup(b);
             pushed = true;
         }
-        params_free(&ps);
         bool related = is_type(o, "multipart", "related");
         for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
             collect(n, g_mime_multipart_get_part(mp, i), depth + 1, related, bnd, nb, bcap);
@@ -1927,6 +1971,12 @@ static bool expand_tnef(struct normalize *n, size_t i)
     return true;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void ensure_attachments(struct normalize *n)
 {
     if (n->atts_done)
@@ -1938,6 +1988,28 @@ static void ensure_attachments(struct normalize *n)
     size_t nb = 0, bcap = 0;
     collect(n, n->root, 0, false, &bnd, &nb, &bcap);
     free(bnd);
+    /* An embedded message never runs into the part after it, whatever its delimiters say:
+     * siblings stay disjoint, so nested messages cannot make the work grow exponentially. */
+    if (n->nstarts)
+        qsort(n->starts, n->nstarts, sizeof *n->starts, cmp_size);
+    for (size_t i = 0; i < n->natts; i++) {
+        struct att *a = &n->atts[i];
+        if (!a->have_range)
+            continue;
+        size_t lo = 0, hi = n->nstarts; /* the first start after range_start */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (n->starts[mid] <= a->range_start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n->nstarts && n->starts[lo] < a->range_end)
+            a->range_end = n->starts[lo];
+    }
+    free(n->starts);
+    n->starts = NULL;
+    n->nstarts = n->starts_cap = 0;
     ensure_text_raw(n);
     for (size_t k = 0; k < n->nuu; k++) {
         struct att *a = new_att(n);

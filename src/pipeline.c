@@ -103,6 +103,63 @@ static int on_message(void *ctx, const struct model_message *m)
     return r->fatal ? -2 : 0;
 }
 
+/* A folder's messages collected for date order: copies of what the reader handed out. */
+struct dated {
+    struct model_message m;
+    char *source, *path;
+    int64_t date;
+};
+
+struct dated_list {
+    struct dated *items;
+    size_t count, cap;
+};
+
+static int collect(void *ctx, const struct model_message *m)
+{
+    struct dated_list *l = ctx;
+    l->items = xgrow(l->items, &l->cap, l->count + 1, sizeof *l->items);
+    struct dated *d = &l->items[l->count++];
+    d->m = *m;
+    d->source = xstrdup(m->source);
+    d->path = xstrdup(m->path);
+    d->m.source = d->source;
+    d->m.path = d->path;
+    /* The date it is filed under, as the writers see it; unreadable files sort last. */
+    struct message msg;
+    d->date = INT64_MAX;
+    if (message_open(&msg, &d->m) == 0) {
+        d->date = msg.date;
+        message_close(&msg);
+    }
+    return 0;
+}
+
+static int dated_compare(const void *a, const void *b)
+{
+    const struct dated *x = a, *y = b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return strcmp(x->source, y->source);
+}
+
+/* Hands a folder's messages to on_message oldest first. Only this folder's list is held. */
+static int each_message_by_date(struct run *r, const struct model_folder *f)
+{
+    struct dated_list l = {0};
+    int rc = reader_each_message(r->p->store, f, collect, &l);
+    if (rc == 0 && l.count)
+        qsort(l.items, l.count, sizeof *l.items, dated_compare);
+    for (size_t i = 0; i < l.count && rc == 0; i++)
+        rc = on_message(r, &l.items[i].m);
+    for (size_t i = 0; i < l.count; i++) {
+        free(l.items[i].source);
+        free(l.items[i].path);
+    }
+    free(l.items);
+    return rc;
+}
+
 static enum pipeline_result run_folder(struct run *r, const struct model_folder *f)
 {
     struct pipeline *p = r->p;
@@ -112,7 +169,9 @@ static enum pipeline_result run_folder(struct run *r, const struct model_folder 
     free(path);
     if (p->writer && p->writer->begin_folder(p->writer_state, f, r->row, r->err) != 0)
         return PIPELINE_FATAL;
-    int rc = f->unlisted ? 0 : reader_each_message(p->store, f, on_message, r);
+    int rc = f->unlisted                              ? 0
+             : p->writer && p->writer->date_order ? each_message_by_date(r, f)
+                                                  : reader_each_message(p->store, f, on_message, r);
     if (rc == -1)
         report_problem(p->report, PROBLEM_UNREADABLE_FOLDER, f->source,
                        "cannot list this folder: %s; its messages are not converted",

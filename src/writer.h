@@ -31,6 +31,9 @@ struct contact_list;
 
 struct writer_ops {
     const char *name;        /* as given to --for */
+    /* Messages of a folder arrive oldest first (else in file name order): a writer that may
+     * split a folder into parts gets each part as one stretch of dates. */
+    bool date_order;
     void *(*open)(const char *dir, const struct writer_options *opts,
                   const struct model_store *store, struct report *report, struct error *err);
     /* `row` is the report's row for this folder: the writer fills row->output. */

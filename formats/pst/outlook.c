@@ -279,7 +279,7 @@ static void report_split(struct outlook *w)
         return;
     struct buf b = BUF_INIT;
     buf_printf(&b, "folder \"%s\" is larger than --pst-max-size allows in one part and was split "
-                   "in the order the store lists its messages:",
+                   "oldest first:",
                w->cur_path);
     for (size_t i = 0; i < w->nstretches; i++) {
         const struct stretch *s = &w->stretches[i];
@@ -373,6 +373,7 @@ static void ol_free(void *wp)
 
 const struct writer_ops outlook_ops = {
     .name = "outlook",
+    .date_order = true,
     .open = ol_open,
     .begin_folder = ol_begin_folder,
     .message = ol_message,

@@ -287,9 +287,12 @@ struct contact *contact_xml_read(const char *data, size_t len, const char *sourc
     ctxt->_private = &doctype;
     ctxt->sax->internalSubset = refuse_doctype;
     ctxt->sax->serror = swallow_error;
+    /* XML_PARSE_HUGE: without it libxml2 refuses a text node (a photo) or a run of white space
+     * over 10 MB, well below CONTACT_XML_MAX_BYTES; the size check above bounds the input, and
+     * the DOCTYPE refusal keeps entities out. */
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)n, NULL, "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                          XML_PARSE_IGNORE_ENC);
+                                          XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
     free(xml);
     if (doctype || !doc) {
         if (doctype)

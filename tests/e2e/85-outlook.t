@@ -20,6 +20,7 @@ A reader that is missing is a failed check in CI (wltest.Tap.skip).
 import collections
 import email
 import email.policy
+import email.utils
 import hashlib
 import json
 import os
@@ -414,6 +415,17 @@ def check_split(t, store, work, mods):
     splits = [p for p in report["problems"] if p["kind"] == "pst_split"]
     t.ok(all(re.search(r"\d+ messages? dated .* in Windows Live Mail", p["message"]) for p in splits),
          "split: a split folder's report lists which messages went to which part (%d)" % len(splits))
+    # A split folder is split by date: each stretch starts no earlier than the one before ends.
+    overlaps = []
+    for p in splits:
+        ranges = re.findall(r"dated (.+?) to (.+?) in ", p["message"])
+        stamps = [(email.utils.parsedate_to_datetime(a), email.utils.parsedate_to_datetime(z))
+                  for a, z in ranges]
+        for (a1, z1), (a2, z2) in zip(stamps, stamps[1:]):
+            if a2 < z1:
+                overlaps.append((p["path"], str(z1), str(a2)))
+    t.ok(splits and not overlaps, "split: every split folder is split by date (%d folders)"
+         % len(splits), overlaps)
     p = subprocess.run([wltest.WLMIGRATE, "convert", store, "--for", "outlook", "-o",
                         os.path.join(work, "x"), "--pst-max-size", "12k"], capture_output=True)
     t.eq(p.returncode, 2, "split: a limit under 1M is a usage error")

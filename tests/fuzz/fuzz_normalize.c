@@ -6,7 +6,8 @@
  *
  * Build and run from the repository root, independently of the Makefile:
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=c11 -Isrc \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *       -D_GNU_SOURCE -std=c11 -Isrc \
  *       $(pkg-config --cflags gmime-3.0) tests/fuzz/fuzz_normalize.c src/normalize.c \
  *       src/address.c src/charset.c src/rfc2047.c src/rfc822.c src/maildate.c src/buf.c \
  *       src/xalloc.c src/utf8.c src/error.c $(pkg-config --libs gmime-3.0) -lytnef \
@@ -66,7 +67,7 @@ static void exercise(struct normalize *n, int depth)
     for (size_t i = 0; i < normalize_attachment_count(n); i++) {
         const struct normalize_attachment *a = normalize_attachment(n, i);
         normalize_attachment_data(n, i, &len);
-        if (a->is_message && depth < 3) {
+        if (a->is_message && depth < 8) {
             struct normalize *m = normalize_attachment_message(n, i);
             if (m)
                 exercise(m, depth + 1);

@@ -370,6 +370,16 @@ static void test_embedded(void)
     close_msg(&m);
     g_free(text);
     g_free(inner_subject);
+
+    /* the last of two Content-Type headers counts (as for GMime), so the boundary is known and
+     * each embedded message ends where the next part begins */
+    m = open_msg("Subject: dup\nContent-Type: text/html\nContent-Type: multipart/mixed; boundary=o\n"
+                 "\n--o\nContent-Type: message/rfc822\n\nSubject: a\n\nx\n"
+                 "--o\nContent-Type: message/rfc822\n\nSubject: b\n\ny\n--o--\n");
+    is_int((long long)normalize_attachment_count(m.n), 2, "two embedded messages");
+    d = normalize_attachment_data(m.n, 0, &len);
+    ok(d && len == 13 && memcmp(d, "Subject: a\n\nx", 13) == 0, "  the first ends before the second");
+    close_msg(&m);
 }
 
 static void test_uuencode(void)
