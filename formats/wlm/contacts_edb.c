@@ -259,7 +259,7 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
     libesedb_file_get_number_of_tables(file, &ntables, NULL);
     long added = 0;
     size_t skip = 0;
-    bool found = false;
+    bool found = false, damaged = false;
     for (int t = 0; t < ntables; t++) {
         libesedb_table_t *table = NULL;
         if (libesedb_file_get_table(file, t, &table, NULL) != 1)
@@ -287,12 +287,19 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
             }
             libesedb_column_free(&col, NULL);
         }
-        if (mapped >= 2 && strncmp(tname, "MSys", 4) != 0) {
+        int nrec = 0;
+        if (mapped >= 2 && strncmp(tname, "MSys", 4) != 0 &&
+            libesedb_table_get_number_of_records(table, &nrec, NULL) != 1) {
+            /* e.g. its pages lie past the end of a truncated file: not "0 contacts" */
+            damaged = true;
+            report_problem(rep, PROBLEM_CONTACT_SOURCE, source,
+                           "Table %s looks like contacts but its rows cannot be read (damaged "
+                           "database): its contacts are lost.",
+                           tname);
+        } else if (mapped >= 2 && strncmp(tname, "MSys", 4) != 0) {
             found = true;
             struct buf unknown = BUF_INIT;
             bool *has_text = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *has_text);
-            int nrec = 0;
-            libesedb_table_get_number_of_records(table, &nrec, NULL);
             for (int r = 0; r < nrec; r++) {
                 libesedb_record_t *rec = NULL;
                 if (libesedb_table_get_record(table, r, &rec, NULL) != 1) {
@@ -350,6 +357,8 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
     libesedb_file_close(file, NULL);
     libesedb_file_free(&file, NULL);
     if (!found) {
+        if (damaged)
+            return -1;
         report_problem(rep, PROBLEM_CONTACT_SOURCE, source,
                        "No table of this ESE database looks like contacts (experimental reader: "
                        "the schema of contacts.edb is not published).");

@@ -21,8 +21,8 @@
 struct report;
 
 /* Reads the database at `path` (never written). Returns the number of contacts added, or
- * -1 when the file cannot be opened as an ESE database or no contacts table is recognised
- * (reported as contact_source under `source`). *skipped (may be NULL) receives the rows
+ * -1 when the file cannot be opened as an ESE database, no contacts table is recognised, or
+ * none that is can be read (reported as contact_source under `source`). *skipped (may be NULL) receives the rows
  * skipped (each reported). */
 long contacts_edb_read(const char *path, const char *source, struct contact_list *out,
                        struct report *rep, size_t *skipped);
