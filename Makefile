@@ -4,8 +4,9 @@
 #   make asan     the same suite with AddressSanitizer and UBSan
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make bench    throughput against a cat baseline
+#   make fuzz     every libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS each (clang)
 
-PKGS      := gmime-3.0 libxml-2.0 zlib libesedb
+PKGS      := gmime-3.0 libxml-2.0 zlib libesedb libytnef
 CC        ?= cc
 PREFIX    ?= /usr/local
 BUILD     ?= build
@@ -15,7 +16,6 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wv
              -Wformat=2 -Wno-format-nonliteral $(WERROR)
 CPPFLAGS  += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS    += $(shell pkg-config --libs $(PKGS))
-LDLIBS    += -lytnef  # libytnef0-dev: winmail.dat in the normalizer
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 
 LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard formats/*/*.c)
@@ -25,7 +25,10 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 PROG      := wlmigrate
 
-.PHONY: all test asan install bench clean
+FUZZERS   := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all test asan install bench fuzz clean
 all: $(PROG)
 
 $(BUILD)/%.o: %.c
@@ -60,7 +63,24 @@ install: $(PROG)
 bench: $(PROG)
 	WLMIGRATE=$(abspath $(PROG)) tests/bench/run
 
+# Each harness is linked with the whole library built with the fuzzer's instrumentation.
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    $(CPPFLAGS) -Iformats $< $(LIB_SRC) -o $@ $(LDLIBS)
+
+# Seeds: tests/fuzz/seeds-<name> (fuzz_contact_xml -> seeds-contact-xml), else tests/fuzz/seeds.
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    n=$${f#build-fuzz/fuzz_}; seeds=tests/fuzz/seeds-$$(echo $$n | tr _ -); \
+	    [ -d $$seeds ] || seeds=tests/fuzz/seeds; \
+	    mkdir -p build-fuzz/corpus-$$n; \
+	    echo "== $$f ($(FUZZ_SECONDS) s, seeds $$seeds)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$n $$seeds \
+	        2>&1 | tail -n 12 || exit 1; \
+	done
+
 clean:
-	rm -rf build build-asan $(PROG)
+	rm -rf build build-asan build-fuzz $(PROG)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
