@@ -37,6 +37,8 @@ static const struct {
     [PROBLEM_CONTACT_FIELD] = {"contact_field", true},
     [PROBLEM_CONTACT_SOURCE] = {"contact_source", true},
     [PROBLEM_PST_SPLIT] = {"pst_split", false},
+    [PROBLEM_DECODE_REPAIRED] = {"decode_repaired", false},
+    [PROBLEM_DECODE_LOST] = {"decode_lost", true},
 };
 
 struct report {

@@ -42,6 +42,8 @@ enum problem_kind {
     PROBLEM_CONTACT_FIELD,    /* a contact field no output can carry (unknown property, column) */
     PROBLEM_CONTACT_SOURCE,   /* a contact source (file, database) that could not be read */
     PROBLEM_PST_SPLIT,        /* a folder split between PST parts (--pst-max-size): what went where */
+    PROBLEM_DECODE_REPAIRED,  /* decoding a message for a structured target needed repairs */
+    PROBLEM_DECODE_LOST,      /* ... and some bytes could not be decoded (U+FFFD in the target) */
     PROBLEM_KIND_COUNT
 };
 

@@ -236,6 +236,30 @@ static void count_stretch(struct outlook *w, int64_t date)
     }
 }
 
+/* Repairs the normalizer made while this message was mapped: one report line per message.
+ * Undecodable bytes (U+FFFD in the PST's strings) and unreadable parts lose something. */
+static void report_repairs(struct report *report, struct normalize *n, const char *source)
+{
+    static const char *const lossy[] = {"charset_replaced", "uuencode_invalid", "tnef_unreadable",
+                                        "too_deep"};
+    size_t count = normalize_repair_count(n);
+    if (count == 0)
+        return;
+    struct buf b = BUF_INIT;
+    bool lost = false;
+    for (size_t i = 0; i < count; i++) {
+        const struct normalize_repair *r = normalize_repair_at(n, i);
+        for (size_t k = 0; k < sizeof lossy / sizeof lossy[0]; k++)
+            lost = lost || strcmp(r->kind, lossy[k]) == 0;
+        buf_printf(&b, "%s%s x%zu (%s)", i ? ", " : "", r->kind, r->count,
+                   r->where ? r->where : "message");
+    }
+    report_problem(report, lost ? PROBLEM_DECODE_LOST : PROBLEM_DECODE_REPAIRED, source,
+                   "decoded for Outlook with repairs: %s", buf_str(&b));
+    report_totals(report)->messages_repaired++;
+    buf_free(&b);
+}
+
 static int ol_message(void *wp, struct message *msg, struct error *err)
 {
     struct outlook *w = wp;
@@ -263,6 +287,8 @@ static int ol_message(void *wp, struct message *msg, struct error *err)
     struct pstmail *pm = pstmail_build(n, &info);
     int rc = pst_writer_add_message(w->pst, w->cur_pst, pstmail_message(pm), err);
     pstmail_free(pm);
+    if (rc == 0)
+        report_repairs(w->report, n, m->source);
     normalize_free(n);
     if (rc != 0)
         return WRITER_FATAL;

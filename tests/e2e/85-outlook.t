@@ -147,8 +147,9 @@ def show(path):
 
 
 def converted_sources(store_root, report):
-    """Absolute paths of the message files written (found minus the problems that lost them)."""
-    lost = {p["path"] for p in report["problems"] if p["lost"]}
+    """Absolute paths of the message files written (found minus those not converted)."""
+    not_converted = ("empty", "unreadable", "not_a_message", "write_failed")
+    lost = {p["path"] for p in report["problems"] if p["kind"] in not_converted}
     res = []
     for dirpath, dirs, files in os.walk(store_root):
         dirs[:] = [d for d in dirs if d.lower() != "backup"]  # never read by the store walk
@@ -369,6 +370,13 @@ def check_store(t, store, work, tag, mods, deep=True):
     t.ok(not missing and not extra and len(views) == written,
          "%s: subject, sender, sent time and recipients of every message equal the normalizer's" % tag,
          "missing: %r\nextra: %r" % (missing, extra))
+    # Every repair the normalizer made reaches the report: show lists them per message.
+    repaired = {os.path.relpath(s, store) for s, v in views.items() if v and v.get("repairs")}
+    reported = {p["path"] for p in report["problems"]
+                if p["kind"] in ("decode_repaired", "decode_lost")}
+    t.eq(sorted(repaired - reported)[:5], [],
+         "%s: every message decoded with repairs has a decode_* line in the report (%d)"
+         % (tag, len(reported)))
     if msgs:
         check_bodies(t, tag, [d for v in msgs.values() for d in v], sources, views)
     return report, out
