@@ -9,16 +9,11 @@
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/ndb.h"
+#include "pst/plist.h"
 #include "pst/pstmail.h"
 #include "xalloc.h"
 
 #define TAG(id, type) PST_TAG(id, type)
-
-/* A growing property list. */
-struct plist {
-    struct pst_prop *v;
-    size_t n, cap;
-};
 
 struct pstcontact {
     struct pst_message msg;
@@ -107,44 +102,9 @@ static char *keep(struct pstcontact *pc, char *s)
     return s;
 }
 
-static struct pst_prop *add(struct plist *l, uint32_t tag)
-{
-    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-    struct pst_prop *p = &l->v[l->n++];
-    memset(p, 0, sizeof *p);
-    p->tag = tag;
-    return p;
-}
-
-static void add_num(struct plist *l, uint32_t tag, uint64_t num)
-{
-    add(l, tag)->num = num;
-}
-
-static void add_str(struct plist *l, uint32_t tag, const char *s)
-{
-    struct pst_prop *p = add(l, tag);
-    p->data = s ? s : "";
-    p->len = (size_t)-1;
-}
-
-/* A string property only when there is a value. */
-static void opt_str(struct plist *l, uint32_t tag, const char *s)
-{
-    if (s && *s)
-        add_str(l, tag, s);
-}
-
-static void add_bin(struct plist *l, uint32_t tag, const void *data, size_t len)
-{
-    struct pst_prop *p = add(l, tag);
-    p->data = data;
-    p->len = len;
-}
-
 static struct pst_prop *add_named(struct plist *l, int which, uint16_t type)
 {
-    struct pst_prop *p = add(l, TAG(0, type));
+    struct pst_prop *p = plist_add(l, TAG(0, type));
     p->name = &names[which];
     return p;
 }
@@ -212,23 +172,6 @@ uint64_t pstcontact_date(const char *date)
     return pstmail_filetime(days * 86400 + 12 * 3600);
 }
 
-/* The one-off EntryID of an address ([MS-OXCDATA] 2.2.5.1): Unicode, no rich info. */
-static char *one_off(const char *name, const char *addr, size_t *len)
-{
-    static const uint8_t head[] = {0, 0, 0, 0, 0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19,
-                                   0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02, 0x00, 0x00,
-                                   0x01, 0x80};
-    struct buf b = BUF_INIT;
-    buf_append(&b, head, sizeof head);
-    const char *parts[3] = {name, "SMTP", addr};
-    for (size_t i = 0; i < 3; i++) {
-        pst_utf16_append(&b, parts[i], strlen(parts[i]));
-        buf_append(&b, "\0\0", 2);
-    }
-    *len = b.len;
-    return buf_detach(&b);
-}
-
 /* File-under and its PidLidFileUnderId ([MS-OXOCNTC] 2.2.1.1.12). */
 static char *file_under(const struct contact *c, const char *display, uint32_t *id)
 {
@@ -285,7 +228,7 @@ static void add_emails(struct pstcontact *pc, const struct contact *c, const cha
         bool same = strcmp(display, addr) == 0;
         char *disp = keep(pc, same ? xstrdup(addr) : xasprintf("%s (%s)", display, addr));
         size_t len;
-        char *eid = keep(pc, one_off(display, addr, &len));
+        char *eid = keep(pc, plist_one_off_entryid(display, addr, &len));
         named_str(l, n, disp);
         named_str(l, n + 1, "SMTP");
         named_str(l, n + 2, addr);
@@ -350,7 +293,7 @@ static void add_phones(struct pstcontact *pc, const struct contact *c)
             drop(pc, "phone", v->value);
     }
     for (size_t k = 0; k < P_COUNT; k++)
-        opt_str(&pc->props, TAG(phone_ids[k], PST_PT_UNICODE), slot[k]);
+        plist_opt_str(&pc->props, TAG(phone_ids[k], PST_PT_UNICODE), slot[k]);
 }
 
 /* The address as a block of lines, as Outlook shows it: street, "postal city region", country. */
@@ -382,12 +325,12 @@ static char *address_block(const struct contact_address *a)
 static void address_tags(struct plist *l, const struct contact_address *a, const uint16_t ids[6])
 {
     const char *street = a->street;
-    opt_str(l, TAG(ids[0], PST_PT_UNICODE), street);
-    opt_str(l, TAG(ids[1], PST_PT_UNICODE), a->city);
-    opt_str(l, TAG(ids[2], PST_PT_UNICODE), a->region);
-    opt_str(l, TAG(ids[3], PST_PT_UNICODE), a->postal_code);
-    opt_str(l, TAG(ids[4], PST_PT_UNICODE), a->country);
-    opt_str(l, TAG(ids[5], PST_PT_UNICODE), a->pobox);
+    plist_opt_str(l, TAG(ids[0], PST_PT_UNICODE), street);
+    plist_opt_str(l, TAG(ids[1], PST_PT_UNICODE), a->city);
+    plist_opt_str(l, TAG(ids[2], PST_PT_UNICODE), a->region);
+    plist_opt_str(l, TAG(ids[3], PST_PT_UNICODE), a->postal_code);
+    plist_opt_str(l, TAG(ids[4], PST_PT_UNICODE), a->country);
+    plist_opt_str(l, TAG(ids[5], PST_PT_UNICODE), a->pobox);
 }
 
 static void add_addresses(struct pstcontact *pc, const struct contact *c)
@@ -446,7 +389,7 @@ static void add_addresses(struct pstcontact *pc, const struct contact *c)
     named_num(l, N_POSTAL_ID, PST_PT_I32, id);
     if (mailing) {
         address_tags(l, mailing, mail_ids);
-        add_str(l, TAG(0x3A15, PST_PT_UNICODE), blocks[id - 1]);
+        plist_str(l, TAG(0x3A15, PST_PT_UNICODE), blocks[id - 1]);
     }
 }
 
@@ -474,7 +417,7 @@ static void add_categories(struct pstcontact *pc, const struct contact *c)
     free(offs);
     buf_free(&values);
     size_t len = all.len;
-    struct pst_prop *p = add(&pc->props, TAG(0, PST_PT_MV_UNICODE));
+    struct pst_prop *p = plist_add(&pc->props, TAG(0, PST_PT_MV_UNICODE));
     p->name = &keywords;
     p->data = keep(pc, buf_detach(&all));
     p->len = len;
@@ -483,17 +426,17 @@ static void add_categories(struct pstcontact *pc, const struct contact *c)
 static void add_photo(struct pstcontact *pc, const struct contact *c)
 {
     struct plist *a = &pc->att;
-    add_str(a, TAG(0x3001, PST_PT_UNICODE), "ContactPicture.jpg");
-    add_str(a, TAG(0x3707, PST_PT_UNICODE), "ContactPicture.jpg");
-    add_str(a, TAG(0x3704, PST_PT_UNICODE), "CONTAC~1.JPG");
-    add_str(a, TAG(0x3703, PST_PT_UNICODE), ".jpg");
-    add_str(a, TAG(0x370E, PST_PT_UNICODE), c->photo_type ? c->photo_type : "image/jpeg");
-    add_num(a, TAG(0x3705, PST_PT_I32), 1);
-    add_num(a, TAG(0x370B, PST_PT_I32), 0xFFFFFFFFu);
-    add_num(a, TAG(0x3714, PST_PT_I32), 0);
-    add_num(a, TAG(0x7FFE, PST_PT_BOOLEAN), 1);
-    add_num(a, TAG(0x7FFF, PST_PT_BOOLEAN), 1); /* PidTagAttachmentContactPhoto */
-    add_bin(a, TAG(0x3701, PST_PT_BINARY), c->photo, c->photo_len);
+    plist_str(a, TAG(0x3001, PST_PT_UNICODE), "ContactPicture.jpg");
+    plist_str(a, TAG(0x3707, PST_PT_UNICODE), "ContactPicture.jpg");
+    plist_str(a, TAG(0x3704, PST_PT_UNICODE), "CONTAC~1.JPG");
+    plist_str(a, TAG(0x3703, PST_PT_UNICODE), ".jpg");
+    plist_str(a, TAG(0x370E, PST_PT_UNICODE), c->photo_type ? c->photo_type : "image/jpeg");
+    plist_num(a, TAG(0x3705, PST_PT_I32), 1);
+    plist_num(a, TAG(0x370B, PST_PT_I32), 0xFFFFFFFFu);
+    plist_num(a, TAG(0x3714, PST_PT_I32), 0);
+    plist_num(a, TAG(0x7FFE, PST_PT_BOOLEAN), 1);
+    plist_num(a, TAG(0x7FFF, PST_PT_BOOLEAN), 1); /* PidTagAttachmentContactPhoto */
+    plist_bin(a, TAG(0x3701, PST_PT_BINARY), c->photo, c->photo_len);
     pc->att_list.props = a->v;
     pc->att_list.count = a->n;
     pc->msg.attachments = &pc->att_list;
@@ -506,23 +449,23 @@ struct pstcontact *pstcontact_build(const struct contact *c)
     struct plist *l = &pc->props;
     char *display = keep(pc, contact_best_name(c));
 
-    add_str(l, TAG(0x001A, PST_PT_UNICODE), "IPM.Contact");
-    add_str(l, TAG(0x0037, PST_PT_UNICODE), keep(pc, xasprintf("\x01\x01%s", display)));
-    add_str(l, TAG(0x0E1D, PST_PT_UNICODE), display);
-    add_str(l, TAG(0x0070, PST_PT_UNICODE), display);
-    add_str(l, TAG(0x3001, PST_PT_UNICODE), display);
-    add_num(l, TAG(0x0E07, PST_PT_I32), 0x01); /* read */
-    add_num(l, TAG(0x1080, PST_PT_I32), 0x200); /* the contact icon */
-    add_num(l, TAG(0x0017, PST_PT_I32), 1);
-    add_num(l, TAG(0x0036, PST_PT_I32), 0);
+    plist_str(l, TAG(0x001A, PST_PT_UNICODE), "IPM.Contact");
+    plist_str(l, TAG(0x0037, PST_PT_UNICODE), keep(pc, xasprintf("\x01\x01%s", display)));
+    plist_str(l, TAG(0x0E1D, PST_PT_UNICODE), display);
+    plist_str(l, TAG(0x0070, PST_PT_UNICODE), display);
+    plist_str(l, TAG(0x3001, PST_PT_UNICODE), display);
+    plist_num(l, TAG(0x0E07, PST_PT_I32), 0x01); /* read */
+    plist_num(l, TAG(0x1080, PST_PT_I32), 0x200); /* the contact icon */
+    plist_num(l, TAG(0x0017, PST_PT_I32), 1);
+    plist_num(l, TAG(0x0036, PST_PT_I32), 0);
 
     /* Names. */
-    opt_str(l, TAG(0x3A06, PST_PT_UNICODE), c->given);
-    opt_str(l, TAG(0x3A11, PST_PT_UNICODE), c->family);
-    opt_str(l, TAG(0x3A44, PST_PT_UNICODE), c->middle);
-    opt_str(l, TAG(0x3A45, PST_PT_UNICODE), c->prefix);
-    opt_str(l, TAG(0x3A05, PST_PT_UNICODE), c->suffix);
-    opt_str(l, TAG(0x3A4F, PST_PT_UNICODE), c->nickname);
+    plist_opt_str(l, TAG(0x3A06, PST_PT_UNICODE), c->given);
+    plist_opt_str(l, TAG(0x3A11, PST_PT_UNICODE), c->family);
+    plist_opt_str(l, TAG(0x3A44, PST_PT_UNICODE), c->middle);
+    plist_opt_str(l, TAG(0x3A45, PST_PT_UNICODE), c->prefix);
+    plist_opt_str(l, TAG(0x3A05, PST_PT_UNICODE), c->suffix);
+    plist_opt_str(l, TAG(0x3A4F, PST_PT_UNICODE), c->nickname);
     struct buf ini = BUF_INIT;
     const char *parts[3] = {c->given, c->middle, c->family};
     for (size_t i = 0; i < 3; i++)
@@ -531,7 +474,7 @@ struct pstcontact *pstcontact_build(const struct contact *c)
             buf_putc(&ini, '.');
         }
     if (ini.len)
-        add_str(l, TAG(0x3A0A, PST_PT_UNICODE), keep(pc, buf_detach(&ini)));
+        plist_str(l, TAG(0x3A0A, PST_PT_UNICODE), keep(pc, buf_detach(&ini)));
     buf_free(&ini);
     uint32_t fid = 0;
     char *fu = keep(pc, file_under(c, display, &fid));
@@ -548,14 +491,14 @@ struct pstcontact *pstcontact_build(const struct contact *c)
     add_addresses(pc, c);
 
     /* Organisation and people. */
-    opt_str(l, TAG(0x3A16, PST_PT_UNICODE), c->company);
-    opt_str(l, TAG(0x3A18, PST_PT_UNICODE), c->department);
-    opt_str(l, TAG(0x3A17, PST_PT_UNICODE), c->title);
-    opt_str(l, TAG(0x3A46, PST_PT_UNICODE), c->role);
-    opt_str(l, TAG(0x3A19, PST_PT_UNICODE), c->office);
-    opt_str(l, TAG(0x3A4E, PST_PT_UNICODE), c->manager);
-    opt_str(l, TAG(0x3A30, PST_PT_UNICODE), c->assistant);
-    opt_str(l, TAG(0x3A48, PST_PT_UNICODE), c->spouse);
+    plist_opt_str(l, TAG(0x3A16, PST_PT_UNICODE), c->company);
+    plist_opt_str(l, TAG(0x3A18, PST_PT_UNICODE), c->department);
+    plist_opt_str(l, TAG(0x3A17, PST_PT_UNICODE), c->title);
+    plist_opt_str(l, TAG(0x3A46, PST_PT_UNICODE), c->role);
+    plist_opt_str(l, TAG(0x3A19, PST_PT_UNICODE), c->office);
+    plist_opt_str(l, TAG(0x3A4E, PST_PT_UNICODE), c->manager);
+    plist_opt_str(l, TAG(0x3A30, PST_PT_UNICODE), c->assistant);
+    plist_opt_str(l, TAG(0x3A48, PST_PT_UNICODE), c->spouse);
 
     /* Web pages: the first work one as business home page, the first other as personal. */
     const char *business = NULL, *personal = NULL;
@@ -570,8 +513,8 @@ struct pstcontact *pstcontact_build(const struct contact *c)
         else
             drop(pc, "web page", u);
     }
-    opt_str(l, TAG(0x3A51, PST_PT_UNICODE), business);
-    opt_str(l, TAG(0x3A50, PST_PT_UNICODE), personal);
+    plist_opt_str(l, TAG(0x3A51, PST_PT_UNICODE), business);
+    plist_opt_str(l, TAG(0x3A50, PST_PT_UNICODE), personal);
     named_str(l, N_HTML, business);
     named_str(l, N_IM, c->n_ims ? c->ims[0].value : NULL);
     for (size_t i = 1; i < c->n_ims; i++)
@@ -580,16 +523,16 @@ struct pstcontact *pstcontact_build(const struct contact *c)
     /* Dates at 12:00 UTC (see pstcontact_date). */
     uint64_t bday = pstcontact_date(c->birthday);
     if (bday)
-        add_num(l, TAG(0x3A42, PST_PT_SYSTIME), bday);
+        plist_num(l, TAG(0x3A42, PST_PT_SYSTIME), bday);
     else if (set(c->birthday))
         drop(pc, "birthday", c->birthday);
     uint64_t anniv = pstcontact_date(c->anniversary);
     if (anniv)
-        add_num(l, TAG(0x3A41, PST_PT_SYSTIME), anniv);
+        plist_num(l, TAG(0x3A41, PST_PT_SYSTIME), anniv);
     else if (set(c->anniversary))
         drop(pc, "anniversary", c->anniversary);
 
-    opt_str(l, TAG(0x1000, PST_PT_UNICODE), c->notes);
+    plist_opt_str(l, TAG(0x1000, PST_PT_UNICODE), c->notes);
     add_categories(pc, c);
 
     bool photo = c->photo && c->photo_len;
@@ -622,8 +565,8 @@ void pstcontact_free(struct pstcontact *pc)
     for (size_t i = 0; i < pc->nowned; i++)
         free(pc->owned[i]);
     free(pc->owned);
-    free(pc->props.v);
-    free(pc->att.v);
+    plist_free(&pc->props);
+    plist_free(&pc->att);
     buf_free(&pc->dropped);
     free(pc);
 }

@@ -12,15 +12,10 @@
 #include "model.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
+#include "pst/plist.h"
 #include "rfc822.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-/* A growing property list. */
-struct plist {
-    struct pst_prop *v;
-    size_t n, cap;
-};
 
 struct pstmail {
     struct pst_message msg;
@@ -45,41 +40,6 @@ static char *keep(struct pstmail *m, char *s)
     m->owned = xgrow(m->owned, &m->capowned, m->nowned + 1, sizeof *m->owned);
     m->owned[m->nowned++] = s;
     return s;
-}
-
-static struct pst_prop *add(struct plist *l, uint32_t tag)
-{
-    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-    struct pst_prop *p = &l->v[l->n++];
-    memset(p, 0, sizeof *p);
-    p->tag = tag;
-    return p;
-}
-
-static void add_num(struct plist *l, uint32_t tag, uint64_t num)
-{
-    add(l, tag)->num = num;
-}
-
-static void add_str(struct plist *l, uint32_t tag, const char *s)
-{
-    struct pst_prop *p = add(l, tag);
-    p->data = s ? s : "";
-    p->len = (size_t)-1;
-}
-
-static void add_strn(struct plist *l, uint32_t tag, const char *s, size_t len)
-{
-    struct pst_prop *p = add(l, tag);
-    p->data = s ? s : "";
-    p->len = s ? len : 0;
-}
-
-static void add_bin(struct plist *l, uint32_t tag, const void *data, size_t len)
-{
-    struct pst_prop *p = add(l, tag);
-    p->data = data;
-    p->len = len;
 }
 
 uint64_t pstmail_filetime(int64_t t)
@@ -190,23 +150,6 @@ char *pstmail_short_name(const char *name, size_t index)
     return ne ? xasprintf("%s.%s", b, ext) : xstrdup(b);
 }
 
-/* The one-off EntryID of an address ([MS-OXCDATA] 2.2.5.1): Unicode, no rich info. */
-static char *one_off(const char *name, const char *addr, size_t *len)
-{
-    static const uint8_t head[] = {0, 0, 0, 0, 0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19,
-                                   0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02, 0x00, 0x00,
-                                   0x01, 0x80};
-    struct buf b = BUF_INIT;
-    buf_append(&b, head, sizeof head);
-    const char *parts[3] = {name, "SMTP", addr};
-    for (size_t i = 0; i < 3; i++) {
-        pst_utf16_append(&b, parts[i], strlen(parts[i]));
-        buf_append(&b, "\0\0", 2);
-    }
-    *len = b.len;
-    return buf_detach(&b);
-}
-
 /* PidTagSearchKey of an address: "SMTP:" + upper-case address + NUL. */
 static char *search_key(const char *addr, size_t *len)
 {
@@ -227,13 +170,13 @@ static void add_party(struct pstmail *m, const struct address *a, uint16_t name_
                       uint16_t type_id, uint16_t addr_id, uint16_t eid_id, uint16_t key_id)
 {
     size_t len;
-    add_str(&m->props, TAG(name_id, PST_PT_UNICODE), display_of(a));
-    add_str(&m->props, TAG(type_id, PST_PT_UNICODE), "SMTP");
-    add_str(&m->props, TAG(addr_id, PST_PT_UNICODE), a->address);
-    char *eid = keep(m, one_off(display_of(a), a->address, &len));
-    add_bin(&m->props, TAG(eid_id, PST_PT_BINARY), eid, len);
+    plist_str(&m->props, TAG(name_id, PST_PT_UNICODE), display_of(a));
+    plist_str(&m->props, TAG(type_id, PST_PT_UNICODE), "SMTP");
+    plist_str(&m->props, TAG(addr_id, PST_PT_UNICODE), a->address);
+    char *eid = keep(m, plist_one_off_entryid(display_of(a), a->address, &len));
+    plist_bin(&m->props, TAG(eid_id, PST_PT_BINARY), eid, len);
     char *key = keep(m, search_key(a->address, &len));
-    add_bin(&m->props, TAG(key_id, PST_PT_BINARY), key, len);
+    plist_bin(&m->props, TAG(key_id, PST_PT_BINARY), key, len);
 }
 
 static void add_recipients(struct pstmail *m, const struct address_list *l, uint32_t type,
@@ -249,27 +192,27 @@ static void add_recipients(struct pstmail *m, const struct address_list *l, uint
         struct plist *r = &m->rcpts[m->nrcpts++];
         memset(r, 0, sizeof *r);
         size_t len;
-        add_num(r, TAG(0x0C15, PST_PT_I32), type);
-        add_num(r, TAG(0x0E0F, PST_PT_BOOLEAN), 1);
-        add_num(r, TAG(0x0FFE, PST_PT_I32), 6); /* MAPI_MAILUSER */
-        char *eid = keep(m, one_off(name, a->address, &len));
-        add_bin(r, TAG(0x0FFF, PST_PT_BINARY), eid, len);
-        add_str(r, TAG(0x3001, PST_PT_UNICODE), name);
-        add_str(r, TAG(0x3002, PST_PT_UNICODE), "SMTP");
-        add_str(r, TAG(0x3003, PST_PT_UNICODE), a->address);
+        plist_num(r, TAG(0x0C15, PST_PT_I32), type);
+        plist_num(r, TAG(0x0E0F, PST_PT_BOOLEAN), 1);
+        plist_num(r, TAG(0x0FFE, PST_PT_I32), 6); /* MAPI_MAILUSER */
+        char *eid = keep(m, plist_one_off_entryid(name, a->address, &len));
+        plist_bin(r, TAG(0x0FFF, PST_PT_BINARY), eid, len);
+        plist_str(r, TAG(0x3001, PST_PT_UNICODE), name);
+        plist_str(r, TAG(0x3002, PST_PT_UNICODE), "SMTP");
+        plist_str(r, TAG(0x3003, PST_PT_UNICODE), a->address);
         char *key = keep(m, search_key(a->address, &len));
-        add_bin(r, TAG(0x300B, PST_PT_BINARY), key, len);
-        add_num(r, TAG(0x3900, PST_PT_I32), 0);
-        add_str(r, TAG(0x39FF, PST_PT_UNICODE), name);
-        add_num(r, TAG(0x3A40, PST_PT_BOOLEAN), 0);
-        add_str(r, TAG(0x5FF6, PST_PT_UNICODE), name);
-        add_num(r, TAG(0x5FFD, PST_PT_I32), 1);
-        add_num(r, TAG(0x5FFF, PST_PT_I32), 0);
+        plist_bin(r, TAG(0x300B, PST_PT_BINARY), key, len);
+        plist_num(r, TAG(0x3900, PST_PT_I32), 0);
+        plist_str(r, TAG(0x39FF, PST_PT_UNICODE), name);
+        plist_num(r, TAG(0x3A40, PST_PT_BOOLEAN), 0);
+        plist_str(r, TAG(0x5FF6, PST_PT_UNICODE), name);
+        plist_num(r, TAG(0x5FFD, PST_PT_I32), 1);
+        plist_num(r, TAG(0x5FFF, PST_PT_I32), 0);
         if (disp.len)
             buf_puts(&disp, "; ");
         buf_puts(&disp, name);
     }
-    add_str(&m->props, TAG(display_id, PST_PT_UNICODE), keep(m, buf_detach(&disp)));
+    plist_str(&m->props, TAG(display_id, PST_PT_UNICODE), keep(m, buf_detach(&disp)));
 }
 
 static uint32_t sensitivity(struct normalize *n)
@@ -343,16 +286,16 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             name = keep(m, xstrdup(normalize_subject(sub)));
         else
             name = keep(m, xasprintf("attachment%zu.%s", i + 1, ext_for_type(a->content_type)));
-        add_str(l, TAG(0x3001, PST_PT_UNICODE), name);
-        add_str(l, TAG(0x370E, PST_PT_UNICODE), a->content_type ? a->content_type
+        plist_str(l, TAG(0x3001, PST_PT_UNICODE), name);
+        plist_str(l, TAG(0x370E, PST_PT_UNICODE), a->content_type ? a->content_type
                                                                 : "application/octet-stream");
         if (a->content_id)
-            add_str(l, TAG(0x3712, PST_PT_UNICODE), a->content_id);
-        add_num(l, TAG(0x3714, PST_PT_I32), 0);
+            plist_str(l, TAG(0x3712, PST_PT_UNICODE), a->content_id);
+        plist_num(l, TAG(0x3714, PST_PT_I32), 0);
         bool hidden = a->content_id && a->disposition == NORMALIZE_DISPOSITION_INLINE &&
                       a->content_type && strncmp(a->content_type, "image/", 6) == 0 &&
                       html_refers(html, html_len, a->content_id);
-        add_num(l, TAG(0x7FFE, PST_PT_BOOLEAN), hidden);
+        plist_num(l, TAG(0x7FFE, PST_PT_BOOLEAN), hidden);
         if (sub) {
             m->embedded_n[i] = sub;
             struct pstmail_info ei = {.read = true, .delivered = MODEL_TIME_UNKNOWN};
@@ -360,16 +303,16 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             build(em, sub, &ei, depth + 1);
             m->embedded[i] = em;
             m->embedded_msgs[i] = &em->msg;
-            add_bin(l, PST_PROP_EMBEDDED, &em->msg, 0);
+            plist_bin(l, PST_PROP_EMBEDDED, &em->msg, 0);
         } else {
             const char *dot = strrchr(name, '.');
-            add_str(l, TAG(0x3707, PST_PT_UNICODE), name);
-            add_str(l, TAG(0x3704, PST_PT_UNICODE), keep(m, pstmail_short_name(name, i + 1)));
+            plist_str(l, TAG(0x3707, PST_PT_UNICODE), name);
+            plist_str(l, TAG(0x3704, PST_PT_UNICODE), keep(m, pstmail_short_name(name, i + 1)));
             if (dot && dot[1])
-                add_str(l, TAG(0x3703, PST_PT_UNICODE), dot);
+                plist_str(l, TAG(0x3703, PST_PT_UNICODE), dot);
             size_t len = 0;
             const char *data = normalize_attachment_data(n, i, &len);
-            add_bin(l, TAG(0x3701, PST_PT_BINARY), data, len);
+            plist_bin(l, TAG(0x3701, PST_PT_BINARY), data, len);
         }
         m->att_lists[i].props = l->v;
         m->att_lists[i].count = l->n;
@@ -380,7 +323,7 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
                   int depth)
 {
     struct plist *p = &m->props;
-    add_str(p, TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
+    plist_str(p, TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
 
     /* Subject: "\x01" + (char)(1 + prefix length) + prefix + normalized subject (PST.md 3.4). */
     const char *subject = normalize_subject(n);
@@ -399,10 +342,10 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
     buf_putc(&s, '\x01');
     buf_putc(&s, (char)(1 + prefix_chars));
     buf_puts(&s, subject);
-    add_str(p, TAG(0x0037, PST_PT_UNICODE), keep(m, buf_detach(&s)));
-    add_str(p, TAG(0x003D, PST_PT_UNICODE), prefix);
-    add_str(p, TAG(0x0E1D, PST_PT_UNICODE), normalized);
-    add_str(p, TAG(0x0070, PST_PT_UNICODE), normalized);
+    plist_str(p, TAG(0x0037, PST_PT_UNICODE), keep(m, buf_detach(&s)));
+    plist_str(p, TAG(0x003D, PST_PT_UNICODE), prefix);
+    plist_str(p, TAG(0x0E1D, PST_PT_UNICODE), normalized);
+    plist_str(p, TAG(0x0070, PST_PT_UNICODE), normalized);
 
     /* Sender (the Sender header when there is one) and sent-representing (From). */
     const struct address_list *from = normalize_from(n), *sender = normalize_sender(n);
@@ -420,54 +363,54 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
     int64_t sent = normalize_date(n, NULL);
     int64_t delivered = info->delivered != MODEL_TIME_UNKNOWN ? info->delivered : sent;
     if (sent != MODEL_TIME_UNKNOWN)
-        add_num(p, TAG(0x0039, PST_PT_SYSTIME), pstmail_filetime(sent));
+        plist_num(p, TAG(0x0039, PST_PT_SYSTIME), pstmail_filetime(sent));
     if (delivered != MODEL_TIME_UNKNOWN) {
-        add_num(p, TAG(0x0E06, PST_PT_SYSTIME), pstmail_filetime(delivered));
-        add_num(p, TAG(0x3007, PST_PT_SYSTIME), pstmail_filetime(delivered));
-        add_num(p, TAG(0x3008, PST_PT_SYSTIME), pstmail_filetime(delivered));
+        plist_num(p, TAG(0x0E06, PST_PT_SYSTIME), pstmail_filetime(delivered));
+        plist_num(p, TAG(0x3007, PST_PT_SYSTIME), pstmail_filetime(delivered));
+        plist_num(p, TAG(0x3008, PST_PT_SYSTIME), pstmail_filetime(delivered));
     }
-    add_num(p, TAG(0x0E07, PST_PT_I32), info->read ? 0x01 : 0x00);
-    add_num(p, TAG(0x0017, PST_PT_I32), (uint64_t)normalize_importance(n));
-    add_num(p, TAG(0x0036, PST_PT_I32), sensitivity(n));
-    add_num(p, TAG(0x0057, PST_PT_BOOLEAN), 0);
-    add_num(p, TAG(0x0058, PST_PT_BOOLEAN), 0);
+    plist_num(p, TAG(0x0E07, PST_PT_I32), info->read ? 0x01 : 0x00);
+    plist_num(p, TAG(0x0017, PST_PT_I32), (uint64_t)normalize_importance(n));
+    plist_num(p, TAG(0x0036, PST_PT_I32), sensitivity(n));
+    plist_num(p, TAG(0x0057, PST_PT_BOOLEAN), 0);
+    plist_num(p, TAG(0x0058, PST_PT_BOOLEAN), 0);
     const char *id = normalize_message_id(n);
     if (id)
-        add_str(p, TAG(0x1035, PST_PT_UNICODE), id);
+        plist_str(p, TAG(0x1035, PST_PT_UNICODE), id);
     const char *irt = normalize_in_reply_to(n);
     if (irt)
-        add_str(p, TAG(0x1042, PST_PT_UNICODE), irt);
+        plist_str(p, TAG(0x1042, PST_PT_UNICODE), irt);
 
     /* The header block as stored; 8-bit bytes that are not UTF-8 are decoded as guessed. */
     size_t hlen = 0;
     const char *hdr = normalize_header_block(n, &hlen);
     if (hdr && hlen) {
         if (utf8_valid(hdr, hlen)) {
-            add_strn(p, TAG(0x007D, PST_PT_UNICODE), hdr, hlen);
+            plist_strn(p, TAG(0x007D, PST_PT_UNICODE), hdr, hlen);
         } else {
             size_t ul = 0;
             char *u = keep(m, charset_to_utf8(hdr, hlen, NULL, NULL, &ul));
-            add_strn(p, TAG(0x007D, PST_PT_UNICODE), u, ul);
+            plist_strn(p, TAG(0x007D, PST_PT_UNICODE), u, ul);
         }
     }
 
     size_t tlen = 0, rlen = 0, ulen = 0;
     const char *text = normalize_body_text(n, &tlen);
     if (text)
-        add_strn(p, TAG(0x1000, PST_PT_UNICODE), text, tlen);
+        plist_strn(p, TAG(0x1000, PST_PT_UNICODE), text, tlen);
     const char *charset = NULL;
     const char *raw = normalize_body_html_raw(n, &rlen, &charset);
     uint32_t cp = raw ? pstmail_codepage(charset) : 0;
     if (raw && cp) {
-        add_bin(p, TAG(0x1013, PST_PT_BINARY), raw, rlen);
+        plist_bin(p, TAG(0x1013, PST_PT_BINARY), raw, rlen);
     } else if (raw) {
         const char *html = normalize_body_html(n, &ulen);
-        add_bin(p, TAG(0x1013, PST_PT_BINARY), html, ulen);
+        plist_bin(p, TAG(0x1013, PST_PT_BINARY), html, ulen);
         cp = 65001;
     } else {
         cp = 65001;
     }
-    add_num(p, TAG(0x3FDE, PST_PT_I32), cp);
+    plist_num(p, TAG(0x3FDE, PST_PT_I32), cp);
 
     add_attachments(m, n, depth);
 
@@ -504,10 +447,10 @@ void pstmail_free(struct pstmail *m)
     for (size_t i = 0; i < m->natts; i++) {
         pstmail_free(m->embedded[i]);
         normalize_free(m->embedded_n[i]);
-        free(m->atts[i].v);
+        plist_free(&m->atts[i]);
     }
     for (size_t i = 0; i < m->nrcpts; i++)
-        free(m->rcpts[i].v);
+        plist_free(&m->rcpts[i]);
     for (size_t i = 0; i < m->nowned; i++)
         free(m->owned[i]);
     free(m->owned);
@@ -518,6 +461,6 @@ void pstmail_free(struct pstmail *m)
     free(m->embedded);
     free(m->embedded_msgs);
     free(m->embedded_n);
-    free(m->props.v);
+    plist_free(&m->props);
     free(m);
 }
