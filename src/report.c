@@ -257,6 +257,13 @@ void report_write_json(const struct report *r, const struct model_store *store, 
     }
     json_array_end(j);
 
+    report_json_problems(j, r);
+    json_object_end(j);
+    json_free(j);
+}
+
+void report_json_problems(struct json *j, const struct report *r)
+{
     json_key(j, "problems");
     json_array_begin(j);
     for (size_t i = 0; i < r->nproblems; i++) {
@@ -269,8 +276,6 @@ void report_write_json(const struct report *r, const struct model_store *store, 
         json_object_end(j);
     }
     json_array_end(j);
-    json_object_end(j);
-    json_free(j);
 }
 
 /* Text for people: names are printed as UTF-8 with bad bytes escaped, like the JSON. */

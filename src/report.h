@@ -106,6 +106,8 @@ void report_set_run(struct report *r, const char *command, const char *store, co
 struct json;
 /* One account as a JSON object (shared by report.json and `scan --json`). */
 void report_json_account(struct json *j, const struct model_account *a);
+/* The key "problems" and its array, as report.json has it (shared with `scan --json`). */
+void report_json_problems(struct json *j, const struct report *r);
 /* The advice a technician needs for an account in its new client, or NULL. */
 const char *report_account_advice(const struct model_account *a);
 

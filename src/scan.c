@@ -90,18 +90,7 @@ static void write_json(const struct scanned *s, size_t n)
             json_object_end(j);
         }
         json_array_end(j);
-        json_key(j, "problems");
-        json_array_begin(j);
-        for (size_t i = 0; i < report_problem_count(r); i++) {
-            const struct report_problem *p = report_problem_at(r, i);
-            json_object_begin(j);
-            json_kv_string(j, "path", p->path);
-            json_kv_string(j, "kind", report_problem_name(p->kind));
-            json_kv_bool(j, "lost", report_problem_loses(p->kind));
-            json_kv_string(j, "message", p->message);
-            json_object_end(j);
-        }
-        json_array_end(j);
+        report_json_problems(j, r);
         size_t folders = count_folders(st->top) - 1;
         json_key(j, "totals");
         json_object_begin(j);
