@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "charset.h"
+#include "codec.h"
 #include "maildate.h"
 #include "model.h"
 #include "rfc2047.h"
@@ -998,22 +999,10 @@ static const char *header_hint(struct normalize *n)
 /* ---------------------------------------------------------------------------------------------
  * Part contents */
 
-static const unsigned char b64_value[256] = {
-#define B(c, v) [c] = (v) + 1
-    B('A', 0), B('B', 1), B('C', 2), B('D', 3), B('E', 4), B('F', 5), B('G', 6), B('H', 7),
-    B('I', 8), B('J', 9), B('K', 10), B('L', 11), B('M', 12), B('N', 13), B('O', 14),
-    B('P', 15), B('Q', 16), B('R', 17), B('S', 18), B('T', 19), B('U', 20), B('V', 21),
-    B('W', 22), B('X', 23), B('Y', 24), B('Z', 25), B('a', 26), B('b', 27), B('c', 28),
-    B('d', 29), B('e', 30), B('f', 31), B('g', 32), B('h', 33), B('i', 34), B('j', 35),
-    B('k', 36), B('l', 37), B('m', 38), B('n', 39), B('o', 40), B('p', 41), B('q', 42),
-    B('r', 43), B('s', 44), B('t', 45), B('u', 46), B('v', 47), B('w', 48), B('x', 49),
-    B('y', 50), B('z', 51), B('0', 52), B('1', 53), B('2', 54), B('3', 55), B('4', 56),
-    B('5', 57), B('6', 58), B('7', 59), B('8', 60), B('9', 61), B('+', 62), B('/', 63),
-#undef B
-};
-
-/* What GMime's decoders pass over silently: non-base64 characters and a dangling last
- * character; '=' not followed by two hex digits or a line end in quoted-printable. */
+/* What GMime's decoders pass over silently, as codec.h counts it: characters outside the base64
+ * alphabet and a lone last character; in quoted-printable, '=' followed neither by two hex
+ * digits nor by a soft line break. Quoted-printable is checked a run of whole lines at a time
+ * (an escape never spans a line end), so each chunk is cut after its last LF. */
 static void check_encoded(struct normalize *n, GMimeDataWrapper *w, const char *where)
 {
     GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
@@ -1023,51 +1012,30 @@ static void check_encoded(struct normalize *n, GMimeDataWrapper *w, const char *
     if (!raw || g_mime_stream_reset(raw) != 0)
         return;
     char chunk[4096];
-    size_t bad = 0, valid = 0;
-    /* quoted-printable: 0 text, 1 after '=', 2 after '=' and a hex digit, 3 after '=' and CR,
-     * 4 after '=' and white space (transport padding before the line end) */
-    int qp = 0;
+    struct codec_base64 b64;
+    codec_base64_init(&b64, 0);
+    struct buf lines = BUF_INIT; /* quoted-printable not checked yet */
+    size_t bad = 0;
     ssize_t got;
     while ((got = g_mime_stream_read(raw, chunk, sizeof chunk)) > 0) {
-        for (size_t i = 0; i < (size_t)got; i++) {
-            unsigned char c = (unsigned char)chunk[i];
-            if (enc == GMIME_CONTENT_ENCODING_BASE64) {
-                if (b64_value[c])
-                    valid++;
-                else if (c != '=' && c != ' ' && c != '\t' && c != '\r' && c != '\n')
-                    bad++;
-                continue;
-            }
-            switch (qp) {
-            case 1:
-                qp = isxdigit(c)                ? 2
-                     : c == '\n'                ? 0
-                     : c == '\r'                ? 3
-                     : c == ' ' || c == '\t'     ? 4
-                                                : -1;
-                break;
-            case 2:
-                qp = isxdigit(c) ? 0 : -1;
-                break;
-            case 3:
-                qp = c == '\n' ? 0 : -1;
-                break;
-            case 4:
-                qp = (c == ' ' || c == '\t') ? 4 : c == '\r' ? 3 : c == '\n' ? 0 : -1;
-                break;
-            default:
-                qp = c == '=' ? 1 : 0;
-            }
-            if (qp == -1) {
-                bad++;
-                qp = c == '=' ? 1 : 0;
-            }
+        if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+            codec_base64_step(&b64, chunk, (size_t)got, NULL);
+            continue;
         }
+        const char *nl = memrchr(chunk, '\n', (size_t)got);
+        size_t head = nl ? (size_t)(nl - chunk) + 1 : 0;
+        buf_append(&lines, chunk, head);
+        if (nl) {
+            bad += codec_qp_decode(lines.data, lines.len, CODEC_QP_BODY, NULL);
+            buf_reset(&lines);
+        }
+        buf_append(&lines, chunk + head, (size_t)got - head);
     }
-    if (qp == 1 || qp == 2)
-        bad++;
-    if (enc == GMIME_CONTENT_ENCODING_BASE64 && valid % 4 == 1)
-        bad++;
+    if (enc == GMIME_CONTENT_ENCODING_BASE64)
+        bad += codec_base64_end(&b64);
+    else
+        bad += codec_qp_decode(buf_str(&lines), lines.len, CODEC_QP_BODY, NULL);
+    buf_free(&lines);
     g_mime_stream_reset(raw);
     repair(n, enc == GMIME_CONTENT_ENCODING_BASE64 ? "base64_invalid" : "quoted_printable_invalid",
            where, bad);
@@ -1361,11 +1329,11 @@ static size_t entity(const char *s, size_t len, size_t i, struct buf *out)
             j++;
         unsigned long cp = 0;
         size_t digits = 0;
-        while (j < len && digits < 8 &&
-               (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j]))) {
-            char c = s[j];
-            cp = cp * (hex ? 16 : 10) +
-                 (unsigned long)(isdigit((unsigned char)c) ? c - '0' : (tolower(c) - 'a' + 10));
+        while (j < len && digits < 8) {
+            int d = codec_hex_value((unsigned char)s[j]);
+            if (d < 0 || (!hex && d > 9))
+                break;
+            cp = cp * (hex ? 16 : 10) + (unsigned long)d;
             j++, digits++;
         }
         if (!digits)

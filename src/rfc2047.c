@@ -8,12 +8,12 @@
 #include "rfc2047.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "xalloc.h"
 
 #define CHARSET_MAX 63
@@ -89,92 +89,6 @@ static bool parse_word(const char *v, size_t len, size_t i, struct piece *w)
     w->text = text;
     w->textlen = j - text;
     return true;
-}
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Base64 as forgiving as real mail needs: characters outside the alphabet are skipped, '='
- * ends a quantum (so "YQ==YQ==" gives "aa"), missing padding is fine, left-over bits dropped. */
-static void b64_decode(const char *s, size_t len, struct buf *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '=') {
-            acc = 0;
-            bits = 0;
-            continue;
-        }
-        int v = b64_value(c);
-        if (v < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_putc(out, (char)((acc >> bits) & 0xFF));
-            acc &= (1u << bits) - 1;
-        }
-    }
-}
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Q: '_' is a space, =XX a byte, a '=' without two hex digits itself. */
-static void q_decode(const char *s, size_t len, struct buf *out)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '_') {
-            buf_putc(out, ' ');
-        } else if (c == '=' && i + 2 < len && hex_value((unsigned char)s[i + 1]) >= 0 &&
-                   hex_value((unsigned char)s[i + 2]) >= 0) {
-            buf_putc(out, (char)(hex_value((unsigned char)s[i + 1]) * 16 +
-                                 hex_value((unsigned char)s[i + 2])));
-            i += 2;
-        } else {
-            buf_putc(out, (char)c);
-        }
-    }
-}
-
-/* Percent-decoding for RFC 2231; a '%' without two hex digits is kept. */
-static void pct_decode(const char *s, size_t len, struct buf *out)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '%' && i + 2 < len && hex_value((unsigned char)s[i + 1]) >= 0 &&
-            hex_value((unsigned char)s[i + 2]) >= 0) {
-            buf_putc(out, (char)(hex_value((unsigned char)s[i + 1]) * 16 +
-                                 hex_value((unsigned char)s[i + 2])));
-            i += 2;
-        } else {
-            buf_putc(out, (char)c);
-        }
-    }
 }
 
 /* Copies a charset name (at most CHARSET_MAX bytes) into a C string. */
@@ -361,10 +275,11 @@ char *rfc2047_decode(const char *value, size_t len, const char *hint, struct cha
         buf_reset(&bytes);
         size_t first = k;
         for (;;) {
+            /* Base64 as forgiving as real mail needs: "=" ends a quantum ("YQ==YQ==" is "aa"). */
             if (p[k].enc == 'B')
-                b64_decode(value + p[k].text, p[k].textlen, &bytes);
+                codec_base64_decode(value + p[k].text, p[k].textlen, CODEC_BASE64_JOINED, &bytes);
             else
-                q_decode(value + p[k].text, p[k].textlen, &bytes);
+                codec_qp_decode(value + p[k].text, p[k].textlen, CODEC_QP_Q, &bytes);
             size_t next = k + 1;
             while (next < np && !p[next].word && p[next].end == p[next].start)
                 next++;
@@ -414,7 +329,7 @@ char *rfc2047_decode_rfc2231(const char *value, size_t len, const char *hint,
     const char *text = q2 + 1;
     size_t textlen = len - (size_t)(text - value);
     struct buf bytes = BUF_INIT, out = BUF_INIT;
-    pct_decode(text, textlen, &bytes);
+    codec_qp_decode(text, textlen, CODEC_QP_PERCENT, &bytes);
     convert_append(bytes.data ? bytes.data : "", bytes.len, cs[0] ? cs : NULL, hint, st, &out);
     buf_free(&bytes);
     return finish(&out, st);

@@ -11,13 +11,13 @@
 #include "vcard_reader.h"
 
 #include <ctype.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
 #include "charset.h"
+#include "codec.h"
 #include "report.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -277,66 +277,13 @@ static enum encoding prop_encoding(const struct prop *p)
 
 /* ---- value decoding ------------------------------------------------------------------------ */
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
-static void qp_decode(const char *s, size_t n, struct buf *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            buf_putc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-            i += 2;
-        } else {
-            buf_putc(out, s[i]);
-        }
-    }
-}
-
-static int b64val(char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+' || ch == '-')
-        return 62;
-    if (ch == '/' || ch == '_')
-        return 63;
-    return -1;
-}
-
+/* Base64 in vCards: the URL-safe alphabet too, and the first '=' ends the data. */
 static unsigned char *b64_decode(const char *s, size_t n, size_t *outlen)
 {
-    unsigned char *out = xmalloc(n / 4 * 3 + 3);
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64val(s[i]);
-        if (v < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    *outlen = o;
-    return out;
+    struct buf out = BUF_INIT;
+    codec_base64_decode(s, n, CODEC_BASE64_URL, &out);
+    *outlen = out.len;
+    return (unsigned char *)buf_detach(&out);
 }
 
 /* The property's text as UTF-8 (before vCard escapes are undone). */
@@ -344,7 +291,7 @@ static char *prop_text(const struct prop *p, enum encoding enc)
 {
     struct buf bytes = BUF_INIT;
     if (enc == ENC_QP)
-        qp_decode(p->raw.data ? p->raw.data : "", p->raw.len, &bytes);
+        codec_qp_decode(p->raw.data ? p->raw.data : "", p->raw.len, CODEC_QP_VCARD, &bytes);
     else
         buf_append(&bytes, p->raw.data ? p->raw.data : "", p->raw.len);
     const char *cs = param_get(p, "CHARSET");
@@ -509,7 +456,8 @@ static void map_photo(struct card *cd, const struct prop *p, enum encoding enc)
             bytes = b64_decode(comma + 1, strlen(comma + 1), &n);
         } else {
             struct buf b = BUF_INIT;
-            qp_decode(comma + 1, strlen(comma + 1), &b); /* close enough to %XX: rare */
+            /* close enough to %XX: rare */
+            codec_qp_decode(comma + 1, strlen(comma + 1), CODEC_QP_VCARD, &b);
             n = b.len;
             bytes = (unsigned char *)buf_detach(&b);
         }

@@ -5,7 +5,6 @@
  * printing; a DOCTYPE stops the parse. The tree is then walked by local names. */
 #include "contact_xml.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +16,7 @@
 
 #include "buf.h"
 #include "charset.h"
+#include "codec.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -150,21 +150,6 @@ static unsigned labels(xmlNodePtr item, char **raw)
     return f;
 }
 
-static int b64v(int ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
 static void read_photo(struct contact *c, xmlNodePtr photo)
 {
     xmlNodePtr v = child(photo, "Value");
@@ -173,27 +158,15 @@ static void read_photo(struct contact *c, xmlNodePtr photo)
     xmlChar *t = xmlNodeGetContent(v);
     if (!t)
         return;
-    size_t n = strlen((const char *)t), o = 0;
-    unsigned char *bytes = xmalloc(n / 4 * 3 + 3);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n && t[i] != '='; i++) {
-        int d = b64v(t[i]);
-        if (d < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)d;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            bytes[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
+    struct buf b = BUF_INIT;
+    codec_base64_decode((const char *)t, strlen((const char *)t), 0, &b);
     xmlFree(t);
-    if (o == 0) {
-        free(bytes);
+    if (b.len == 0) {
+        buf_free(&b);
         return;
     }
+    size_t o = b.len;
+    unsigned char *bytes = (unsigned char *)buf_detach(&b);
     xmlChar *ct = NULL;
     for (xmlAttrPtr a = v->properties; a && !ct; a = a->next)
         if (xmlStrcasecmp(a->name, BAD_CAST "ContentType") == 0)

@@ -22,6 +22,7 @@
 #include <libxml/xmlversion.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "xalloc.h"
 
 /* UTF-16 becomes at most 3 bytes of UTF-8 per 2 bytes, and libxml2 takes an int length. */
@@ -310,10 +311,7 @@ static bool get_dword(xmlNodePtr root, const char *prefix, const char *suffix, u
     uint32_t v = 0;
     bool good = true;
     for (const char *p = s; *p && good; p++) {
-        int d = *p >= '0' && *p <= '9'   ? *p - '0'
-                : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
-                : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
-                                         : -1;
+        int d = codec_hex_value((unsigned char)*p);
         good = d >= 0 && v <= 0x0FFFFFFFu;
         v = v << 4 | (uint32_t)(d & 0xF);
     }
