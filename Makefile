@@ -28,7 +28,7 @@ PROG      := wlmigrate
 FUZZERS   := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test asan install bench fuzz clean
+.PHONY: all test asan soak install bench fuzz clean
 all: $(PROG)
 
 $(BUILD)/%.o: %.c
@@ -49,6 +49,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwlmigrate.a
 # Unit tests and end-to-end scripts share one prove run; the scripts find the binary in $WLMIGRATE.
 test: $(PROG) $(UNIT_BIN)
 	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) prove --exec '' $(UNIT_BIN) $(E2E)
+
+# Long runs outside `make test`: tests/soak/pst-4g.t writes and reads back a PST beyond 4 GB.
+soak: $(PROG)
+	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) prove --exec '' tests/soak/*.t
 
 asan:
 	$(MAKE) BUILD=build-asan PROG=build-asan/wlmigrate \

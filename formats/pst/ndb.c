@@ -154,9 +154,10 @@ static bool has_fmap(size_t k)
     return k >= 128 && (k - 128) % 496 == 0;
 }
 
+/* One FPMap maps 496 * 8 PMaps, that is 496 * 64 = 31744 AMap intervals (about 7.5 GiB). */
 static bool has_fpmap(size_t k)
 {
-    return k >= 8192 && (k - 8192) % 3968 == 0;
+    return k >= 8192 && (k - 8192) % 31744 == 0;
 }
 
 /* Bytes at the start of interval k taken by map pages. */

@@ -14,8 +14,9 @@
  *    odd numbers above every block BID, in steps of 2, as in Outlook's Empty.pst.
  *  - Map pages: AMap at every interval start; PMap after it when the interval index k % 8 == 0;
  *    FMap after those when k >= 128 and (k - 128) % 496 == 0; FPMap (files over 2 GB) at
- *    +1024 when k >= 8192 and (k - 8192) % 3968 == 0 (the slot ContinuMail found scanpst to
- *    expect; it never coincides with an FMap interval). PMap and FPMap are all 0xFF.
+ *    +1024 when k >= 8192 and (k - 8192) % 31744 == 0 (one FPMap maps 496 * 8 PMaps, that is
+ *    496 * 64 AMaps; +1024 is the slot ContinuMail found scanpst to expect, and it never
+ *    coincides with an FMap interval). PMap and FPMap are all 0xFF.
  *
  * Ownership: the caller owns the struct pst_ndb and frees it with pst_ndb_free(); library code
  * never prints. Functions returning int give 0 on success, -1 with `err` filled. */
