@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 struct progress {
@@ -67,7 +67,7 @@ void progress_folder(struct progress *p, const char *name, size_t messages)
         fputs("\r\033[K", p->out);
     p->line_shown = false;
     fputs("  folder ", p->out);
-    json_escape(p->out, name, strlen(name));
+    utf8_print(p->out, name, strlen(name));
     fprintf(p->out, " (%zu messages)\n", messages);
 }
 

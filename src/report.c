@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const struct {
@@ -281,7 +282,7 @@ void report_json_problems(struct json *j, const struct report *r)
 /* Text for people: names are printed as UTF-8 with bad bytes escaped, like the JSON. */
 static void text_value(FILE *out, const char *s)
 {
-    json_escape(out, s ? s : "", s ? strlen(s) : 0);
+    utf8_print(out, s ? s : "", s ? strlen(s) : 0);
 }
 
 void report_write_text(const struct report *r, const struct model_store *store, FILE *out)

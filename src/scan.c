@@ -8,6 +8,7 @@
 
 #include "contacts_cmd.h"
 #include "json.h"
+#include "utf8.h"
 #include "pipeline.h"
 #include "reader.h"
 #include "report.h"
@@ -21,7 +22,7 @@ struct scanned {
 
 static void print_text(FILE *out, const char *s)
 {
-    json_escape(out, s ? s : "", s ? strlen(s) : 0);
+    utf8_print(out, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void json_folder(struct json *j, const struct model_folder *f, int depth)

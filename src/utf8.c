@@ -50,6 +50,25 @@ bool utf8_valid(const char *s, size_t len)
     return true;
 }
 
+void utf8_print(FILE *out, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = utf8_sequence_length(s + i, len - i);
+        if (n == 0) {
+            fputs("\xef\xbf\xbd", out);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\x%02x", c);
+            i++;
+        } else {
+            fwrite(s + i, 1, n, out);
+            i += n;
+        }
+    }
+}
+
 char *utf8_repair(const char *s, size_t len, char replacement)
 {
     char *out = xmalloc(len + 1);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Length (1-4) of the valid, shortest-form UTF-8 sequence at `s`, or 0 if it is not one
  * (overlong forms, surrogates and values above U+10FFFF are invalid). */
@@ -14,5 +15,8 @@ size_t utf8_sequence_length(const char *s, size_t len);
 bool utf8_valid(const char *s, size_t len);
 /* A copy with each invalid byte replaced by `replacement` (an ASCII character). */
 char *utf8_repair(const char *s, size_t len, char replacement);
+/* Writes text for a person to read: valid UTF-8 as it is, each invalid byte as U+FFFD, control
+ * characters as "\xNN" so that no name from a store can move the terminal's cursor. */
+void utf8_print(FILE *out, const char *s, size_t len);
 
 #endif

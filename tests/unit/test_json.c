@@ -81,6 +81,14 @@ int main(void)
     char *r = utf8_repair("a\xff" "b\xe3\x81\x82", 6, '_');
     is_str(r, "a_b\xe3\x81\x82", "repair replaces only bad bytes");
     free(r);
+    char *printed = NULL;
+    size_t printed_len = 0;
+    FILE *pf = open_memstream(&printed, &printed_len);
+    utf8_print(pf, "a\x01\xff" "b\xe3\x81\x82\x1b[2J\"q\"", 14);
+    fclose(pf);
+    is_str(printed, "a\\x01\xef\xbf\xbd" "b\xe3\x81\x82\\x1b[2J\"q\"",
+           "text for people: controls shown as \\xNN, bad bytes as U+FFFD, quotes as they are");
+    free(printed);
     ok(utf8_valid("", 0), "empty is valid");
     ok(!utf8_valid("\xe3\x81", 2), "truncated is invalid");
     return tap_done();
