@@ -4,31 +4,34 @@
  * in the accessors, each guarded by a "done" flag: headers are decoded from the index, the MIME
  * tree is built by GMime from a memory stream over the caller's bytes (no copy) the first time
  * a body or attachment is asked for, part contents are transfer-decoded by GMime and converted
- * to UTF-8 by charset.h. Content-Type and Content-Disposition parameters are parsed here from
- * the raw header values, because GMime decodes them with glibc iconv.
+ * to UTF-8 by charset.h. Content-Type and Content-Disposition parameters are parsed by
+ * mimeparam.h from the raw header values, because GMime decodes them with glibc iconv.
+ * The pieces that need no handle live beside this file: uuencoded blocks (uudecode.h), the text
+ * of an HTML-only message (html2text.h) and the files in a winmail.dat (tnef.h); this file
+ * keeps the lazy handle, the MIME walk and the attachment list they feed.
  *
  * Byte offsets from GMime (g_mime_header_get_offset) are relative to the stream, which starts at
  * `hdr_start` in `data`; they locate an embedded message's exact bytes. */
 #include "normalize.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <gmime/gmime.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-#include <ytnef.h>
 
 #include "buf.h"
 #include "charset.h"
 #include "codec.h"
+#include "html2text.h"
 #include "maildate.h"
+#include "mimeparam.h"
 #include "model.h"
 #include "rfc2047.h"
 #include "rfc822.h"
+#include "tnef.h"
 #include "utf8.h"
+#include "uudecode.h"
 #include "xalloc.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -37,13 +40,6 @@
 struct field {
     size_t name, name_len; /* offsets into data */
     size_t value, end;     /* the value after ':' to the end of its last continuation line */
-};
-
-struct uu_block {
-    size_t begin, end;   /* whole lines in the raw text: `begin` line to past the `end` line */
-    size_t data, data_end; /* the encoded lines between them */
-    char *name;          /* raw file name from the begin line */
-    bool closed;         /* an `end` line was found */
 };
 
 struct att {
@@ -100,8 +96,8 @@ struct normalize {
     bool text_raw_done;
     char *text_raw; /* text part, transfer-decoded (g_malloc) */
     size_t text_raw_len;
-    struct uu_block *uu;
-    size_t nuu, uu_cap;
+    struct uudecode_block *uu; /* in text_raw */
+    size_t nuu;
     bool text_done;
     char *text;
     size_t text_len;
@@ -280,194 +276,6 @@ const char *normalize_header_block(struct normalize *n, size_t *len)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * MIME parameters, parsed from raw Content-Type / Content-Disposition values */
-
-struct param {
-    const char *name; /* in the value; without the RFC 2231 "*N*" suffix */
-    size_t name_len;
-    int section;      /* -1 when none */
-    bool extended;    /* a trailing '*': charset'lang'%XX */
-    struct buf value; /* unquoted bytes */
-};
-
-struct params {
-    struct param *p;
-    size_t n, cap;
-    struct buf type; /* the value before the first ';', trimmed */
-    struct buf src;  /* a copy of the value: the names point into it */
-};
-
-static bool cp932_lead(unsigned char c)
-{
-    return (c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC);
-}
-
-static bool cp932_trail(unsigned char c)
-{
-    return (c >= 0x40 && c <= 0x7E) || (c >= 0x80 && c <= 0xFC);
-}
-
-static void params_parse(const char *value, size_t len, const char *hint, struct params *ps)
-{
-    memset(ps, 0, sizeof *ps);
-    buf_append(&ps->src, value, len);
-    const char *s = ps->src.data;
-    /* Raw CP932 names can hold 0x5C ('\\') as a trail byte: keep pairs together. */
-    bool cp932 = has_8bit(s, len) && !utf8_valid(s, len) &&
-                 strcmp(charset_guess(s, len, hint), "CP932") == 0;
-    size_t i = 0;
-    while (i < len && s[i] != ';')
-        i++;
-    unfold(s, i, &ps->type);
-    while (i < len) {
-        while (i < len && (s[i] == ';' || s[i] == ' ' || s[i] == '\t'))
-            i++;
-        size_t ns = i;
-        while (i < len && s[i] != '=' && s[i] != ';')
-            i++;
-        size_t ne = i;
-        while (ne > ns && (s[ne - 1] == ' ' || s[ne - 1] == '\t'))
-            ne--;
-        if (i >= len || s[i] != '=')
-            continue; /* a parameter without '=': skipped */
-        i++;
-        if (ne == ns) { /* a value without a name: skipped */
-            while (i < len && s[i] != ';')
-                i++;
-            continue;
-        }
-        while (i < len && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        struct param p = {.name = s + ns, .name_len = ne - ns, .section = -1};
-        if (i < len && s[i] == '"') {
-            i++;
-            while (i < len && s[i] != '"') {
-                if (cp932 && i + 1 < len && cp932_lead((unsigned char)s[i]) &&
-                    cp932_trail((unsigned char)s[i + 1])) {
-                    buf_append(&p.value, s + i, 2);
-                    i += 2;
-                    continue;
-                }
-                if (s[i] == '\\' && i + 1 < len)
-                    i++;
-                buf_putc(&p.value, s[i]);
-                i++;
-            }
-            if (i < len)
-                i++;
-            while (i < len && s[i] != ';') /* text after the closing quote: ignored */
-                i++;
-        } else {
-            size_t vs = i;
-            while (i < len && s[i] != ';')
-                i++;
-            size_t ve = i;
-            while (ve > vs && (s[ve - 1] == ' ' || s[ve - 1] == '\t'))
-                ve--;
-            buf_append(&p.value, s + vs, ve - vs);
-        }
-        /* RFC 2231: name*, name*N, name*N* */
-        const char *star = memchr(p.name, '*', p.name_len);
-        if (star) {
-            size_t rest = p.name_len - (size_t)(star - p.name);
-            p.name_len = (size_t)(star - p.name);
-            const char *q = star + 1, *end = star + rest;
-            if (q < end && isdigit((unsigned char)*q)) {
-                int sec = 0;
-                while (q < end && isdigit((unsigned char)*q) && sec < 100000)
-                    sec = sec * 10 + (*q++ - '0');
-                p.section = sec;
-                p.extended = q < end && *q == '*';
-            } else {
-                p.extended = true;
-            }
-        }
-        if (!p.value.data)
-            buf_puts(&p.value, "");
-        ps->p = xgrow(ps->p, &ps->cap, ps->n + 1, sizeof *ps->p);
-        ps->p[ps->n++] = p;
-    }
-}
-
-static void params_free(struct params *ps)
-{
-    for (size_t i = 0; i < ps->n; i++)
-        buf_free(&ps->p[i].value);
-    free(ps->p);
-    buf_free(&ps->type);
-    buf_free(&ps->src);
-}
-
-static bool param_is(const struct param *p, const char *name)
-{
-    return p->name_len == strlen(name) && strncasecmp(p->name, name, p->name_len) == 0;
-}
-
-/* A plain parameter's bytes as written (charset, boundary), or NULL. */
-static const struct buf *param_raw(const struct params *ps, const char *name)
-{
-    for (size_t i = 0; i < ps->n; i++)
-        if (param_is(&ps->p[i], name) && ps->p[i].section < 0 && !ps->p[i].extended)
-            return &ps->p[i].value;
-    return NULL;
-}
-
-static int cmp_section(const void *a, const void *b)
-{
-    const struct param *x = *(const struct param *const *)a, *y = *(const struct param *const *)b;
-    return (x->section > y->section) - (x->section < y->section);
-}
-
-/* A parameter decoded to UTF-8: RFC 2231 pieces when there are any (joined in section order),
- * else the plain value through rfc2047_decode (encoded words in quotes, raw 8-bit). NULL when
- * the parameter is absent. */
-static char *param_decoded(const struct params *ps, const char *name, const char *hint,
-                           struct charset_stats *st)
-{
-    const struct param **pieces = NULL;
-    size_t np = 0, cap = 0;
-    const struct param *plain = NULL;
-    for (size_t i = 0; i < ps->n; i++) {
-        const struct param *p = &ps->p[i];
-        if (!param_is(p, name))
-            continue;
-        if (p->section < 0 && !p->extended) {
-            if (!plain)
-                plain = p;
-            continue;
-        }
-        pieces = xgrow(pieces, &cap, np + 1, sizeof *pieces);
-        pieces[np++] = p;
-    }
-    char *out = NULL;
-    if (np) {
-        qsort(pieces, np, sizeof *pieces, cmp_section);
-        struct buf joined = BUF_INIT;
-        int last = -2;
-        for (size_t i = 0; i < np; i++) {
-            const struct param *p = pieces[i];
-            if (p->section == last)
-                continue; /* a repeated section: the first wins */
-            last = p->section;
-            if (i == 0 && !p->extended)
-                buf_puts(&joined, "''"); /* no charset given */
-            if (p->extended) {
-                buf_append(&joined, p->value.data, p->value.len);
-            } else {
-                for (size_t k = 0; k < p->value.len; k++) /* literal pieces, made %-safe */
-                    buf_printf(&joined, "%%%02X", (unsigned char)p->value.data[k]);
-            }
-        }
-        out = rfc2047_decode_rfc2231(buf_str(&joined), joined.len, hint, st);
-        buf_free(&joined);
-    } else if (plain) {
-        out = rfc2047_decode(plain->value.data, plain->value.len, hint, st);
-    }
-    free(pieces);
-    return out;
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Open and free */
 
 struct normalize *normalize_open(const char *data, size_t len, const struct normalize_hints *hints,
@@ -509,9 +317,7 @@ void normalize_free(struct normalize *n)
         g_free(a->data);
     }
     free(n->atts);
-    for (size_t i = 0; i < n->nuu; i++)
-        free(n->uu[i].name);
-    free(n->uu);
+    uudecode_free(n->uu, n->nuu);
     g_free(n->text_raw);
     free(n->text);
     free(n->html);
@@ -800,14 +606,14 @@ static size_t part_start(struct normalize *n, GMimeObject *o)
     return (size_t)first + n->hdr_start;
 }
 
-static void part_params(GMimeObject *o, const char *name, const char *hint, struct params *ps)
+/* The parameters of a part's header (an empty list when the part has none). */
+static struct mimeparam *part_params(GMimeObject *o, const char *name, const char *hint)
 {
     struct buf v = BUF_INIT;
-    if (part_header(o, name, &v))
-        params_parse(buf_str(&v), v.len, hint, ps);
-    else
-        memset(ps, 0, sizeof *ps);
+    struct mimeparam *ps = part_header(o, name, &v) ? mimeparam_parse(buf_str(&v), v.len, hint)
+                                                     : mimeparam_parse(NULL, 0, NULL);
     buf_free(&v);
+    return ps;
 }
 
 static bool is_type(GMimeObject *o, const char *type, const char *subtype)
@@ -830,27 +636,25 @@ static char *mime_type(GMimeObject *o)
 /* The part's charset parameter as written, or NULL. */
 static char *part_charset(GMimeObject *o)
 {
-    struct params ps;
-    part_params(o, "Content-Type", NULL, &ps);
-    const struct buf *cs = param_raw(&ps, "charset");
-    char *out = cs && cs->len ? utf8_repair(cs->data, cs->len, '?') : NULL;
-    params_free(&ps);
+    struct mimeparam *ps = part_params(o, "Content-Type", NULL);
+    size_t cl;
+    const char *cs = mimeparam_raw(ps, "charset", &cl);
+    char *out = cs && cl ? utf8_repair(cs, cl, '?') : NULL;
+    mimeparam_free(ps);
     return out;
 }
 
 /* A part that is meant as a file: Content-Disposition attachment, or a file name. */
 static bool attachment_like(GMimeObject *o)
 {
-    struct params cd, ct;
-    part_params(o, "Content-Disposition", NULL, &cd);
-    part_params(o, "Content-Type", NULL, &ct);
-    bool yes = cd.type.len >= 10 && strncasecmp(buf_str(&cd.type), "attachment", 10) == 0;
-    for (size_t i = 0; i < cd.n && !yes; i++)
-        yes = param_is(&cd.p[i], "filename");
-    for (size_t i = 0; i < ct.n && !yes; i++)
-        yes = param_is(&ct.p[i], "name");
-    params_free(&cd);
-    params_free(&ct);
+    struct mimeparam *cd = part_params(o, "Content-Disposition", NULL);
+    struct mimeparam *ct = part_params(o, "Content-Type", NULL);
+    size_t tl;
+    const char *type = mimeparam_type(cd, &tl);
+    bool yes = (tl >= 10 && strncasecmp(type, "attachment", 10) == 0) ||
+               mimeparam_has(cd, "filename") || mimeparam_has(ct, "name");
+    mimeparam_free(cd);
+    mimeparam_free(ct);
     return yes;
 }
 
@@ -929,17 +733,17 @@ static bool find_body(struct normalize *n, GMimeObject *o, int depth)
         }
         if (is_type(o, "multipart", "related")) {
             GMimeObject *root = g_mime_multipart_get_part(mp, 0);
-            struct params ps;
-            part_params(o, "Content-Type", NULL, &ps);
-            const struct buf *start = param_raw(&ps, "start");
-            for (int i = 0; start && start->len && i < count; i++) {
+            struct mimeparam *ps = part_params(o, "Content-Type", NULL);
+            size_t sl;
+            const char *start = mimeparam_raw(ps, "start", &sl);
+            for (int i = 0; start && sl && i < count; i++) {
                 GMimeObject *c = g_mime_multipart_get_part(mp, i);
                 struct buf id = BUF_INIT;
-                if (part_header(c, "Content-ID", &id) && strcmp(buf_str(&id), start->data) == 0)
+                if (part_header(c, "Content-ID", &id) && strcmp(buf_str(&id), start) == 0)
                     root = c;
                 buf_free(&id);
             }
-            params_free(&ps);
+            mimeparam_free(ps);
             return find_body(n, root, depth + 1);
         }
         if (is_type(o, "multipart", "encrypted"))
@@ -980,12 +784,12 @@ static const char *header_hint(struct normalize *n)
     n->hint_done = true;
     struct buf v = BUF_INIT;
     if (header(n, "Content-Type", &v)) {
-        struct params ps;
-        params_parse(buf_str(&v), v.len, NULL, &ps);
-        const struct buf *cs = param_raw(&ps, "charset");
-        if (cs && cs->len)
-            n->hint = utf8_repair(cs->data, cs->len, '?');
-        params_free(&ps);
+        struct mimeparam *ps = mimeparam_parse(buf_str(&v), v.len, NULL);
+        size_t cl;
+        const char *cs = mimeparam_raw(ps, "charset", &cl);
+        if (cs && cl)
+            n->hint = utf8_repair(cs, cl, '?');
+        mimeparam_free(ps);
     }
     buf_free(&v);
     if (!n->hint && ensure_structure(n)) {
@@ -1088,122 +892,24 @@ static char *part_bytes(struct normalize *n, GMimeObject *o, const char *where, 
 }
 
 /* ---------------------------------------------------------------------------------------------
- * uuencoded blocks inside a text body */
+ * The raw text body and the uuencoded blocks in it */
 
-static bool uu_char(unsigned char c)
+/* The bytes of uuencoded block `b` (g_malloc, NUL after *outlen), its defects recorded at
+ * `where` unless that is NULL. */
+static char *uu_bytes(struct normalize *n, const struct uudecode_block *b, const char *where,
+                      size_t *outlen)
 {
-    return c >= 0x20 && c <= 0x60;
-}
-
-/* A line of uuencoded data: a length character and enough characters for it. */
-static bool uu_line(const char *s, size_t len)
-{
-    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-        len--;
-    if (len == 0 || !uu_char((unsigned char)s[0]))
-        return false;
-    size_t n = (size_t)(((unsigned char)s[0] - 0x20) & 0x3F);
-    size_t need = (n + 2) / 3 * 4;
-    if (len - 1 < need)
-        return false;
-    for (size_t i = 1; i < len; i++)
-        if (!uu_char((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
-static bool begin_line(const char *s, size_t len, const char **name, size_t *name_len)
-{
-    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-        len--;
-    if (len < 11 || memcmp(s, "begin ", 6) != 0)
-        return false;
-    size_t i = 6, d = 0;
-    while (i < len && s[i] >= '0' && s[i] <= '7')
-        i++, d++;
-    if (d < 3 || d > 4 || i >= len || s[i] != ' ')
-        return false;
-    *name = s + i + 1;
-    *name_len = len - i - 1;
-    return *name_len > 0;
-}
-
-static void find_uu(struct normalize *n)
-{
-    const char *s = n->text_raw;
-    size_t len = n->text_raw_len, pos = 0;
-    while (pos < len) {
-        size_t end = line_end(s, len, pos);
-        const char *name;
-        size_t name_len;
-        if (!begin_line(s + pos, end - pos, &name, &name_len) || end >= len ||
-            !uu_line(s + end, line_end(s, len, end) - end)) {
-            pos = end;
-            continue;
-        }
-        struct uu_block b = {.begin = pos, .data = end, .name = xstrndup(name, name_len)};
-        size_t p = end;
-        while (p < len) {
-            size_t e = line_end(s, len, p);
-            size_t l = e - p;
-            while (l && (s[p + l - 1] == '\n' || s[p + l - 1] == '\r'))
-                l--;
-            if (l == 3 && memcmp(s + p, "end", 3) == 0) {
-                b.data_end = p;
-                b.end = e;
-                b.closed = true;
-                break;
-            }
-            p = e;
-        }
-        if (!b.closed)
-            b.data_end = b.end = len;
-        n->uu = xgrow(n->uu, &n->uu_cap, n->nuu + 1, sizeof *n->uu);
-        n->uu[n->nuu++] = b;
-        pos = b.end;
-    }
-}
-
-static char *uu_decode(struct normalize *n, const struct uu_block *b, const char *where,
-                       size_t *outlen)
-{
-    const char *s = n->text_raw;
-    GByteArray *out = g_byte_array_new();
-    size_t bad = b->closed ? 0 : 1;
-    for (size_t p = b->data; p < b->data_end;) {
-        size_t e = line_end(s, b->data_end, p);
-        size_t l = e - p;
-        while (l && (s[p + l - 1] == '\n' || s[p + l - 1] == '\r'))
-            l--;
-        if (l == 0 || (l == 1 && s[p] == '`')) {
-            p = e;
-            continue;
-        }
-        if (!uu_line(s + p, l)) {
-            bad++;
-            p = e;
-            continue;
-        }
-        size_t want = (size_t)(((unsigned char)s[p] - 0x20) & 0x3F);
-        guint8 q[3];
-        for (size_t i = 1; want && i + 3 < l + 1; i += 4) {
-            unsigned v[4];
-            for (int k = 0; k < 4; k++)
-                v[k] = ((unsigned)(unsigned char)s[p + i + (size_t)k] - 0x20) & 0x3F;
-            q[0] = (guint8)(v[0] << 2 | v[1] >> 4);
-            q[1] = (guint8)(v[1] << 4 | v[2] >> 2);
-            q[2] = (guint8)(v[2] << 6 | v[3]);
-            size_t take = want < 3 ? want : 3;
-            g_byte_array_append(out, q, (guint)take);
-            want -= take;
-        }
-        p = e;
-    }
+    struct buf out = BUF_INIT;
+    size_t bad = uudecode_block(n->text_raw, b, &out);
     if (where)
         repair(n, "uuencode_invalid", where, bad);
-    *outlen = out->len;
-    g_byte_array_append(out, (const guint8 *)"", 1);
-    return (char *)g_byte_array_free(out, FALSE);
+    char *d = g_malloc(out.len + 1);
+    if (out.len)
+        memcpy(d, out.data, out.len);
+    d[out.len] = '\0';
+    *outlen = out.len;
+    buf_free(&out);
+    return d;
 }
 
 static void ensure_text_raw(struct normalize *n)
@@ -1215,7 +921,7 @@ static void ensure_text_raw(struct normalize *n)
         return;
     if (n->text_part) {
         n->text_raw = part_bytes(n, n->text_part, "body_text", true, &n->text_raw_len);
-        find_uu(n);
+        n->uu = uudecode_find(n->text_raw, n->text_raw_len, &n->nuu);
     } else if (n->prologue_part) {
         const char *pro = g_mime_multipart_get_prologue(n->prologue_part);
         n->text_raw_len = strlen(pro);
@@ -1226,30 +932,6 @@ static void ensure_text_raw(struct normalize *n)
 /* ---------------------------------------------------------------------------------------------
  * Bodies */
 
-static char *html_meta_charset(const char *s, size_t len)
-{
-    size_t lim = len < 8192 ? len : 8192;
-    for (size_t i = 0; i + 8 < lim; i++) {
-        if (strncasecmp(s + i, "charset", 7) != 0)
-            continue;
-        size_t j = i + 7;
-        while (j < lim && (s[j] == ' ' || s[j] == '\t'))
-            j++;
-        if (j >= lim || s[j] != '=')
-            continue;
-        j++;
-        while (j < lim && (s[j] == ' ' || s[j] == '"' || s[j] == '\''))
-            j++;
-        size_t k = j;
-        while (k < lim && (isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_' ||
-                           s[k] == '.' || s[k] == ':'))
-            k++;
-        if (k > j)
-            return xstrndup(s + j, k - j);
-    }
-    return NULL;
-}
-
 static void ensure_html(struct normalize *n)
 {
     if (n->html_done)
@@ -1259,7 +941,7 @@ static void ensure_html(struct normalize *n)
         return;
     n->html_raw = part_bytes(n, n->html_part, "body_html", true, &n->html_raw_len);
     char *declared = part_charset(n->html_part);
-    char *label = declared ? declared : html_meta_charset(n->html_raw, n->html_raw_len);
+    char *label = declared ? declared : html2text_meta_charset(n->html_raw, n->html_raw_len);
     struct charset_stats st = {0};
     n->html = charset_to_utf8(n->html_raw, n->html_raw_len, label, &st, &n->html_len);
     repair_stats(n, "body_html", &st);
@@ -1274,199 +956,6 @@ static void ensure_html(struct normalize *n)
         else
             n->html_charset = xstrdup(charset_guess(n->html_raw, n->html_raw_len, NULL));
     }
-}
-
-struct entity {
-    const char *name;
-    const char *utf8;
-};
-
-static const struct entity entities[] = {
-    {"amp", "&"},       {"lt", "<"},        {"gt", ">"},        {"quot", "\""},
-    {"apos", "'"},      {"nbsp", "\xc2\xa0"}, {"copy", "\xc2\xa9"}, {"reg", "\xc2\xae"},
-    {"yen", "\xc2\xa5"}, {"euro", "\xe2\x82\xac"}, {"hellip", "\xe2\x80\xa6"},
-    {"mdash", "\xe2\x80\x94"}, {"ndash", "\xe2\x80\x93"}, {"laquo", "\xc2\xab"},
-    {"raquo", "\xc2\xbb"}, {"middot", "\xc2\xb7"}, {"trade", "\xe2\x84\xa2"},
-    {"lsquo", "\xe2\x80\x98"}, {"rsquo", "\xe2\x80\x99"}, {"ldquo", "\xe2\x80\x9c"},
-    {"rdquo", "\xe2\x80\x9d"}, {"bull", "\xe2\x80\xa2"},
-};
-
-static void put_codepoint(struct buf *b, unsigned long cp)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    char u[4];
-    if (cp < 0x80) {
-        buf_putc(b, (char)cp);
-        return;
-    }
-    if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 4);
-    }
-}
-
-/* Decodes the entity at s[i] ('&'); returns the bytes consumed (0: not an entity). */
-static size_t entity(const char *s, size_t len, size_t i, struct buf *out)
-{
-    size_t j = i + 1;
-    if (j < len && s[j] == '#') {
-        j++;
-        bool hex = j < len && (s[j] == 'x' || s[j] == 'X');
-        if (hex)
-            j++;
-        unsigned long cp = 0;
-        size_t digits = 0;
-        while (j < len && digits < 8) {
-            int d = codec_hex_value((unsigned char)s[j]);
-            if (d < 0 || (!hex && d > 9))
-                break;
-            cp = cp * (hex ? 16 : 10) + (unsigned long)d;
-            j++, digits++;
-        }
-        if (!digits)
-            return 0;
-        if (j < len && s[j] == ';')
-            j++;
-        put_codepoint(out, cp);
-        return j - i;
-    }
-    size_t k = j;
-    while (k < len && k - j < 10 && isalnum((unsigned char)s[k]))
-        k++;
-    for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++) {
-        size_t el = strlen(entities[e].name);
-        if (k - j == el && memcmp(s + j, entities[e].name, el) == 0) {
-            buf_puts(out, entities[e].utf8);
-            return k - i + (k < len && s[k] == ';');
-        }
-    }
-    return 0;
-}
-
-static bool tag_is(const char *name, size_t nlen, const char *const *list)
-{
-    for (; *list; list++)
-        if (strlen(*list) == nlen && strncasecmp(name, *list, nlen) == 0)
-            return true;
-    return false;
-}
-
-/* HTML to plain text: tags removed (script, style, head and title with their contents), line
- * breaks for block elements, entities decoded, white space collapsed. Not a renderer: enough
- * for a PST's plain body and for search. */
-static char *html_to_text(const char *s, size_t len, size_t *outlen)
-{
-    static const char *const skip[] = {"script", "style", "head", "title", NULL};
-    static const char *const block[] = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4",
-                                        "h5", "h6", "table", "blockquote", "hr", "pre", "ul",
-                                        "ol", "dl", "dt", "dd", NULL};
-    struct buf out = BUF_INIT;
-    bool space = false;
-    size_t newlines = 2; /* no leading blank lines */
-    size_t i = 0;
-    while (i < len) {
-        char c = s[i];
-        if (c == '<') {
-            if (i + 3 < len && memcmp(s + i, "<!--", 4) == 0) {
-                char *end = find_bytes(s + i + 4, len - i - 4, "-->", 3);
-                i = end ? (size_t)(end - s) + 3 : len;
-                continue;
-            }
-            size_t j = i + 1;
-            bool closing = j < len && s[j] == '/';
-            if (closing)
-                j++;
-            size_t ns = j;
-            while (j < len && isalnum((unsigned char)s[j]))
-                j++;
-            size_t nlen = j - ns;
-            const char *gt = memchr(s + j, '>', len - j);
-            size_t after = gt ? (size_t)(gt - s) + 1 : len;
-            if (nlen == 0 && !closing && (j >= len || (s[j] != '!' && s[j] != '?'))) {
-                /* a lone '<' is text */
-                buf_putc(&out, '<');
-                newlines = 0;
-                i++;
-                continue;
-            }
-            if (!closing && tag_is(s + ns, nlen, skip)) {
-                /* skip to the matching end tag (for head also to <body>); a tag that is never
-                 * closed is an ordinary tag */
-                bool head = nlen == 4 && strncasecmp(s + ns, "head", 4) == 0;
-                size_t k = after;
-                for (; k < len; k++) {
-                    if (s[k] != '<')
-                        continue;
-                    if (k + 2 + nlen <= len && s[k + 1] == '/' &&
-                        strncasecmp(s + k + 2, s + ns, nlen) == 0)
-                        break;
-                    if (head && k + 5 <= len && strncasecmp(s + k + 1, "body", 4) == 0)
-                        break;
-                }
-                if (k < len) {
-                    bool body = s[k + 1] != '/';
-                    const char *gt2 = memchr(s + k, '>', len - k);
-                    i = body ? k : gt2 ? (size_t)(gt2 - s) + 1 : len;
-                    continue;
-                }
-            }
-            if (tag_is(s + ns, nlen, block)) {
-                /* a line break, unless at the start of a line already; <br> may add an
-                 * empty line */
-                bool br = nlen == 2 && strncasecmp(s + ns, "br", 2) == 0;
-                while (out.len && out.data[out.len - 1] == ' ')
-                    out.len--;
-                if (newlines == 0 || (br && newlines < 2)) {
-                    buf_putc(&out, '\n');
-                    newlines++;
-                }
-                space = false;
-            } else if (nlen) {
-                space = space || (tag_is(s + ns, nlen, (const char *const[]){"td", "th", NULL}));
-            }
-            i = after;
-            continue;
-        }
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') {
-            space = true;
-            i++;
-            continue;
-        }
-        if (space && newlines == 0)
-            buf_putc(&out, ' ');
-        space = false;
-        newlines = 0;
-        if (c == '&') {
-            size_t used = entity(s, len, i, &out);
-            if (used) {
-                i += used;
-                continue;
-            }
-        }
-        buf_putc(&out, c);
-        i++;
-    }
-    while (out.len && (out.data[out.len - 1] == '\n' || out.data[out.len - 1] == ' '))
-        out.len--;
-    if (out.data)
-        out.data[out.len] = '\0';
-    *outlen = out.len;
-    char *r = buf_detach(&out);
-    /* entities may have produced U+FFFD but never invalid UTF-8; the input was UTF-8 */
-    return r;
 }
 
 static void ensure_text(struct normalize *n)
@@ -1494,7 +983,7 @@ static void ensure_text(struct normalize *n)
     }
     ensure_html(n);
     if (n->html) {
-        n->text = html_to_text(n->html, n->html_len, &n->text_len);
+        n->text = html2text_convert(n->html, n->html_len, &n->text_len);
         n->text_from_html = true;
     }
 }
@@ -1679,13 +1168,12 @@ static void message_range(struct normalize *n, GMimeObject *o, struct att *a, ch
 static void describe_part(struct normalize *n, GMimeObject *o, struct att *a, bool in_related)
 {
     const char *hint = header_hint(n);
-    struct params cd, ct;
     struct charset_stats st = {0};
-    part_params(o, "Content-Disposition", hint, &cd);
-    part_params(o, "Content-Type", hint, &ct);
-    a->filename = param_decoded(&cd, "filename", hint, &st);
+    struct mimeparam *cd = part_params(o, "Content-Disposition", hint);
+    struct mimeparam *ct = part_params(o, "Content-Type", hint);
+    a->filename = mimeparam_decoded(cd, "filename", hint, &st);
     if (!a->filename)
-        a->filename = param_decoded(&ct, "name", hint, &st);
+        a->filename = mimeparam_decoded(ct, "name", hint, &st);
     if (a->filename && !*a->filename) {
         free(a->filename);
         a->filename = NULL;
@@ -1704,15 +1192,17 @@ static void describe_part(struct normalize *n, GMimeObject *o, struct att *a, bo
         a->content_id = l ? utf8_repair(s, l, '?') : NULL;
     }
     buf_free(&id);
-    if (cd.type.len)
-        a->pub.disposition = strncasecmp(buf_str(&cd.type), "inline", 6) == 0
+    size_t tl;
+    const char *type = mimeparam_type(cd, &tl);
+    if (tl)
+        a->pub.disposition = strncasecmp(type, "inline", 6) == 0
                                  ? NORMALIZE_DISPOSITION_INLINE
                                  : NORMALIZE_DISPOSITION_ATTACHMENT;
     else
         a->pub.disposition = in_related || a->content_id ? NORMALIZE_DISPOSITION_INLINE
                                                          : NORMALIZE_DISPOSITION_ATTACHMENT;
-    params_free(&cd);
-    params_free(&ct);
+    mimeparam_free(cd);
+    mimeparam_free(ct);
 }
 
 static bool is_tnef(const struct att *a);
@@ -1763,65 +1253,13 @@ static void collect(struct normalize *n, GMimeObject *o, int depth, bool in_rela
         expand_tnef(n, n->natts - 1); /* now, so that later attachments keep their numbers */
 }
 
-/* TNEF ------------------------------------------------------------------------------------- */
-
-#define TNEF_LONG_FILENAME 0x3707
-#define TNEF_DISPLAY_NAME 0x3001
-#define TNEF_MIME_TAG 0x370E
-#define TNEF_CONTENT_ID 0x3712
-#define TNEF_DATA_OBJ 0x3701
+/* winmail.dat ------------------------------------------------------------------------------ */
 
 static bool is_tnef(const struct att *a)
 {
     return strcmp(a->content_type, "application/ms-tnef") == 0 ||
            strcmp(a->content_type, "application/vnd.ms-tnef") == 0 ||
            (a->filename && strcasecmp(a->filename, "winmail.dat") == 0);
-}
-
-/* A TNEF string property: PT_UNICODE (libytnef made it UTF-8) or PT_STRING8 in `codepage`. */
-static char *tnef_string(MAPIProps *p, unsigned id, const char *codepage,
-                         struct charset_stats *st)
-{
-    variableLength *v = MAPIFindProperty(p, PROP_TAG(PT_UNICODE, id));
-    if (v != MAPI_UNDEFINED && v && v->data && v->size > 0) {
-        size_t l = strnlen((const char *)v->data, (size_t)v->size * 3 / 2);
-        if (utf8_valid((const char *)v->data, l))
-            return l ? xstrndup((const char *)v->data, l) : NULL;
-        return charset_to_utf8((const char *)v->data, l, NULL, st, NULL);
-    }
-    v = MAPIFindProperty(p, PROP_TAG(PT_STRING8, id));
-    if (v != MAPI_UNDEFINED && v && v->data && v->size > 0) {
-        size_t l = strnlen((const char *)v->data, (size_t)v->size);
-        return l ? charset_to_utf8((const char *)v->data, l, codepage, st, NULL) : NULL;
-    }
-    return NULL;
-}
-
-/* libytnef prints its complaints with printf: send stdout to /dev/null meanwhile. */
-static int quiet_begin(void)
-{
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    if (saved < 0)
-        return -1;
-    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null < 0 || dup2(null, STDOUT_FILENO) < 0) {
-        if (null >= 0)
-            close(null);
-        close(saved);
-        return -1;
-    }
-    close(null);
-    return saved;
-}
-
-static void quiet_end(int saved)
-{
-    if (saved < 0)
-        return;
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
 }
 
 /* Replaces attachment `i` (a winmail.dat) with the files inside it; true when it did. */
@@ -1835,66 +1273,15 @@ static bool expand_tnef(struct normalize *n, size_t i)
         g_free(bytes);
         return false;
     }
-    TNEFStruct t;
-    memset(&t, 0, sizeof t);
-    TNEFInitialize(&t);
-    t.Debug = 0;
-    int saved = quiet_begin();
-    int rc = TNEFParseMemory((BYTE *)bytes, (long)len, &t);
-    quiet_end(saved);
-    char codepage[32] = "WINDOWS-1252";
-    if (t.CodePage.data && t.CodePage.size >= 4) {
-        unsigned cp = (unsigned)t.CodePage.data[0] | (unsigned)t.CodePage.data[1] << 8 |
-                      (unsigned)t.CodePage.data[2] << 16 | (unsigned)t.CodePage.data[3] << 24;
-        if (cp == 65001)
-            snprintf(codepage, sizeof codepage, "UTF-8");
-        else if (cp > 0 && cp < 100000)
-            snprintf(codepage, sizeof codepage, "CP%u", cp);
-    }
-    /* Collect the files first: appending moves n->atts. */
-    struct found {
-        char *name, *type, *cid, *data;
-        size_t len;
-    } *files = NULL;
-    size_t nfiles = 0, cap = 0;
+    size_t nfiles;
+    bool readable;
     struct charset_stats st = {0};
-    for (Attachment *p = t.starting_attach.next; p; p = p->next) {
-        const BYTE *d = p->FileData.data;
-        size_t dl = p->FileData.size > 0 ? (size_t)p->FileData.size : 0;
-        if (!d || !dl) {
-            variableLength *o = MAPIFindProperty(&p->MAPI, PROP_TAG(PT_OBJECT, TNEF_DATA_OBJ));
-            if (o != MAPI_UNDEFINED && o && o->data && o->size > 16) {
-                d = o->data + 16; /* after the interface id */
-                dl = (size_t)o->size - 16;
-            }
-        }
-        if (!d || !dl)
-            continue;
-        struct found f = {0};
-        f.name = tnef_string(&p->MAPI, TNEF_LONG_FILENAME, codepage, &st);
-        if (!f.name)
-            f.name = tnef_string(&p->MAPI, TNEF_DISPLAY_NAME, codepage, &st);
-        if (!f.name && p->Title.data && p->Title.size > 0) {
-            size_t l = strnlen((const char *)p->Title.data, (size_t)p->Title.size);
-            if (l)
-                f.name = charset_to_utf8((const char *)p->Title.data, l, codepage, &st, NULL);
-        }
-        f.type = tnef_string(&p->MAPI, TNEF_MIME_TAG, codepage, &st);
-        f.cid = tnef_string(&p->MAPI, TNEF_CONTENT_ID, codepage, &st);
-        f.data = g_malloc(dl + 1);
-        memcpy(f.data, d, dl);
-        f.data[dl] = '\0';
-        f.len = dl;
-        files = xgrow(files, &cap, nfiles + 1, sizeof *files);
-        files[nfiles++] = f;
-    }
-    TNEFFree(&t);
-    TNEFFreeAttachment(&t.starting_attach); /* data before the first file: TNEFFree leaks it */
-    if (rc != 0)
+    struct tnef_file *files = tnef_extract(bytes, len, &nfiles, &readable, &st);
+    if (!readable)
         repair(n, "tnef_unreadable", w->where, 1);
     repair_stats(n, "winmail.dat", &st);
     if (!nfiles) {
-        free(files);
+        tnef_free(files, nfiles);
         w->data = bytes; /* kept as it is */
         w->len = len;
         return false;
@@ -1907,30 +1294,30 @@ static bool expand_tnef(struct normalize *n, size_t i)
     memmove(&n->atts[i + nfiles], &n->atts[i + 1], tail * sizeof *n->atts);
     n->natts += nfiles - 1;
     for (size_t k = 0; k < nfiles; k++) {
+        struct tnef_file *f = &files[k];
         struct att *a = &n->atts[i + k];
         memset(a, 0, sizeof *a);
         a->where = xasprintf("attachment %zu", i + k + 1);
-        a->filename = files[k].name;
-        a->content_type = files[k].type ? lower_dup(files[k].type)
-                                        : xstrdup(type_for_name(files[k].name));
-        free(files[k].type);
-        if (files[k].cid) {
-            size_t l = strlen(files[k].cid);
-            const char *c = files[k].cid;
+        a->filename = f->name;
+        f->name = NULL;
+        a->content_type = f->type ? lower_dup(f->type) : xstrdup(type_for_name(a->filename));
+        if (f->content_id) {
+            size_t l = strlen(f->content_id);
+            const char *c = f->content_id;
             if (l >= 2 && c[0] == '<' && c[l - 1] == '>')
                 a->content_id = xstrndup(c + 1, l - 2);
             else
                 a->content_id = xstrdup(c);
-            free(files[k].cid);
         }
         a->pub.disposition = NORMALIZE_DISPOSITION_ATTACHMENT;
         a->pub.origin = NORMALIZE_ORIGIN_TNEF;
-        a->data = files[k].data;
-        a->len = files[k].len;
+        a->data = f->data;
+        f->data = NULL;
+        a->len = f->len;
         a->keep = true;
         publish(a);
     }
-    free(files);
+    tnef_free(files, nfiles);
     free(old.filename);
     free(old.content_type);
     free(old.content_id);
@@ -2026,7 +1413,7 @@ const char *normalize_attachment_data(struct normalize *n, size_t i, size_t *len
     struct att *a = &n->atts[i];
     if (!a->data) {
         if (a->pub.origin == NORMALIZE_ORIGIN_UUENCODE) {
-            a->data = uu_decode(n, &n->uu[a->uu], a->checked ? NULL : a->where, &a->len);
+            a->data = uu_bytes(n, &n->uu[a->uu], a->checked ? NULL : a->where, &a->len);
             a->checked = true;
         } else if (a->have_range) {
             const char *s = n->data + a->range_start;
