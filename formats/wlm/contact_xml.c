@@ -9,22 +9,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
 
 #include "buf.h"
 #include "charset.h"
 #include "codec.h"
+#include "safexml.h"
 #include "utf8.h"
 #include "xalloc.h"
 
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *xml_error_arg;
-#else
-typedef xmlErrorPtr xml_error_arg;
-#endif
 
 static char *to_utf8(const char *data, size_t len, size_t *outlen)
 {
@@ -54,20 +47,6 @@ bool contact_xml_sniff(const char *data, size_t len)
             found = true;
     free(t);
     return found;
-}
-
-static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                           const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    (void)name, (void)external_id, (void)system_id;
-    *(bool *)ctxt->_private = true;
-    xmlStopParser(ctxt);
-}
-
-static void swallow_error(void *ctx, xml_error_arg error)
-{
-    (void)ctx, (void)error;
 }
 
 static bool is(xmlNodePtr n, const char *name)
@@ -250,33 +229,12 @@ struct contact *contact_xml_read(const char *data, size_t len, const char *sourc
         free(xml);
         xml = fixed;
     }
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        free(xml);
-        error_set(err, "%s could not be parsed: libxml2 is out of memory.", source);
-        return NULL;
-    }
-    bool doctype = false;
-    ctxt->_private = &doctype;
-    ctxt->sax->internalSubset = refuse_doctype;
-    ctxt->sax->serror = swallow_error;
-    /* XML_PARSE_HUGE: without it libxml2 refuses a text node (a photo) or a run of white space
-     * over 10 MB, well below CONTACT_XML_MAX_BYTES; the size check above bounds the input, and
-     * the DOCTYPE refusal keeps entities out. */
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)n, NULL, "UTF-8",
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                          XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
+    /* huge: without it libxml2 refuses a text node (a photo) or a run of white space over
+     * 10 MB, well below CONTACT_XML_MAX_BYTES; the size check above bounds the input. */
+    xmlDocPtr doc = safexml_read(xml, n, source, true, err);
     free(xml);
-    if (doctype || !doc) {
-        if (doctype)
-            error_set(err, "%s has a DOCTYPE, which .contact files never have: not read.", source);
-        else
-            error_set(err, "%s is not well-formed XML: not read.", source);
-        xmlFreeDoc(doc);
-        xmlFreeParserCtxt(ctxt);
+    if (!doc)
         return NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!is(root, "contact")) {
         error_set(err, "%s is XML but not a Windows contact (no <contact> root).", source);

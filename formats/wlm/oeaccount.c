@@ -15,24 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 #include <libxml/xmlstring.h>
-#include <libxml/xmlversion.h>
 
 #include "buf.h"
 #include "codec.h"
+#include "safexml.h"
 #include "xalloc.h"
 
 /* UTF-16 becomes at most 3 bytes of UTF-8 per 2 bytes, and libxml2 takes an int length. */
 _Static_assert(OEACCOUNT_MAX_BYTES / 2 * 3 < INT_MAX, "OEACCOUNT_MAX_BYTES too large for libxml2");
-
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *xml_error_arg;
-#else
-typedef xmlErrorPtr xml_error_arg;
-#endif
 
 enum text_encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
@@ -185,51 +177,11 @@ static bool to_utf8(const unsigned char *data, size_t len, const char *source, s
     return true;
 }
 
-/* SAX hook called when a DOCTYPE starts: flags it and stops the parse before any declaration. */
-static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                           const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    (void)name, (void)external_id, (void)system_id;
-    *(bool *)ctxt->_private = true;
-    xmlStopParser(ctxt);
-}
-
-/* libxml2 still records each error in the context; only the printing is dropped. */
-static void swallow_error(void *ctx, xml_error_arg error)
-{
-    (void)ctx, (void)error;
-}
-
 static xmlDocPtr read_xml(const char *xml, size_t xml_len, const char *source, struct error *err)
 {
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        error_set(err, "Account file %s could not be parsed: libxml2 is out of memory.", source);
-        return NULL;
-    }
-    bool doctype = false;
-    ctxt->_private = &doctype;
-    ctxt->sax->internalSubset = refuse_doctype;
-    ctxt->sax->serror = swallow_error;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)xml_len, NULL, "UTF-8",
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                          XML_PARSE_IGNORE_ENC);
-    if (doctype) {
-        error_set(err, "Account file %s has a DOCTYPE, which account files never have, so it was "
-                  "not read.", source);
-        xmlFreeDoc(doc);
-        doc = NULL;
-    } else if (!doc) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        const char *msg = e && e->message ? e->message : "unknown error";
-        size_t n = strlen(msg);
-        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '.'))
-            n--;
-        error_set(err, "Account file %s is not well-formed XML (line %d: %.*s).", source,
-                  e ? e->line : 0, (int)n, msg);
-    }
-    xmlFreeParserCtxt(ctxt);
+    char *what = xasprintf("Account file %s", source);
+    xmlDocPtr doc = safexml_read(xml, xml_len, what, false, err);
+    free(what);
     return doc;
 }
 
