@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "esedb_text.h"
 #include "fsutil.h"
 #include "model.h"
 #include "xalloc.h"
@@ -397,42 +398,7 @@ static int64_t get_time(libesedb_record_t *rec, const struct table_reader *tr, e
 /* A text field as UTF-8; NULL when absent, NULL or empty. */
 static char *get_text(libesedb_record_t *rec, const struct table_reader *tr, enum field f)
 {
-    int entry = tr->column_of[f];
-    if (entry < 0)
-        return NULL;
-    libesedb_error_t *e = NULL;
-    uint8_t flags = 0;
-    char *s = NULL;
-    size_t size = 0;
-    if (libesedb_record_get_value_data_flags(rec, entry, &flags, &e) != 1) {
-        libesedb_error_free(&e);
-        return NULL;
-    }
-    if (flags & LIBESEDB_VALUE_FLAG_LONG_VALUE) {
-        libesedb_long_value_t *lv = NULL;
-        if (libesedb_record_get_long_value(rec, entry, &lv, &e) == 1 &&
-            libesedb_long_value_get_utf8_string_size(lv, &size, &e) == 1 && size > 1) {
-            s = xmalloc(size);
-            if (libesedb_long_value_get_utf8_string(lv, (uint8_t *)s, size, &e) != 1) {
-                free(s);
-                s = NULL;
-            }
-        }
-        if (lv)
-            libesedb_long_value_free(&lv, NULL);
-    } else if (libesedb_record_get_value_utf8_string_size(rec, entry, &size, &e) == 1 &&
-               size > 1) {
-        s = xmalloc(size);
-        if (libesedb_record_get_value_utf8_string(rec, entry, (uint8_t *)s, size, &e) != 1) {
-            free(s);
-            s = NULL;
-        }
-    }
-    if (e)
-        libesedb_error_free(&e);
-    if (s)
-        s[size - 1] = '\0';
-    return s;
+    return tr->column_of[f] < 0 ? NULL : esedb_text(rec, tr->column_of[f]);
 }
 
 /* Calls `row` for each record of the table; records that cannot be read are counted. */
