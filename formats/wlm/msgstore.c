@@ -180,12 +180,19 @@ const struct msgstore_folder *msgstore_folder_by_path(const struct msgstore *db,
     return NULL;
 }
 
+static int folder_compare(const void *a, const void *b)
+{
+    int64_t x = ((const struct msgstore_folder *)a)->id, y = ((const struct msgstore_folder *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* Folders are sorted by id once read: every message row looks its folder up. */
 const struct msgstore_folder *msgstore_folder_by_id(const struct msgstore *db, int64_t id)
 {
-    for (size_t i = 0; db && i < db->nfolders; i++)
-        if (db->folders[i].id == id)
-            return &db->folders[i];
-    return NULL;
+    if (!db || !db->nfolders)
+        return NULL;
+    struct msgstore_folder key = {.id = id};
+    return bsearch(&key, db->folders, db->nfolders, sizeof key, folder_compare);
 }
 
 enum msgstore_shutdown msgstore_shutdown_state(const struct msgstore *db)
@@ -555,6 +562,8 @@ struct msgstore *msgstore_open(const char *path, struct error *err)
             size_t count, cap;
         } streams = {0};
         db->rows_skipped += each_record(&tr[T_FOLDERS], folder_row, db);
+        if (db->nfolders)
+            qsort(db->folders, db->nfolders, sizeof *db->folders, folder_compare);
         db->rows_skipped += each_record(&tr[T_STREAMS], stream_row, &streams);
         if (streams.count)
             qsort(streams.items, streams.count, sizeof *streams.items, stream_compare);
