@@ -28,7 +28,7 @@ def main():
     seed = int(os.environ.get("PST_SEED") or int(time.time()) % 100000)
     count = int(os.environ.get("PST_RANDOM_COUNT") or 8)
     print("# PST_SEED=%d PST_RANDOM_COUNT=%d" % (seed, count))
-    mods = readers.node_path()
+    mods = wltest.pst_extractor_modules()
     with tempfile.TemporaryDirectory() as work:
         p = subprocess.run([readers.BUILDER, work, "random", str(seed), str(count)], capture_output=True)
         t.ok(p.returncode == 0, "test_pst_build writes %d random stores" % count, p.stderr.decode())

@@ -14,7 +14,6 @@ Our empty store must have the node set and template columns of Outlook's Empty.p
 import collections
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,25 +28,6 @@ WALK = os.path.join(wltest.TOOLS, "pst-walk.js")
 EMPTY_OUTLOOK = os.path.join(wltest.CORPORA, "pst", "outlook-pst-rs", "Empty.pst")
 TOP = "/Top of Outlook data file"
 NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
-
-
-def have(tool):
-    return shutil.which(tool) is not None
-
-
-def node_path():
-    """node_modules holding pst-extractor 1.12.0, installed on first use; None if impossible."""
-    if not (have("node") and have("npm")):
-        return None
-    prefix = os.path.join(BUILD, "npm-pst")
-    mods = os.path.join(prefix, "node_modules")
-    if not os.path.isdir(os.path.join(mods, "pst-extractor")):
-        os.makedirs(prefix, exist_ok=True)
-        p = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund",
-                            "--silent", "pst-extractor@1.12.0"], capture_output=True, timeout=300)
-        if p.returncode != 0:
-            return None
-    return mods
 
 
 def read_expect(path):
@@ -81,7 +61,7 @@ def pstcheck(t, pst, name):
 
 
 def check_pff(t, pst, name, exp, work):
-    if not have("pffexport"):
+    if not wltest.have("pffexport"):
         t.skip("%s: pffinfo/pffexport" % name, "pff-tools not installed")
         return
     p = subprocess.run(["pffinfo", pst], capture_output=True)
@@ -112,7 +92,7 @@ def check_pff(t, pst, name, exp, work):
 
 
 def check_readpst(t, pst, name, exp, store, work):
-    if not have("readpst"):
+    if not wltest.have("readpst"):
         t.skip("%s: readpst" % name, "pst-utils not installed")
         return
     target = os.path.join(work, "readpst-" + name)
@@ -173,7 +153,7 @@ def main():
     t = wltest.Tap()
     if not os.access(BUILDER, os.X_OK):
         t.skip_all("%s not built" % BUILDER)
-    mods = node_path()
+    mods = wltest.pst_extractor_modules()
     with tempfile.TemporaryDirectory() as work:
         p = subprocess.run([BUILDER, work], capture_output=True)
         t.ok(p.returncode == 0, "test_pst_build writes the samples", p.stderr.decode())

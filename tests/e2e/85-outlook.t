@@ -43,23 +43,6 @@ MSGDIR = re.compile(r"(Message|Item)\d{5}$")
 CORPORA_MAIL = ["sisimai-set-of-emails", "stalwart-mail-parser", "mikel-mail", "roundcube"]
 
 
-def have(tool):
-    return shutil.which(tool) is not None
-
-
-def node_path():
-    """node_modules holding pst-extractor 1.12.0 (as 80-pst-readers.t installs it), or None."""
-    mods = os.path.join(BUILD, "npm-pst", "node_modules")
-    if os.path.isdir(os.path.join(mods, "pst-extractor")):
-        return mods
-    if not (have("node") and have("npm")):
-        return None
-    p = subprocess.run(["npm", "install", "--prefix", os.path.join(BUILD, "npm-pst"), "--no-audit",
-                        "--no-fund", "--silent", "pst-extractor@1.12.0"], capture_output=True,
-                       timeout=300)
-    return mods if p.returncode == 0 else None
-
-
 def convert(t, store, out, target, *extra):
     p = wltest.run("convert", store, "--for", target, "-o", out, "-q", "--force", *extra)
     t.ok(p.returncode in (0, 1), "%s: convert --for %s finishes" % (os.path.basename(store), target),
@@ -318,7 +301,7 @@ def check_store(t, store, work, tag, mods, deep=True):
     written = sum(want.values())
     t.eq(written, report["totals"]["messages_written"], "%s: report folders add up" % tag)
 
-    if have("pffexport"):
+    if wltest.have("pffexport"):
         target = pff_export(pst, work, tag)
         msgs = pff_messages(target)
         # pffexport writes '@' in folder names as '_', and libpff 20180714 decodes surrogate
@@ -333,7 +316,7 @@ def check_store(t, store, work, tag, mods, deep=True):
         t.skip("%s: pffexport" % tag, "pff-tools not installed")
         msgs = {}
 
-    if have("readpst"):
+    if wltest.have("readpst"):
         t.eq(readpst_counts(pst, work, tag), {k: v for k, v in want.items() if v},
              "%s: readpst finds every message in its folder" % tag)
     else:
@@ -443,7 +426,7 @@ def main():
     t = wltest.Tap()
     if not os.access(wltest.WLMIGRATE, os.X_OK):
         t.skip_all("wlmigrate not built")
-    mods = node_path()
+    mods = wltest.pst_extractor_modules()
     with tempfile.TemporaryDirectory() as work:
         for name in ("wlm-store", "windows-mail-store", "eml-tree"):
             check_store(t, os.path.join(wltest.SAMPLES, name), work, name, mods)

@@ -65,23 +65,6 @@ READINGS = ["ケンジ", "ワタナベ"]
 CATEGORIES = ["Work", "Golf"]
 
 
-def have(tool):
-    return shutil.which(tool) is not None
-
-
-def node_path():
-    """node_modules holding pst-extractor 1.12.0 (as 80-pst-readers.t installs it), or None."""
-    mods = os.path.join(BUILD, "npm-pst", "node_modules")
-    if os.path.isdir(os.path.join(mods, "pst-extractor")):
-        return mods
-    if not (have("node") and have("npm")):
-        return None
-    p = subprocess.run(["npm", "install", "--prefix", os.path.join(BUILD, "npm-pst"), "--no-audit",
-                        "--no-fund", "--silent", "pst-extractor@1.12.0"], capture_output=True,
-                       timeout=300)
-    return mods if p.returncode == 0 else None
-
-
 # ---- the contacts as the sources hold them ---------------------------------------------------
 
 def record(given=None, family=None, emails=(), phones=(), mobile=None, company=None, title=None,
@@ -361,7 +344,7 @@ def main():
              "the categories are stored as a multi-valued string", mv)
 
         full = ["given", "family", "emails", "phones", "company", "title", "birthday", "notes"]
-        if have("pffexport"):
+        if wltest.have("pffexport"):
             got, folder, leftovers = pff_contacts(pst, work)
             t.ok(folder, "pffexport: a Contacts folder")
             t.eq(len(got), written, "pffexport: every contact")
@@ -372,7 +355,7 @@ def main():
         else:
             t.skip("pffexport reads the contacts", "pffexport (pff-tools) not installed")
 
-        if have("readpst"):
+        if wltest.have("readpst"):
             got = readpst_contacts(pst, work)
             t.ok(got is not None, "readpst: the Contacts folder as vCards")
             got = got or []
@@ -382,8 +365,8 @@ def main():
         else:
             t.skip("readpst reads the contacts", "readpst (pst-utils) not installed")
 
-        mods = node_path()
-        if mods and have("node"):
+        mods = wltest.pst_extractor_modules()
+        if mods and wltest.have("node"):
             env = dict(os.environ, NODE_PATH=mods)
             w = subprocess.run(["node", WALK, pst], capture_output=True, env=env, timeout=120)
             listing = w.stdout.decode("utf-8", "replace")

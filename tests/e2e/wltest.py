@@ -9,6 +9,7 @@ import json
 import mailbox
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -116,6 +117,25 @@ def sha256_tree(root):
             with open(p, "rb") as fh:
                 sums[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
     return sums
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def pst_extractor_modules():
+    """node_modules holding pst-extractor 1.12.0 for ../shared/tools/pst-walk.js, installed into
+    $BUILD/npm-pst on first use (CI installs it there beforehand); None when impossible."""
+    prefix = os.path.join(os.environ.get("BUILD") or os.path.join(REPO, "build"), "npm-pst")
+    mods = os.path.join(prefix, "node_modules")
+    if os.path.isdir(os.path.join(mods, "pst-extractor")):
+        return mods
+    if not (have("node") and have("npm")):
+        return None
+    os.makedirs(prefix, exist_ok=True)
+    p = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund",
+                        "--silent", "pst-extractor@1.12.0"], capture_output=True, timeout=300)
+    return mods if p.returncode == 0 else None
 
 
 def load_json(path):
