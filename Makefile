@@ -18,7 +18,7 @@ CPPFLAGS  += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS    += $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard formats/*/*.c)
+LIB_SRC   := $(wildcard src/*/*.c) $(wildcard formats/*.c formats/*/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -62,7 +62,7 @@ asan:
 install: $(PROG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/wlmigrate
-	install -m 644 src/wlmigrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/wlmigrate.1
+	install -m 644 doc/wlmigrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/wlmigrate.1
 
 bench: $(PROG)
 	WLMIGRATE=$(abspath $(PROG)) tests/bench/run

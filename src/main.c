@@ -14,11 +14,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "contacts_cmd.h"
-#include "convert.h"
-#include "scan.h"
-#include "show.h"
-#include "writer.h"
+#include "pipeline/contacts.h"
+#include "cli/convert.h"
+#include "cli/scan.h"
+#include "cli/show.h"
+#include "pipeline/writer.h"
 
 #ifndef WLMIGRATE_VERSION
 #define WLMIGRATE_VERSION "0.1.0"

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "charset.h"
+#include "normalize/charset.h"
 #include "csv.h"
-#include "report.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "report/report.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 enum field {
     F_NONE, F_IGNORE, F_DISPLAY, F_GIVEN, F_FAMILY, F_MIDDLE, F_PREFIX, F_SUFFIX, F_NICK,

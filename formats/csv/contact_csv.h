@@ -23,8 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "contact.h"
+#include "util/buf.h"
+#include "model/contact.h"
 
 struct report;
 

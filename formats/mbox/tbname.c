@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "xalloc.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
 
 #define MAX_UNITS 55  /* NS_MsgHashIfNecessary's MAX_LEN */
 #define TAIL_UNITS 6  /* kept after the ellipsis when shortening */

@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "maildate.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "normalize/maildate.h"
 #include "mboxrd.h"
-#include "rfc822.h"
+#include "normalize/rfc822.h"
 #include "tbname.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define TB_SUBDIR "thunderbird"
 #define KEYS_PADDING 80

@@ -10,7 +10,7 @@
 #ifndef WLMIGRATE_TBWRITER_H
 #define WLMIGRATE_TBWRITER_H
 
-#include "writer.h"
+#include "pipeline/writer.h"
 
 /* Thunderbird's message flags (nsMsgMessageFlags.idl) that the writer sets. */
 enum {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "error.h"
+#include "util/buf.h"
+#include "util/error.h"
 #include "pst/ndb.h"
 
 #define PST_HEAP_MAX_ITEM 3580u

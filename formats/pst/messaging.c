@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 /* ---- UTF-16 ------------------------------------------------------------------------------ */
 

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "error.h"
+#include "util/buf.h"
+#include "util/error.h"
 #include "pst/ltp.h"
 #include "pst/ndb.h"
 

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <zlib.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 /* mpbbR: the first 256 bytes of mpbbCrypt ([MS-PST] 5.1), used to encode. */
 static const uint8_t permute_r[256] = {

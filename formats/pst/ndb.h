@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "util/error.h"
 
 #define PST_BLOCK_MAX_DATA 8176u  /* largest cb of one block (8192 minus the trailer) */
 #define PST_XBLOCK_MAX 1021u      /* BIDs per XBLOCK / XXBLOCK */

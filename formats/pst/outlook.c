@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "fsutil.h"
-#include "maildate.h"
-#include "normalize.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "util/fsutil.h"
+#include "normalize/maildate.h"
+#include "normalize/normalize.h"
 #include "pst/pstcontact.h"
 #include "pst/pstmail.h"
 #include "pst/pstwriter.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define OUTLOOK_SUBDIR "outlook"
 

@@ -18,7 +18,7 @@
 #ifndef WLMIGRATE_PST_OUTLOOK_H
 #define WLMIGRATE_PST_OUTLOOK_H
 
-#include "writer.h"
+#include "pipeline/writer.h"
 
 extern const struct writer_ops outlook_ops;
 

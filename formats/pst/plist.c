@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "pst/messaging.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 struct pst_prop *plist_add(struct plist *l, uint32_t tag)
 {

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/ndb.h"
 #include "pst/plist.h"
 #include "pst/pstmail.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define TAG(id, type) PST_TAG(id, type)
 

@@ -27,7 +27,7 @@
 #ifndef WLMIGRATE_PST_PSTCONTACT_H
 #define WLMIGRATE_PST_PSTCONTACT_H
 
-#include "contact.h"
+#include "model/contact.h"
 #include "pst/pstwriter.h"
 
 struct pstcontact;

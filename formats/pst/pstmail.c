@@ -7,15 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "model.h"
+#include "util/buf.h"
+#include "normalize/charset.h"
+#include "model/model.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/plist.h"
-#include "rfc822.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "normalize/rfc822.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 struct pstmail {
     struct pst_message msg;

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "normalize.h"
+#include "normalize/normalize.h"
 #include "pst/pstwriter.h"
 
 struct pstmail_info {

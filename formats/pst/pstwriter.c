@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/ndb.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 enum folder_kind { FOLDER_NORMAL, FOLDER_SEARCH };
 

@@ -15,12 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "codec.h"
-#include "report.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "util/buf.h"
+#include "normalize/charset.h"
+#include "normalize/codec.h"
+#include "report/report.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 #define MAX_DEPTH 8
 #define MAX_PARAMS 32

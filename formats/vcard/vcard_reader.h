@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "contact.h"
+#include "model/contact.h"
 
 struct report;
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
-#include "xalloc.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 struct writer {
     struct buf *out;

@@ -14,8 +14,8 @@
 #ifndef WLMIGRATE_VCARD_WRITER_H
 #define WLMIGRATE_VCARD_WRITER_H
 
-#include "buf.h"
-#include "contact.h"
+#include "util/buf.h"
+#include "model/contact.h"
 
 enum vcard_version { VCARD_V21 = 21, VCARD_V30 = 30, VCARD_V40 = 40 };
 

@@ -11,12 +11,12 @@
 
 #include <libxml/tree.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "codec.h"
+#include "util/buf.h"
+#include "normalize/charset.h"
+#include "normalize/codec.h"
 #include "safexml.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 
 static char *to_utf8(const char *data, size_t len, size_t *outlen)

@@ -22,8 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "contact.h"
-#include "error.h"
+#include "model/contact.h"
+#include "util/error.h"
 
 #define CONTACT_XML_MAX_BYTES ((size_t)32 << 20)
 

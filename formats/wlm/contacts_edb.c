@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "esedb_text.h"
-#include "report.h"
-#include "xalloc.h"
+#include "report/report.h"
+#include "util/xalloc.h"
 
 enum target {
     T_NONE, T_DISPLAY, T_GIVEN, T_FAMILY, T_MIDDLE, T_NICK, T_GIVEN_YOMI, T_FAMILY_YOMI,

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "contact.h"
+#include "model/contact.h"
 
 struct report;
 

@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-#include "buf.h"
-#include "xalloc.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
 
 char *esedb_text(libesedb_record_t *rec, int entry)
 {

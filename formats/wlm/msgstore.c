@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "esedb_text.h"
-#include "fsutil.h"
-#include "model.h"
-#include "xalloc.h"
+#include "util/fsutil.h"
+#include "model/model.h"
+#include "util/xalloc.h"
 
 /* ---- every assumption about the schema ------------------------------------------------------
  * Names from WLM-STORE.md (Outlook Express lineage). Integer columns accept any integer type

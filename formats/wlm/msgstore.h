@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "util/error.h"
 
 enum msgstore_shutdown {
     MSGSTORE_UNKNOWN = 0,

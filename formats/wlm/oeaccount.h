@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "model.h"
+#include "util/error.h"
+#include "model/model.h"
 
 /* Larger inputs are refused: real account files are a few kilobytes. */
 #define OEACCOUNT_MAX_BYTES (1024 * 1024)

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "util/error.h"
 
 /* Parses `len` bytes of UTF-8. `what` names the file for messages ("Account file x.oeaccount");
  * `huge` lifts libxml2's 10 MB limit on one text node (the caller bounds the input). NULL with

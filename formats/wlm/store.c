@@ -10,7 +10,7 @@
  * taken as account names (the .oeaccount says); database, log and Backup files are skipped, so no
  * message is imported twice; symbolic links are reported and never followed, so the walk cannot
  * leave the store or loop; nothing is opened for writing. */
-#include "reader.h"
+#include "pipeline/reader.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,12 +22,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
 #include "msgstore.h"
 #include "oeaccount.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 /* Deeper folder trees are reported and not entered: no real store comes near this. */
 #define WALK_MAX_DEPTH 100

@@ -89,7 +89,7 @@ def pff_messages(target):
 def readpst_counts(pst, work, tag):
     target = os.path.join(work, "readpst-" + tag)
     os.makedirs(target)
-    subprocess.run(["readpst", "-D", "-r", "-8", "-o", target, pst], capture_output=True)
+    subprocess.run(["readpst", "-j", "0", "-D", "-r", "-8", "-o", target, pst], capture_output=True)
     base = os.path.join(target, NAME)
     got = {}
     for dirpath, dirs, files in os.walk(base):

@@ -255,7 +255,7 @@ def pff_contacts(pst, work):
 def readpst_contacts(pst, work):
     target = os.path.join(work, "readpst")
     os.makedirs(target)
-    subprocess.run(["readpst", "-D", "-r", "-8", "-cv", "-o", target, pst], capture_output=True,
+    subprocess.run(["readpst", "-j", "0", "-D", "-r", "-8", "-cv", "-o", target, pst], capture_output=True,
                    timeout=120)
     path = os.path.join(target, NAME, "Contacts", "contacts")
     if not os.path.exists(path):

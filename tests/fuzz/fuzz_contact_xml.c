@@ -18,9 +18,9 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "error.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "util/error.h"
 #include "vcard/vcard_writer.h"
 #include "wlm/contact_xml.h"
 

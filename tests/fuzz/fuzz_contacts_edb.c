@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "report.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "report/report.h"
 #include "vcard/vcard_writer.h"
 #include "wlm/contacts_edb.h"
 

@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "contact.h"
+#include "util/buf.h"
+#include "model/contact.h"
 #include "csv/contact_csv.h"
-#include "report.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "model.h"
-#include "normalize.h"
+#include "model/model.h"
+#include "normalize/normalize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);

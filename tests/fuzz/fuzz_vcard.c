@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "report.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "report/report.h"
 #include "vcard/vcard_reader.h"
 #include "vcard/vcard_writer.h"
 

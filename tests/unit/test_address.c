@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
-#include "buf.h"
+#include "normalize/address.h"
+#include "util/buf.h"
 #include "tap.h"
 
 static char *format(const struct address_list *l)

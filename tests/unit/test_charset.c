@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
+#include "normalize/charset.h"
 #include "tap.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* ISO-2022-JP pieces, spelled out. */
 #define ESC "\x1b"

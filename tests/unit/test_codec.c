@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
+#include "util/buf.h"
+#include "normalize/codec.h"
 #include "tap.h"
 
 /* Prints bytes with control and 8-bit ones escaped, for test names and diagnostics. */

@@ -25,12 +25,12 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "error.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "util/error.h"
 #include "tap.h"
 #include "wlm/contact_xml.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 enum enc { BYTES, UTF8_BOM, UTF16LE_BOM, UTF16LE, UTF16BE_BOM, UTF16BE };
 

@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "contact.h"
+#include "util/buf.h"
+#include "model/contact.h"
 #include "csv/contact_csv.h"
 #include "csv/csv.h"
-#include "report.h"
+#include "report/report.h"
 #include "tap.h"
 
 static const struct pcase {

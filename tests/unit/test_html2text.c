@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html2text.h"
+#include "normalize/html2text.h"
 #include "tap.h"
 
 struct textcase {

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "report/json.h"
 #include "tap.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 static char *render(void (*fill)(struct json *))
 {

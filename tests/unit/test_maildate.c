@@ -1,7 +1,7 @@
 /* Unit tests for src/maildate: parsing real-world dates, formatting in UTC. */
 #include <gmime/gmime.h>
 
-#include "maildate.h"
+#include "normalize/maildate.h"
 #include "tap.h"
 
 int main(void)

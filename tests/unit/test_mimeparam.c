@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mimeparam.h"
+#include "normalize/mimeparam.h"
 #include "tap.h"
 
 #define A_TXT "\xe3\x81\x82.txt" /* "あ.txt" in UTF-8 */

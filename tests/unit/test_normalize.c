@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "model.h"
-#include "normalize.h"
+#include "util/buf.h"
+#include "model/model.h"
+#include "normalize/normalize.h"
 #include "tap.h"
 
 /* ---- building messages ---- */

@@ -15,9 +15,9 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
-#include "buf.h"
-#include "error.h"
-#include "model.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "model/model.h"
 #include "tap.h"
 #include "wlm/oeaccount.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/ndb.h"

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rfc2047.h"
+#include "normalize/rfc2047.h"
 #include "tap.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 #define FFFD "\xef\xbf\xbd"
 #define TESUTO "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88" /* テスト */

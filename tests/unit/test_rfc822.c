@@ -1,7 +1,7 @@
 /* Unit tests for src/rfc822: header block length, classification, header values. */
 #include <string.h>
 
-#include "rfc822.h"
+#include "normalize/rfc822.h"
 #include "tap.h"
 
 int main(void)

@@ -12,7 +12,7 @@
 
 #include "mbox/tbname.h"
 #include "tap.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 /* ---- the checker ---- */
 

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "tap.h"
-#include "uudecode.h"
+#include "normalize/uudecode.h"
 
 struct uucase {
     const char *what;

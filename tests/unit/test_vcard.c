@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "contact.h"
-#include "report.h"
+#include "util/buf.h"
+#include "model/contact.h"
+#include "report/report.h"
 #include "tap.h"
 #include "vcard/vcard_reader.h"
 #include "vcard/vcard_writer.h"

@@ -1,0 +1,125 @@
+/* message: opening a message file and reading its head (see message.h). */
+#include "pipeline/message.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "normalize/maildate.h"
+#include "util/xalloc.h"
+
+static ssize_t read_some(int fd, char *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, cap);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
+/* The date a message is filed under: what the store recorded, else what the message says. */
+static void find_date(struct message *m)
+{
+    struct buf value = BUF_INIT;
+    m->has_date_header = rfc822_header_value(m->head, m->header_len, "Date", &value);
+    int64_t header_date = m->has_date_header ? maildate_parse(buf_str(&value)) : MODEL_TIME_UNKNOWN;
+    if (m->file->received != MODEL_TIME_UNKNOWN) {
+        m->date = m->file->received;
+        m->date_origin = "store";
+    } else if (header_date != MODEL_TIME_UNKNOWN) {
+        m->date = header_date;
+        m->date_origin = "Date";
+    } else {
+        int64_t received = MODEL_TIME_UNKNOWN;
+        if (rfc822_header_value(m->head, m->header_len, "Received", &value))
+            received = maildate_parse_received(buf_str(&value));
+        if (received != MODEL_TIME_UNKNOWN) {
+            m->date = received;
+            m->date_origin = "Received";
+        } else {
+            m->date = m->file->mtime;
+            m->date_origin = "file time";
+        }
+    }
+    buf_free(&value);
+}
+
+int message_open(struct message *m, const struct model_message *file)
+{
+    memset(m, 0, sizeof *m);
+    m->file = file;
+    m->fd = fs_open_read(file->path);
+    if (m->fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(m->fd, &st) != 0) {
+        message_close(m);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        message_close(m);
+        errno = EINVAL;
+        return -1;
+    }
+    /* Read until the header block is complete, the file ends, or the head is full. */
+    size_t cap = 65536;
+    m->head = xmalloc(cap);
+    for (;;) {
+        if (m->head_len == cap) {
+            if (cap >= MESSAGE_HEAD_MAX)
+                break;
+            cap *= 2;
+            m->head = xrealloc(m->head, cap);
+        }
+        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+        if (n < 0) {
+            message_close(m);
+            return -1;
+        }
+        if (n == 0) {
+            m->at_eof = true;
+            break;
+        }
+        m->head_len += (size_t)n;
+        rfc822_header_length(m->head, m->head_len, &m->header_complete);
+        if (m->header_complete)
+            break;
+    }
+    m->header_len = rfc822_header_length(m->head, m->head_len, &m->header_complete);
+    if (!m->at_eof && m->head_len < cap) {
+        /* One more read tells a header-only file (nothing after the head) from a message. */
+        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+        if (n < 0) {
+            message_close(m);
+            return -1;
+        }
+        m->head_len += (size_t)n;
+        m->at_eof = n == 0;
+    }
+    m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
+    find_date(m);
+    return 0;
+}
+
+ssize_t message_read(struct message *m, char *buf, size_t cap)
+{
+    return read_some(m->fd, buf, cap);
+}
+
+int message_rewind(struct message *m)
+{
+    return lseek(m->fd, (off_t)m->head_len, SEEK_SET) < 0 ? -1 : 0;
+}
+
+void message_close(struct message *m)
+{
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
+    free(m->head);
+    m->head = NULL;
+}

@@ -1,0 +1,44 @@
+/* message: one message file opened for a writer.
+ *
+ * The pipeline opens each message file once, reads its header block into `head` (at most
+ * MESSAGE_HEAD_MAX bytes), classifies it, and hands the open message to the writers. A writer
+ * takes `head` first and then reads the rest with message_read(): no message is ever held whole
+ * in memory, so a 100 MB message costs no more than a small one.
+ *
+ * Ownership: the pipeline owns the message and everything in it. */
+#ifndef WLMIGRATE_MESSAGE_H
+#define WLMIGRATE_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/model.h"
+#include "normalize/rfc822.h"
+
+#define MESSAGE_HEAD_MAX (1024 * 1024)
+
+struct message {
+    const struct model_message *file; /* as the reader described it */
+    char *head;           /* the first bytes of the file */
+    size_t head_len;
+    size_t header_len;    /* the header block within head (== head_len when incomplete) */
+    bool header_complete;
+    bool at_eof;          /* head is the whole file */
+    enum rfc822_class kind;
+    int fd;               /* positioned after head */
+    int64_t date;         /* best date: the store's received time, else Date, Received, mtime */
+    const char *date_origin; /* where `date` came from: "store", "Date", "Received", "file time" */
+    bool has_date_header;
+};
+
+/* Opens and reads the head; -1 with errno when the file cannot be opened or read. */
+int message_open(struct message *m, const struct model_message *file);
+/* Reads the bytes after `head`: >0 bytes, 0 at the end, -1 with errno on a read error. */
+ssize_t message_read(struct message *m, char *buf, size_t cap);
+/* Puts the read position back to just after `head`, for a second writer. */
+int message_rewind(struct message *m);
+void message_close(struct message *m);
+
+#endif

@@ -1,0 +1,97 @@
+/* progress: terminal progress line or plain log lines (see progress.h). */
+#include "report/progress.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+struct progress {
+    FILE *out;
+    enum progress_mode mode;
+    bool tty;
+    const char *verb;
+    size_t total, done;
+    uint64_t total_bytes, done_bytes;
+    double start, last_draw;
+    bool line_shown;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress *progress_new(FILE *out, enum progress_mode mode, const char *verb,
+                              size_t total_messages, uint64_t total_bytes)
+{
+    struct progress *p = xcalloc(1, sizeof *p);
+    p->out = out;
+    p->mode = mode;
+    p->tty = isatty(fileno(out));
+    p->verb = verb;
+    p->total = total_messages;
+    p->total_bytes = total_bytes;
+    p->start = p->last_draw = now();
+    return p;
+}
+
+static void draw(struct progress *p, double t)
+{
+    double elapsed = t - p->start;
+    double mbps = elapsed > 0 ? (double)p->done_bytes / 1e6 / elapsed : 0;
+    fprintf(p->out, "%s%s %zu/%zu messages, %.1f MB/s", p->tty ? "\r\033[K" : "", p->verb,
+            p->done, p->total, mbps);
+    if (p->done_bytes > 0 && p->total_bytes > p->done_bytes && elapsed > 1) {
+        double left = elapsed * (double)(p->total_bytes - p->done_bytes) / (double)p->done_bytes;
+        fprintf(p->out, ", about %d:%02d left", (int)left / 60, (int)left % 60);
+    }
+    if (!p->tty)
+        fputc('\n', p->out);
+    fflush(p->out);
+    p->line_shown = p->tty;
+    p->last_draw = t;
+}
+
+void progress_folder(struct progress *p, const char *name, size_t messages)
+{
+    if (!p || p->mode != PROGRESS_VERBOSE)
+        return;
+    if (p->line_shown)
+        fputs("\r\033[K", p->out);
+    p->line_shown = false;
+    fputs("  folder ", p->out);
+    utf8_print(p->out, name, strlen(name));
+    fprintf(p->out, " (%zu messages)\n", messages);
+}
+
+void progress_message(struct progress *p, uint64_t bytes)
+{
+    if (!p)
+        return;
+    p->done++;
+    p->done_bytes += bytes;
+    if (p->mode == PROGRESS_QUIET)
+        return;
+    double t = now();
+    if (t - p->last_draw >= (p->tty ? 0.1 : 10.0))
+        draw(p, t);
+}
+
+void progress_free(struct progress *p)
+{
+    if (!p)
+        return;
+    if (p->mode != PROGRESS_QUIET && (p->tty || p->mode == PROGRESS_VERBOSE)) {
+        draw(p, now());
+        if (p->tty)
+            fputc('\n', p->out);
+    }
+    free(p);
+}

@@ -1,0 +1,44 @@
+/* fsutil: the file-system chores every part of the program shares.
+ *
+ * Reading never follows a symbolic link and never opens anything for writing; writing happens
+ * only below the output's temporary directory. All paths are byte strings as the system gives
+ * them. The caller owns returned strings. */
+#ifndef WLMIGRATE_FSUTIL_H
+#define WLMIGRATE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+/* "a" + "/" + "b", without doubling a slash; an empty `a` gives a copy of `b`. */
+char *path_join(const char *a, const char *b);
+/* The last component of `path` (a pointer into it). */
+const char *path_basename(const char *path);
+/* True when `path` is `dir` itself or lies below it (both absolute and canonical). */
+bool path_is_within(const char *path, const char *dir);
+/* Canonical absolute form of `path`, which need not exist yet: the longest existing ancestor is
+ * resolved with realpath() and the remaining components are appended. NULL with err on failure. */
+char *path_resolve(const char *path, struct error *err);
+
+/* Opens a file for reading without following a final symbolic link. -1 with errno on failure. */
+int fs_open_read(const char *path);
+/* Reads a whole regular file of at most `max` bytes into `out`. */
+int fs_read_file(const char *path, size_t max, struct buf *out, struct error *err);
+/* mkdir -p. */
+int fs_mkdirs(const char *path, mode_t mode, struct error *err);
+/* rm -rf, never following links; a missing path is success. */
+int fs_remove_tree(const char *path, struct error *err);
+/* Copies `src` (not following links) to a new file `dst`, creating its directory. */
+int fs_copy_file(const char *src, const char *dst, struct error *err);
+/* True when `path` exists (without following a final link). */
+bool fs_exists(const char *path);
+/* Writes all of `len` bytes to `fd`, retrying on short writes. */
+int fs_write_all(int fd, const void *data, size_t len);
+/* Creates an empty file `path` (truncating any existing one). */
+int fs_touch(const char *path, struct error *err);
+
+#endif
