@@ -40,7 +40,7 @@ struct column {
 
 /* Every header name we read. English names are compared ignoring ASCII case. */
 static const struct column read_columns[] = {
-    /* Windows Live Mail, English (WLM-STORE.md) and Outlook English (OUTLOOK.md) */
+    /* Windows Live Mail, English (doc/WLM-STORE.md "Contacts") and Outlook English (doc/OUTLOOK.md "Contacts as CSV") */
     {"First Name", F_GIVEN, 0}, {"Last Name", F_FAMILY, 0}, {"Middle Name", F_MIDDLE, 0},
     {"Name", F_DISPLAY, 0}, {"Display Name", F_DISPLAY, 0}, {"Nickname", F_NICK, 0},
     {"Title", F_PREFIX, 0}, {"Suffix", F_SUFFIX, 0}, {"Given Yomi", F_GIVEN_YOMI, 0},
@@ -107,7 +107,7 @@ static const struct column read_columns[] = {
     {"Additional Name Yomi", F_MIDDLE_YOMI, 0}, {"Yomi Name", F_IGNORE, 0},
     {"Short Name", F_IGNORE, 0}, {"Group Membership", F_CATEGORIES, 0},
     {"Occupation", F_ROLE, 0}, {"Hobby", F_IGNORE, 0}, {"Subject", F_IGNORE, 0},
-    /* Windows Live Mail, Japanese (WLM-STORE.md; some names end in spaces) */
+    /* Windows Live Mail, Japanese (doc/WLM-STORE.md "Contacts"; some names end in spaces) */
     {"姓", F_FAMILY, 0}, {"名", F_GIVEN, 0}, {"ミドル ネーム", F_MIDDLE, 0},
     {"名前", F_DISPLAY, 0}, {"表示名", F_DISPLAY, 0}, {"ニックネーム", F_NICK, 0},
     {"電子メール アドレス", F_EMAIL, 0}, {"会社名", F_COMPANY, 0}, {"部署", F_DEPT, 0},

@@ -3,7 +3,7 @@
  * Reading: the header row decides; columns are matched by name (ASCII case ignored, spaces
  * and full-width spaces trimmed: WLM writes some Japanese names with trailing spaces), never
  * by position. Known header families, all in one table in contact_csv.c that a real sample
- * can correct: Windows Live Mail's English and Japanese exports (WLM-STORE.md), Outlook's
+ * can correct: Windows Live Mail's English and Japanese exports (doc/WLM-STORE.md "Contacts"), Outlook's
  * English export and a Japanese Outlook profile, Thunderbird's export, and Gmail's
  * ("E-mail 1 - Type", "Phone 1 - Value", " ::: " lists, "Group Membership"). A column no
  * table knows is named in the contact's `dropped` (reported as contact_field). The input may

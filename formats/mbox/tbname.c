@@ -5,7 +5,7 @@
  * `/:*?"<>|`, nsCRTGlue.h), a path separator or ILLEGAL_FOLDER_CHARS (`;#`), starting with
  * `.`, ending with `.`, `~` or space, or over 55 UTF-16 units is replaced by the first 47 units
  * (or up to the bad character) plus 8 hex digits of a hash, so a file written under the name
- * itself is never opened. THUNDERBIRD.md ("Folder tree") records the measurement: a folder file
+ * itself is never opened. doc/THUNDERBIRD.md ("Folder tree") records the measurement: a folder file
  * with an 84-character name lost its 14 messages. Its folder scan also skips files named like
  * its own (nsShouldIgnoreFile() in nsMsgLocalStoreUtils.cpp). Windows adds device names and
  * refuses trailing dots and spaces.

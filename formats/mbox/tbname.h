@@ -5,7 +5,7 @@
  * `\ / : * ? " < > | ; #` or a control character, a leading `.`, a trailing `.`, `~` or space,
  * more than 55 UTF-16 units) it looks for the folder in a file named after a hash of the name
  * instead, so the file we wrote is never read: measured, a folder file with an 84-character name
- * lost its 14 messages (design notes, THUNDERBIRD.md "Folder tree"). Names it takes for its
+ * lost its 14 messages (doc/THUNDERBIRD.md "Folder tree"). Names it takes for its
  * own files (`*.msf`, `filters.js`...) are skipped when it scans the folder. So every name is
  * made safe and short here, and unique by the caller through tbname_unique().
  *

@@ -30,7 +30,6 @@ struct placed_folder {
 
 struct tbwriter {
     const struct writer_options *opts;
-    struct report *report;
     char *dir;                   /* the output directory (temporary while running) */
     struct placed_folder container;
     struct placed_folder **placed;
@@ -84,13 +83,13 @@ static int name_taken(void *ctx, const char *name)
     return 0;
 }
 
-static void *tb_open(const char *dir, const struct writer_options *opts,
-                     const struct model_store *store, struct report *report, struct error *err)
+static void *tb_open(const char *dir, const struct writer_options *opts, const void *settings,
+                     const struct model_store *store, struct error *err)
 {
+    (void)settings;
     (void)store;
     struct tbwriter *w = xcalloc(1, sizeof *w);
     w->opts = opts;
-    w->report = report;
     w->dir = xstrdup(dir);
     w->chunk = xmalloc(CHUNK);
     char *container = tbname_safe(opts->container);
@@ -110,21 +109,21 @@ static void *tb_open(const char *dir, const struct writer_options *opts,
     return w;
 }
 
-static int tb_begin_folder(void *wp, const struct model_folder *f, struct report_folder *row,
-                           struct error *err)
+static enum status tb_begin_folder(void *wp, const struct model_folder *f,
+                                   struct writer_outcome *outcome, struct error *err)
 {
     struct tbwriter *w = wp;
     struct placed_folder *parent = f->parent && f->parent->parent ? find_placed(w, f->parent)
                                                                    : &w->container;
     if (!parent) {
         error_set(err, "internal: folder %s began before its parent", f->source);
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     }
     char *sbd = xasprintf("%s.sbd", parent->mbox);
     if (!parent->sbd_made) {
         if (fs_mkdirs(sbd, 0755, err) != 0) {
             free(sbd);
-            return WRITER_FATAL;
+            return STATUS_STORE_BAD;
         }
         parent->sbd_made = true;
     }
@@ -132,10 +131,10 @@ static int tb_begin_folder(void *wp, const struct model_folder *f, struct report
     char *name = tbname_unique(safe, name_taken, parent);
     free(safe);
     if (strcmp(name, f->name) != 0)
-        report_problem(w->report, PROBLEM_FOLDER_RENAMED, f->source,
-                       "folder \"%s\" is named \"%s\" in Thunderbird (names must be safe and "
-                       "unique there)",
-                       f->name, name);
+        writer_outcome_note(outcome, PROBLEM_FOLDER_RENAMED, f->source,
+                            "folder \"%s\" is named \"%s\" in Thunderbird (names must be safe "
+                            "and unique there)",
+                            f->name, name);
     parent->child_names = xgrow(parent->child_names, &parent->child_names_cap,
                                 parent->nchild_names + 1, sizeof *parent->child_names);
     parent->child_names[parent->nchild_names++] = xstrdup(name);
@@ -149,16 +148,15 @@ static int tb_begin_folder(void *wp, const struct model_folder *f, struct report
     w->placed = xgrow(w->placed, &w->placed_cap, w->nplaced + 1, sizeof *w->placed);
     w->placed[w->nplaced++] = p;
 
-    free(row->output);
-    row->output = xstrdup(p->rel);
+    writer_outcome_output(outcome, p->rel);
     w->out = fopen(p->mbox, "wbx");
     if (!w->out) {
         error_errno(err, errno, "cannot create %s", p->mbox);
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     }
     setvbuf(w->out, NULL, _IOFBF, CHUNK);
     w->current = p;
-    return 0;
+    return STATUS_OK;
 }
 
 /* Writes the envelope and state lines that precede the stored bytes. */
@@ -185,7 +183,8 @@ static int write_preamble(struct tbwriter *w, struct message *msg, const char *e
     return ferror(w->out) ? -1 : 0;
 }
 
-static int tb_message(void *wp, struct message *msg, struct error *err)
+static enum status tb_message(void *wp, struct message *msg, struct writer_outcome *outcome,
+                              struct error *err)
 {
     struct tbwriter *w = wp;
     off_t start = ftello(w->out);
@@ -193,66 +192,63 @@ static int tb_message(void *wp, struct message *msg, struct error *err)
     bool add_date = !msg->has_date_header;
     struct mboxrd_escaper esc;
     mboxrd_begin(&esc);
-    int rc = 0;
+    enum status rc = STATUS_OK;
     bool read_failed = false;
     if (write_preamble(w, msg, eol, add_date) != 0 ||
         mboxrd_write(&esc, w->out, msg->head, msg->head_len) != 0) {
-        rc = WRITER_FATAL;
+        rc = STATUS_STORE_BAD;
     } else {
         for (;;) {
-            ssize_t n = message_read(msg, w->chunk, CHUNK);
+            ssize_t n = message_read(msg, w->chunk, CHUNK, err);
             if (n < 0) {
                 read_failed = true;
-                error_errno(err, errno, "cannot read %s", msg->file->source);
-                rc = WRITER_MESSAGE_FAILED;
+                rc = STATUS_MESSAGE_BAD;
                 break;
             }
             if (n == 0)
                 break;
             if (mboxrd_write(&esc, w->out, w->chunk, (size_t)n) != 0) {
-                rc = WRITER_FATAL;
+                rc = STATUS_STORE_BAD;
                 break;
             }
         }
     }
     bool add_eol = false;
-    if (rc == 0) {
+    if (rc == STATUS_OK) {
         add_eol = !mboxrd_ends_with_newline(&esc);
         if (mboxrd_end(&esc, w->out) != 0 || (add_eol && fputs(eol, w->out) == EOF) ||
             fputc('\n', w->out) == EOF || ferror(w->out))
-            rc = WRITER_FATAL;
+            rc = STATUS_STORE_BAD;
     }
-    if (rc == WRITER_FATAL && !read_failed)
+    if (rc == STATUS_STORE_BAD && !read_failed)
         error_errno(err, errno, "cannot write %s", w->current->mbox);
-    if (rc != 0) {
+    if (rc != STATUS_OK) {
         /* Take back whatever part of this message reached the file. */
         if (fflush(w->out) != 0 || ftruncate(fileno(w->out), start) != 0 ||
             fseeko(w->out, start, SEEK_SET) != 0)
-            rc = WRITER_FATAL;
+            rc = STATUS_STORE_BAD;
         clearerr(w->out);
         return rc;
     }
     if (add_date) {
         char rfcdate[64];
         maildate_format_rfc5322(msg->date, rfcdate);
-        report_problem(w->report, PROBLEM_REPAIRED_DATE, msg->file->source,
-                       "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
-                       strcmp(msg->date_origin, "store") == 0 ? "store's received time"
-                       : strcmp(msg->date_origin, "Received") == 0 ? "Received header"
-                                                                   : "file's modification time");
+        writer_outcome_note(outcome, PROBLEM_REPAIRED_DATE, msg->file->source,
+                            "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
+                            strcmp(msg->date_origin, "store") == 0      ? "store's received time"
+                            : strcmp(msg->date_origin, "Received") == 0 ? "Received header"
+                                                                        : "file's modification time");
     }
     if (add_eol)
-        report_problem(w->report, PROBLEM_REPAIRED_EOL, msg->file->source,
-                       "the message did not end with a line end; one was added");
-    if (add_date || add_eol)
-        report_totals(w->report)->messages_repaired++;
-    return 0;
+        writer_outcome_note(outcome, PROBLEM_REPAIRED_EOL, msg->file->source,
+                            "the message did not end with a line end; one was added");
+    return STATUS_OK;
 }
 
-static int close_current(struct tbwriter *w, struct error *err)
+static enum status close_current(struct tbwriter *w, struct error *err)
 {
     if (!w->out)
-        return 0;
+        return STATUS_OK;
     /* On disk before the CLI renames the result into place: a crash never leaves it half. */
     int rc = fflush(w->out);
     if (rc == 0)
@@ -262,17 +258,18 @@ static int close_current(struct tbwriter *w, struct error *err)
     w->out = NULL;
     if (rc != 0) {
         error_errno(err, errno, "cannot write %s", w->current->mbox);
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     }
-    return 0;
+    return STATUS_OK;
 }
 
-static int tb_end_folder(void *wp, struct error *err)
+static enum status tb_end_folder(void *wp, struct writer_outcome *outcome, struct error *err)
 {
+    (void)outcome;
     return close_current(wp, err);
 }
 
-static int tb_commit(void *wp, struct error *err)
+static enum status tb_commit(void *wp, struct error *err)
 {
     return close_current(wp, err);
 }
@@ -296,7 +293,6 @@ static void tb_free(void *wp)
 }
 
 const struct writer_ops tbwriter_ops = {
-    .name = "thunderbird",
     .open = tb_open,
     .begin_folder = tb_begin_folder,
     .message = tb_message,

@@ -6,7 +6,7 @@
  * `.sbd/` without one). Each message gets a `From ` line, X-Mozilla-Status, -Status2 and -Keys
  * as its first three header lines, mboxrd escaping, and otherwise its stored bytes. The only
  * repairs are a Date header where none exists and a final line end where missing, each in the
- * report. See THUNDERBIRD.md. */
+ * report. See doc/THUNDERBIRD.md. */
 #ifndef WLMIGRATE_TBWRITER_H
 #define WLMIGRATE_TBWRITER_H
 

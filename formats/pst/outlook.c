@@ -32,7 +32,7 @@ struct stretch {
 
 struct outlook {
     const struct writer_options *opts;
-    struct report *report;
+    uint64_t max_size;  /* bytes per part, 0 = no limit */
     char *dir;          /* DIR/outlook */
     char *name;         /* file and store name */
     struct pst_writer *pst;
@@ -42,7 +42,7 @@ struct outlook {
     /* The open folder. */
     const struct model_folder *cur;
     struct pst_folder *cur_pst;
-    struct report_folder *row;
+    unsigned cur_begin_part; /* the part the open folder was made in */
     char *cur_path;
     struct stretch *stretches;
     size_t nstretches, capstretches;
@@ -65,7 +65,7 @@ static char *part_file(const struct outlook *w, unsigned part)
     return part == 1 ? xasprintf("%s.pst", w->name) : xasprintf("%s (%u).pst", w->name, part);
 }
 
-static int open_part(struct outlook *w, struct error *err)
+static enum status open_part(struct outlook *w, struct error *err)
 {
     char *file = part_file(w, w->part);
     char *path = path_join(w->dir, file);
@@ -73,26 +73,27 @@ static int open_part(struct outlook *w, struct error *err)
     w->pst = pst_writer_open(path, w->opts->container ? w->opts->container : w->name, err);
     free(path);
     w->nmap = 0;
-    return w->pst ? 0 : WRITER_FATAL;
+    return w->pst ? STATUS_OK : STATUS_STORE_BAD;
 }
 
-static int close_part(struct outlook *w, struct error *err)
+static enum status close_part(struct outlook *w, struct error *err)
 {
     if (!w->pst)
-        return 0;
+        return STATUS_OK;
     struct pst_writer *p = w->pst;
     w->pst = NULL;
     w->nmap = 0;
-    return pst_writer_commit(p, err) == 0 ? 0 : WRITER_FATAL;
+    return pst_writer_commit(p, err) == 0 ? STATUS_OK : STATUS_STORE_BAD;
 }
 
-static void *ol_open(const char *dir, const struct writer_options *opts,
-                     const struct model_store *store, struct report *report, struct error *err)
+static void *ol_open(const char *dir, const struct writer_options *opts, const void *settings,
+                     const struct model_store *store, struct error *err)
 {
     (void)store;
+    const struct outlook_settings *os = settings;
     struct outlook *w = xcalloc(1, sizeof *w);
     w->opts = opts;
-    w->report = report;
+    w->max_size = os ? os->pst_max_size : 0;
     w->dir = path_join(dir, OUTLOOK_SUBDIR);
     w->name = safe_file_name(opts->container);
     w->part = 1;
@@ -124,41 +125,37 @@ static struct pst_folder *ensure(struct outlook *w, const struct model_folder *f
     return pf;
 }
 
-static void set_output(struct outlook *w)
+/* "outlook/NAME (2).pst/Storage Folders/Inbox": where the open folder is in `part`. */
+static void add_output(struct outlook *w, unsigned part, struct writer_outcome *outcome)
 {
-    char *file = part_file(w, w->part);
+    char *file = part_file(w, part);
     char *out = xasprintf(OUTLOOK_SUBDIR "/%s/%s", file, w->cur_path);
     free(file);
-    if (w->row->output && w->nstretches > 1) {
-        char *both = xasprintf("%s; %s", w->row->output, out);
-        free(out);
-        out = both;
-    }
-    free(w->row->output);
-    w->row->output = out;
+    writer_outcome_output(outcome, out);
+    free(out);
 }
 
 /* Starts the next part; the open folder continues there under the same path. */
-static int next_part(struct outlook *w, struct error *err)
+static enum status next_part(struct outlook *w, struct error *err)
 {
-    int rc = close_part(w, err);
-    if (rc != 0)
+    enum status rc = close_part(w, err);
+    if (rc != STATUS_OK)
         return rc;
     w->part++;
     rc = open_part(w, err);
-    if (rc != 0)
+    if (rc != STATUS_OK)
         return rc;
     if (w->cur) {
         w->cur_pst = ensure(w, w->cur, err);
         if (!w->cur_pst)
-            return WRITER_FATAL;
+            return STATUS_STORE_BAD;
     }
-    return 0;
+    return STATUS_OK;
 }
 
 static bool over_limit(const struct outlook *w, uint64_t more)
 {
-    uint64_t max = w->opts->pst_max_size;
+    uint64_t max = w->max_size;
     return max && pst_writer_message_count(w->pst) > 0 &&
            pst_writer_size_estimate(w->pst) + more > max;
 }
@@ -170,9 +167,10 @@ static uint64_t estimate(uint64_t source_bytes)
     return source_bytes * 2;
 }
 
-static int ol_begin_folder(void *wp, const struct model_folder *f, struct report_folder *row,
-                           struct error *err)
+static enum status ol_begin_folder(void *wp, const struct model_folder *f,
+                                   struct writer_outcome *outcome, struct error *err)
 {
+    (void)outcome; /* the folder's outputs are known at its end: the parts its messages went to */
     struct outlook *w = wp;
     w->cur = NULL;
     w->nstretches = 0;
@@ -181,15 +179,15 @@ static int ol_begin_folder(void *wp, const struct model_folder *f, struct report
     /* A folder that would not fit starts a new part (a folder boundary), unless the part is
      * still empty: then it is split between parts as it goes. */
     if (over_limit(w, estimate(f->bytes))) {
-        int rc = next_part(w, err);
-        if (rc != 0)
+        enum status rc = next_part(w, err);
+        if (rc != STATUS_OK)
             return rc;
     }
     w->cur_pst = ensure(w, f, err);
     if (!w->cur_pst)
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     w->cur = f;
-    w->row = row;
+    w->cur_begin_part = w->part;
     char *path = NULL;
     for (const struct model_folder *p = f; p && p->parent; p = p->parent) {
         char *up = path ? xasprintf("%s/%s", p->name, path) : xstrdup(p->name);
@@ -197,8 +195,7 @@ static int ol_begin_folder(void *wp, const struct model_folder *f, struct report
         path = up;
     }
     w->cur_path = path ? path : xstrdup("");
-    set_output(w);
-    return 0;
+    return STATUS_OK;
 }
 
 static int read_all(struct outlook *w, struct message *msg, struct error *err)
@@ -207,11 +204,9 @@ static int read_all(struct outlook *w, struct message *msg, struct error *err)
     buf_append(&w->data, msg->head, msg->head_len);
     char chunk[65536];
     for (;;) {
-        ssize_t n = message_read(msg, chunk, sizeof chunk);
-        if (n < 0) {
-            error_errno(err, errno, "cannot read %s", msg->file->source);
+        ssize_t n = message_read(msg, chunk, sizeof chunk, err);
+        if (n < 0)
             return -1;
-        }
         if (n == 0)
             return 0;
         buf_append(&w->data, chunk, (size_t)n);
@@ -225,7 +220,6 @@ static void count_stretch(struct outlook *w, int64_t date)
         w->stretches = xgrow(w->stretches, &w->capstretches, w->nstretches + 1, sizeof *s);
         s = &w->stretches[w->nstretches++];
         *s = (struct stretch){w->part, 0, date, date};
-        set_output(w);
     }
     s->count++;
     if (date != MODEL_TIME_UNKNOWN) {
@@ -238,7 +232,7 @@ static void count_stretch(struct outlook *w, int64_t date)
 
 /* Repairs the normalizer made while this message was mapped: one report line per message.
  * Undecodable bytes (U+FFFD in the PST's strings) and unreadable parts lose something. */
-static void report_repairs(struct report *report, struct normalize *n, const char *source)
+static void report_repairs(struct writer_outcome *outcome, struct normalize *n, const char *source)
 {
     static const char *const lossy[] = {"charset_replaced", "uuencode_invalid", "tnef_unreadable",
                                         "too_deep"};
@@ -254,31 +248,31 @@ static void report_repairs(struct report *report, struct normalize *n, const cha
         buf_printf(&b, "%s%s x%zu (%s)", i ? ", " : "", r->kind, r->count,
                    r->where ? r->where : "message");
     }
-    report_problem(report, lost ? PROBLEM_DECODE_LOST : PROBLEM_DECODE_REPAIRED, source,
-                   "decoded for Outlook with repairs: %s", buf_str(&b));
-    report_totals(report)->messages_repaired++;
+    writer_outcome_note(outcome, lost ? PROBLEM_DECODE_LOST : PROBLEM_DECODE_REPAIRED, source,
+                        "decoded for Outlook with repairs: %s", buf_str(&b));
     buf_free(&b);
 }
 
-static int ol_message(void *wp, struct message *msg, struct error *err)
+static enum status ol_message(void *wp, struct message *msg, struct writer_outcome *outcome,
+                              struct error *err)
 {
     struct outlook *w = wp;
     if (!w->cur_pst) {
         error_set(err, "internal: a message outside a folder");
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     }
     if (over_limit(w, estimate(msg->file->size))) {
-        int rc = next_part(w, err);
-        if (rc != 0)
+        enum status rc = next_part(w, err);
+        if (rc != STATUS_OK)
             return rc;
     }
     if (read_all(w, msg, err) != 0)
-        return WRITER_MESSAGE_FAILED;
+        return STATUS_MESSAGE_BAD;
     struct normalize_hints hints = {.store_time = msg->file->received,
                                     .file_time = msg->file->mtime};
     struct normalize *n = normalize_open(w->data.data ? w->data.data : "", w->data.len, &hints, err);
     if (!n)
-        return WRITER_MESSAGE_FAILED;
+        return STATUS_MESSAGE_BAD;
     const struct model_message *m = msg->file;
     struct pstmail_info info = {
         .read = m->state_known ? (m->state & MSG_STATE_READ) != 0 : w->opts->unknown_is_read,
@@ -288,18 +282,18 @@ static int ol_message(void *wp, struct message *msg, struct error *err)
     int rc = pst_writer_add_message(w->pst, w->cur_pst, pstmail_message(pm), err);
     pstmail_free(pm);
     if (rc == 0)
-        report_repairs(w->report, n, m->source);
+        report_repairs(outcome, n, m->source);
     normalize_free(n);
     if (rc != 0)
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     count_stretch(w, msg->date);
     /* Let a large message's memory go. */
     if (w->data.cap > (8u << 20))
         buf_free(&w->data);
-    return 0;
+    return STATUS_OK;
 }
 
-static void report_split(struct outlook *w)
+static void report_split(struct outlook *w, struct writer_outcome *outcome)
 {
     if (w->nstretches < 2)
         return;
@@ -319,18 +313,24 @@ static void report_split(struct outlook *w)
                    s->count == 1 ? "" : "s", a, z, file);
         free(file);
     }
-    report_problem(w->report, PROBLEM_PST_SPLIT, w->cur->source, "%s", buf_str(&b));
+    writer_outcome_note(outcome, PROBLEM_PST_SPLIT, w->cur->source, "%s", buf_str(&b));
     buf_free(&b);
 }
 
-static int ol_end_folder(void *wp, struct error *err)
+static enum status ol_end_folder(void *wp, struct writer_outcome *outcome, struct error *err)
 {
     struct outlook *w = wp;
-    if (w->cur)
-        report_split(w);
-    int rc = 0;
+    if (w->cur) {
+        /* The parts its messages went to, or the one it was made in when it has none. */
+        if (w->nstretches == 0)
+            add_output(w, w->cur_begin_part, outcome);
+        for (size_t i = 0; i < w->nstretches; i++)
+            add_output(w, w->stretches[i].part, outcome);
+        report_split(w, outcome);
+    }
+    enum status rc = STATUS_OK;
     if (w->cur_pst && pst_writer_close_folder(w->pst, w->cur_pst, err) != 0)
-        rc = WRITER_FATAL;
+        rc = STATUS_STORE_BAD;
     w->cur = NULL;
     w->cur_pst = NULL;
     w->nstretches = 0;
@@ -338,21 +338,22 @@ static int ol_end_folder(void *wp, struct error *err)
 }
 
 /* The address book as a Contacts folder (IPF.Contact) under the top of the last part, one
- * IPM.Contact per contact (PST.md 3.6). What a PST contact cannot hold is reported; the vCards
+ * IPM.Contact per contact (doc/PST.md 3.6). What a PST contact cannot hold is reported; the vCards
  * written beside the PST keep it. */
-static int ol_contacts(void *wp, const struct contact_list *contacts, struct error *err)
+static enum status ol_contacts(void *wp, const struct contact_list *contacts,
+                               struct writer_outcome *outcome, struct error *err)
 {
     struct outlook *w = wp;
     if (!contacts || contacts->count == 0)
-        return 0;
+        return STATUS_OK;
     if (!w->pst) {
         error_set(err, "internal: contacts after the PST was closed");
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     }
     struct pst_folder *folder =
         pst_writer_add_folder(w->pst, pst_writer_top(w->pst), "Contacts", "IPF.Contact", err);
     if (!folder)
-        return WRITER_FATAL;
+        return STATUS_STORE_BAD;
     char *file = part_file(w, w->part);
     for (size_t i = 0; i < contacts->count; i++) {
         const struct contact *c = contacts->items[i];
@@ -360,23 +361,23 @@ static int ol_contacts(void *wp, const struct contact_list *contacts, struct err
         int rc = pst_writer_add_message(w->pst, folder, pstcontact_message(pc), err);
         if (rc == 0 && pstcontact_dropped(pc)) {
             char *name = contact_best_name(c);
-            report_problem(w->report, PROBLEM_CONTACT_FIELD, c->origin ? c->origin : name,
-                           "%s: no place in the Outlook contact (%s) for: %s; the vCard in "
-                           OUTLOOK_SUBDIR "/vcards keeps it.",
-                           name, file, pstcontact_dropped(pc));
+            writer_outcome_note(outcome, PROBLEM_CONTACT_FIELD, c->origin ? c->origin : name,
+                                "%s: no place in the Outlook contact (%s) for: %s; the vCard "
+                                "in " OUTLOOK_SUBDIR "/vcards keeps it.",
+                                name, file, pstcontact_dropped(pc));
             free(name);
         }
         pstcontact_free(pc);
         if (rc != 0) {
             free(file);
-            return WRITER_FATAL;
+            return STATUS_STORE_BAD;
         }
     }
     free(file);
-    return pst_writer_close_folder(w->pst, folder, err) == 0 ? 0 : WRITER_FATAL;
+    return pst_writer_close_folder(w->pst, folder, err) == 0 ? STATUS_OK : STATUS_STORE_BAD;
 }
 
-static int ol_commit(void *wp, struct error *err)
+static enum status ol_commit(void *wp, struct error *err)
 {
     struct outlook *w = wp;
     return close_part(w, err);
@@ -398,7 +399,6 @@ static void ol_free(void *wp)
 }
 
 const struct writer_ops outlook_ops = {
-    .name = "outlook",
     .date_order = true,
     .open = ol_open,
     .begin_folder = ol_begin_folder,

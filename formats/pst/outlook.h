@@ -10,7 +10,7 @@
  * empty by itself. Every message goes through the normalizer and pstmail.h; the read flag comes
  * from the store's state (unknown state: as --unknown-state says).
  *
- * With a size limit (writer_options.pst_max_size) a new part `NAME (2).pst`, ... is started at a
+ * With a size limit (outlook_settings.pst_max_size) a new part `NAME (2).pst`, ... is started at a
  * folder boundary when the folder would not fit; a folder that alone exceeds the limit is split
  * between parts at a message boundary, each part holding the folder under its own path. The
  * report's folder rows say which part each folder went to, and a problem of kind `pst_split`
@@ -18,7 +18,14 @@
 #ifndef WLMIGRATE_PST_OUTLOOK_H
 #define WLMIGRATE_PST_OUTLOOK_H
 
+#include <stdint.h>
+
 #include "pipeline/writer.h"
+
+/* The writer's own settings (parsed by the Outlook target in formats/registry.c). */
+struct outlook_settings {
+    uint64_t pst_max_size; /* bytes per PST part (--pst-max-size), 0 = no limit */
+};
 
 extern const struct writer_ops outlook_ops;
 

@@ -1,6 +1,6 @@
 /* vcard_writer: contacts as vCard 4.0, 3.0 (Thunderbird) and 2.1 (Outlook).
  *
- * 4.0 and 3.0 are written as THUNDERBIRD.md asks: plain UTF-8, no quoted-printable, no
+ * 4.0 and 3.0 are written as doc/THUNDERBIRD.md ("Address book") asks: plain UTF-8, no quoted-printable, no
  * CHARSET, PHOTO as a data: URI (4.0) or ENCODING=b (3.0), standard properties plus a few X-
  * names (X-PHONETIC-FIRST-NAME / -LAST-NAME / -MIDDLE-NAME / -ORG for readings, X-MS-OFFICE,
  * X-MANAGER, X-ASSISTANT, X-ABLabel for labels), lines folded at 75 octets on character

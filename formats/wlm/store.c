@@ -1,16 +1,16 @@
 /* store: finding and walking Windows Live Mail, Windows Mail and plain .eml stores.
  *
- * This implements src/reader.h. A WLM store is a directory tree: one directory per account
+ * This implements pipeline/reader.h. A WLM store is a directory tree: one directory per account
  * (holding its .oeaccount and, for IMAP, the server's folders), `Storage Folders` (WLM) or
  * `Local Folders` (Windows Mail) for local mail, and database, log and backup files around them.
  * A plain tree of .eml files has the same shape without the rest, so one walker serves all three.
  *
- * Rules (see WLM-STORE.md and QUIRKS.md beside this file): names are matched without regard to
+ * Rules (see doc/WLM-STORE.md and QUIRKS.md beside this file): names are matched without regard to
  * case, because a store copied off Windows keeps whatever case it had; directory names are never
  * taken as account names (the .oeaccount says); database, log and Backup files are skipped, so no
  * message is imported twice; symbolic links are reported and never followed, so the walk cannot
  * leave the store or loop; nothing is opened for writing. */
-#include "pipeline/reader.h"
+#include "wlm/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,80 +31,6 @@
 
 /* Deeper folder trees are reported and not entered: no real store comes near this. */
 #define WALK_MAX_DEPTH 100
-
-/* ---- directory listing ---------------------------------------------------------------- */
-
-enum entry_type { ENTRY_DIR, ENTRY_FILE, ENTRY_LINK, ENTRY_OTHER };
-
-struct entry {
-    char *name;
-    enum entry_type type;
-    uint64_t size;
-    int64_t mtime;
-};
-
-struct listing {
-    struct entry *entries;
-    size_t count, cap;
-};
-
-static int entry_compare(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static void listing_free(struct listing *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        free(l->entries[i].name);
-    free(l->entries);
-    memset(l, 0, sizeof *l);
-}
-
-/* Lists `dir` sorted by name, describing each entry without following links. */
-static int list_dir(const char *dir, struct listing *out)
-{
-    memset(out, 0, sizeof *out);
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return -1;
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
-        return -1;
-    }
-    struct dirent *de;
-    errno = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        struct stat st;
-        struct entry e = {.name = xstrdup(de->d_name), .type = ENTRY_OTHER};
-        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            if (S_ISDIR(st.st_mode))
-                e.type = ENTRY_DIR;
-            else if (S_ISREG(st.st_mode))
-                e.type = ENTRY_FILE;
-            else if (S_ISLNK(st.st_mode))
-                e.type = ENTRY_LINK;
-            e.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-            e.mtime = (int64_t)st.st_mtime;
-        }
-        out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
-        out->entries[out->count++] = e;
-        errno = 0;
-    }
-    int saved = errno;
-    closedir(d);
-    if (saved) {
-        listing_free(out);
-        errno = saved;
-        return -1;
-    }
-    if (out->count)
-        qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
-    return 0;
-}
 
 /* ---- names -------------------------------------------------------------------------------- */
 
@@ -146,7 +72,7 @@ static bool is_local_folders_name(const char *name)
     return strcasecmp(name, "Storage Folders") == 0 || strcasecmp(name, "Local Folders") == 0;
 }
 
-/* Standard local folder names, English and Japanese (WLM-STORE.md). */
+/* Standard local folder names, English and Japanese (doc/WLM-STORE.md "Layout"). */
 static const struct {
     const char *name;
     enum folder_special special;
@@ -195,7 +121,7 @@ static char *display_name(const char *raw, bool *was_bad)
 
 /* ---- the walk ----------------------------------------------------------------------------- */
 
-/* What the reader keeps between reader_open() and reader_each_message(). */
+/* What the reader keeps between wlm_open() and wlm_each_message(). */
 struct wlm_reader {
     struct msgstore *db; /* NULL when there is none or it could not be read */
     char *prefix;        /* prepended to a source path to get the database's path ("" or "acct/") */
@@ -323,8 +249,8 @@ static void read_account(struct walk *w, const char *abs, const char *rel,
 /* Walks one mail folder: counts its messages and walks its subdirectories. */
 static void walk_folder(struct walk *w, struct model_folder *f, const char *abs, int depth)
 {
-    struct listing l;
-    if (list_dir(abs, &l) != 0) {
+    struct fs_listing l;
+    if (fs_list_dir(abs, &l) != 0) {
         report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, f->source,
                        "cannot list this folder: %s; its messages are not converted",
                        strerror(errno));
@@ -332,12 +258,12 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
         return;
     }
     for (size_t i = 0; i < l.count; i++) {
-        const struct entry *e = &l.entries[i];
+        const struct fs_entry *e = &l.entries[i];
         char *rel = rel_join(f->source, e->name);
-        if (e->type == ENTRY_LINK) {
+        if (e->type == FS_ENTRY_LINK) {
             report_problem(w->report, PROBLEM_LINK_SKIPPED, rel,
                            "symbolic link not followed (it may point outside the store)");
-        } else if (e->type == ENTRY_DIR) {
+        } else if (e->type == FS_ENTRY_DIR) {
             if (depth >= WALK_MAX_DEPTH) {
                 report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, rel,
                                "folder nested deeper than %d levels; not converted",
@@ -363,20 +289,20 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
         }
         free(rel);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
 }
 
 /* The first .oeaccount file directly in `abs`, or NULL. */
 static char *find_oeaccount(const char *abs)
 {
-    struct listing l;
+    struct fs_listing l;
     char *found = NULL;
-    if (list_dir(abs, &l) != 0)
+    if (fs_list_dir(abs, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++)
-        if (l.entries[i].type == ENTRY_FILE && has_suffix_ci(l.entries[i].name, ".oeaccount"))
+        if (l.entries[i].type == FS_ENTRY_FILE && has_suffix_ci(l.entries[i].name, ".oeaccount"))
             found = xstrdup(l.entries[i].name);
-    listing_free(&l);
+    fs_listing_free(&l);
     return found;
 }
 
@@ -385,13 +311,13 @@ static char *find_oeaccount(const char *abs)
 static size_t read_accounts_in(struct walk *w, const char *abs, const char *rel,
                                struct model_folder *folder)
 {
-    struct listing l;
+    struct fs_listing l;
     size_t found = 0;
-    if (list_dir(abs, &l) != 0)
+    if (fs_list_dir(abs, &l) != 0)
         return 0;
     for (size_t i = 0; i < l.count; i++) {
-        const struct entry *e = &l.entries[i];
-        if (e->type != ENTRY_FILE || !has_suffix_ci(e->name, ".oeaccount"))
+        const struct fs_entry *e = &l.entries[i];
+        if (e->type != FS_ENTRY_FILE || !has_suffix_ci(e->name, ".oeaccount"))
             continue;
         char *file_abs = path_join(abs, e->name);
         char *file_rel = rel_join(rel, e->name);
@@ -400,7 +326,7 @@ static size_t read_accounts_in(struct walk *w, const char *abs, const char *rel,
         free(file_rel);
         found++;
     }
-    listing_free(&l);
+    fs_listing_free(&l);
     return found;
 }
 
@@ -409,22 +335,22 @@ static void walk_store_root(struct walk *w)
 {
     const char *root = w->store->root;
     struct model_folder *top = w->store->top;
-    struct listing l;
-    if (list_dir(root, &l) != 0) {
+    struct fs_listing l;
+    if (fs_list_dir(root, &l) != 0) {
         report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, "", "cannot list the store: %s",
                        strerror(errno));
         return;
     }
     struct model_folder *loose = NULL; /* messages lying in the store root itself */
     for (size_t i = 0; i < l.count; i++) {
-        const struct entry *e = &l.entries[i];
+        const struct fs_entry *e = &l.entries[i];
         char *abs = path_join(root, e->name);
-        if (e->type == ENTRY_LINK) {
+        if (e->type == FS_ENTRY_LINK) {
             report_problem(w->report, PROBLEM_LINK_SKIPPED, e->name,
                            "symbolic link not followed (it may point outside the store)");
-        } else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Backup") == 0) {
+        } else if (e->type == FS_ENTRY_DIR && strcasecmp(e->name, "Backup") == 0) {
             /* WLM's own backup copies: importing them would duplicate mail. */
-        } else if (e->type == ENTRY_DIR) {
+        } else if (e->type == FS_ENTRY_DIR) {
             bool local = is_local_folders_name(e->name);
             struct model_folder *f = add_folder(w, top, e->name, e->name);
             /* Windows Mail keeps its .oeaccount files among the local folders, which belong
@@ -446,20 +372,20 @@ static void walk_store_root(struct walk *w)
         }
         free(abs);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
 }
 
 /* The file called `name` (any case) directly in `dir`, or NULL. */
 static char *find_file_ci(const char *dir, const char *name)
 {
-    struct listing l;
+    struct fs_listing l;
     char *found = NULL;
-    if (list_dir(dir, &l) != 0)
+    if (fs_list_dir(dir, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++)
-        if (l.entries[i].type == ENTRY_FILE && strcasecmp(l.entries[i].name, name) == 0)
+        if (l.entries[i].type == FS_ENTRY_FILE && strcasecmp(l.entries[i].name, name) == 0)
             found = path_join(dir, l.entries[i].name);
-    listing_free(&l);
+    fs_listing_free(&l);
     return found;
 }
 
@@ -472,28 +398,28 @@ static char *find_database(const char *dir)
 /* WLM's own backup copy of the database (Backup/new/), or NULL. */
 static char *find_backup_database(const char *root)
 {
-    struct listing l;
+    struct fs_listing l;
     char *found = NULL;
-    if (list_dir(root, &l) != 0)
+    if (fs_list_dir(root, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++) {
-        if (l.entries[i].type != ENTRY_DIR || strcasecmp(l.entries[i].name, "Backup") != 0)
+        if (l.entries[i].type != FS_ENTRY_DIR || strcasecmp(l.entries[i].name, "Backup") != 0)
             continue;
         char *backup = path_join(root, l.entries[i].name);
-        struct listing b;
-        if (list_dir(backup, &b) == 0) {
+        struct fs_listing b;
+        if (fs_list_dir(backup, &b) == 0) {
             for (size_t k = 0; k < b.count && !found; k++) {
-                if (b.entries[k].type != ENTRY_DIR || strcasecmp(b.entries[k].name, "new") != 0)
+                if (b.entries[k].type != FS_ENTRY_DIR || strcasecmp(b.entries[k].name, "new") != 0)
                     continue;
                 char *dir = path_join(backup, b.entries[k].name);
                 found = find_database(dir);
                 free(dir);
             }
-            listing_free(&b);
+            fs_listing_free(&b);
         }
         free(backup);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
     return found;
 }
 
@@ -615,7 +541,7 @@ static void place_unmatched(struct walk *w)
     }
 }
 
-struct model_store *reader_open(const struct reader_location *loc, struct report *report,
+static struct model_store *wlm_open(const struct reader_location *loc, struct report *report,
                                 struct error *err)
 {
     struct stat st;
@@ -665,11 +591,12 @@ static bool describe(const struct model_store *store, const char *source, bool i
     return true;
 }
 
-static int each_listed_file(const struct model_store *store, const struct model_folder *folder,
-                            reader_message_fn fn, void *ctx)
+static enum status each_listed_file(const struct model_store *store,
+                                    const struct model_folder *folder, reader_message_fn fn,
+                                    void *ctx)
 {
-    int rc = 0;
-    for (size_t i = 0; i < folder->nfiles && rc == 0; i++) {
+    enum status rc = STATUS_OK;
+    for (size_t i = 0; i < folder->nfiles && rc == STATUS_OK; i++) {
         char *path = path_join(store->root, folder->files[i]);
         struct stat st;
         struct model_message m = {.source = folder->files[i],
@@ -686,21 +613,23 @@ static int each_listed_file(const struct model_store *store, const struct model_
     return rc;
 }
 
-int reader_each_message(const struct model_store *store, const struct model_folder *folder,
-                        reader_message_fn fn, void *ctx)
+static enum status wlm_each_message(const struct model_store *store,
+                                    const struct model_folder *folder, reader_message_fn fn,
+                                    void *ctx, struct error *err)
 {
     if (folder->files)
         return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
-    struct listing l;
-    if (list_dir(abs, &l) != 0) {
+    struct fs_listing l;
+    if (fs_list_dir(abs, &l) != 0) {
+        error_errno(err, errno, "cannot list this folder");
         free(abs);
-        return -1;
+        return STATUS_FOLDER_BAD;
     }
-    int rc = 0;
-    for (size_t i = 0; i < l.count && rc == 0; i++) {
-        const struct entry *e = &l.entries[i];
-        if (e->type == ENTRY_DIR || e->type == ENTRY_LINK || !is_message_name(e->name))
+    enum status rc = STATUS_OK;
+    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
+        const struct fs_entry *e = &l.entries[i];
+        if (e->type == FS_ENTRY_DIR || e->type == FS_ENTRY_LINK || !is_message_name(e->name))
             continue;
         char *path = path_join(abs, e->name);
         char *source = rel_join(folder->source, e->name);
@@ -716,7 +645,7 @@ int reader_each_message(const struct model_store *store, const struct model_fold
         free(path);
         free(source);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
     free(abs);
     return rc;
 }
@@ -732,21 +661,21 @@ static bool is_dir_nofollow(const char *path)
 /* What kind of store root `dir` is; false when it is none. */
 static bool store_root_kind(const char *dir, enum store_kind *kind)
 {
-    struct listing l;
-    if (list_dir(dir, &l) != 0)
+    struct fs_listing l;
+    if (fs_list_dir(dir, &l) != 0)
         return false;
     bool wlm = false, winmail = false;
     for (size_t i = 0; i < l.count; i++) {
-        const struct entry *e = &l.entries[i];
-        if (e->type == ENTRY_DIR && strcasecmp(e->name, "Storage Folders") == 0)
+        const struct fs_entry *e = &l.entries[i];
+        if (e->type == FS_ENTRY_DIR && strcasecmp(e->name, "Storage Folders") == 0)
             wlm = true;
-        else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Local Folders") == 0)
+        else if (e->type == FS_ENTRY_DIR && strcasecmp(e->name, "Local Folders") == 0)
             winmail = true;
-        else if (e->type == ENTRY_FILE && strcasecmp(e->name, "Mail.MSMessageStore") == 0)
+        else if (e->type == FS_ENTRY_FILE && strcasecmp(e->name, "Mail.MSMessageStore") == 0)
             wlm = true;
-        else if (e->type == ENTRY_FILE && strcasecmp(e->name, "WindowsMail.MSMessageStore") == 0)
+        else if (e->type == FS_ENTRY_FILE && strcasecmp(e->name, "WindowsMail.MSMessageStore") == 0)
             winmail = true;
-        else if (e->type == ENTRY_DIR && strcasecmp(e->name, "Backup") != 0) {
+        else if (e->type == FS_ENTRY_DIR && strcasecmp(e->name, "Backup") != 0) {
             char *sub = path_join(dir, e->name);
             char *account = find_oeaccount(sub);
             wlm = wlm || account != NULL;
@@ -754,7 +683,7 @@ static bool store_root_kind(const char *dir, enum store_kind *kind)
             free(sub);
         }
     }
-    listing_free(&l);
+    fs_listing_free(&l);
     *kind = winmail ? STORE_WINMAIL : STORE_WLM;
     return wlm || winmail;
 }
@@ -762,21 +691,21 @@ static bool store_root_kind(const char *dir, enum store_kind *kind)
 /* True when a message file lies at or below `dir` (within a few levels). */
 static bool holds_messages(const char *dir, int depth)
 {
-    struct listing l;
-    if (depth > 8 || list_dir(dir, &l) != 0)
+    struct fs_listing l;
+    if (depth > 8 || fs_list_dir(dir, &l) != 0)
         return false;
     bool found = false;
     for (size_t i = 0; i < l.count && !found; i++)
-        if (l.entries[i].type == ENTRY_FILE && is_message_name(l.entries[i].name))
+        if (l.entries[i].type == FS_ENTRY_FILE && is_message_name(l.entries[i].name))
             found = true;
     for (size_t i = 0; i < l.count && !found; i++) {
-        if (l.entries[i].type != ENTRY_DIR)
+        if (l.entries[i].type != FS_ENTRY_DIR)
             continue;
         char *sub = path_join(dir, l.entries[i].name);
         found = holds_messages(sub, depth + 1);
         free(sub);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
     return found;
 }
 
@@ -832,12 +761,12 @@ static void match_pattern(const char *dir, const char *pattern, struct found_lis
     const char *slash = strchr(pattern, '/');
     size_t n = slash ? (size_t)(slash - pattern) : strlen(pattern);
     const char *rest = slash ? slash + 1 : "";
-    struct listing l;
-    if (list_dir(dir, &l) != 0)
+    struct fs_listing l;
+    if (fs_list_dir(dir, &l) != 0)
         return;
     for (size_t i = 0; i < l.count; i++) {
-        const struct entry *e = &l.entries[i];
-        if (e->type != ENTRY_DIR)
+        const struct fs_entry *e = &l.entries[i];
+        if (e->type != FS_ENTRY_DIR)
             continue;
         bool any = n == 1 && pattern[0] == '*';
         if (!any && !(strlen(e->name) == n && strncasecmp(e->name, pattern, n) == 0))
@@ -846,11 +775,11 @@ static void match_pattern(const char *dir, const char *pattern, struct found_lis
         match_pattern(sub, rest, fl);
         free(sub);
     }
-    listing_free(&l);
+    fs_listing_free(&l);
 }
 
-int reader_locate(const char *path, struct reader_location **found, size_t *count,
-                  struct error *err)
+static enum status wlm_locate(const char *path, struct reader_location **found, size_t *count,
+                              struct error *err)
 {
     struct found_list fl = {0};
     *found = NULL;
@@ -861,7 +790,7 @@ int reader_locate(const char *path, struct reader_location **found, size_t *coun
             /* The path the user names may be a link; links inside the store are never followed. */
         } else {
             error_set(err, "%s is not a directory", path);
-            return -1;
+            return STATUS_STORE_BAD;
         }
     }
     enum store_kind kind;
@@ -882,16 +811,16 @@ int reader_locate(const char *path, struct reader_location **found, size_t *coun
                   "no Windows Live Mail store, Windows Mail store or .eml files found at or "
                   "below %s",
                   path);
-        return -1;
+        return STATUS_STORE_BAD;
     }
     *found = fl.items;
     *count = fl.count;
-    return 0;
+    return STATUS_OK;
 }
 
-void reader_locations_free(struct reader_location *found, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free(found[i].path);
-    free(found);
-}
+const struct reader_ops wlm_store_reader = {
+    .name = "wlm",
+    .locate = wlm_locate,
+    .open = wlm_open,
+    .each_message = wlm_each_message,
+};

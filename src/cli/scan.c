@@ -10,8 +10,9 @@
 #include "report/json.h"
 #include "util/utf8.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/reader.h"
+#include "registry.h"
 #include "report/report.h"
+#include "report/report_json.h"
 #include "util/xalloc.h"
 
 struct scanned {
@@ -215,10 +216,11 @@ static void write_text(const struct scanned *s, size_t n)
 
 int scan_run(const struct scan_options *o)
 {
+    const struct reader_ops *reader;
     struct reader_location *locs;
     size_t n;
     struct error err;
-    if (reader_locate(o->store, &locs, &n, &err) != 0) {
+    if (registry_locate(o->store, &reader, &locs, &n, &err) != STATUS_OK) {
         fprintf(stderr, "wlmigrate: %s\n", err.msg);
         return 3;
     }
@@ -227,7 +229,7 @@ int scan_run(const struct scan_options *o)
     size_t opened = 0;
     for (size_t k = 0; k < n; k++, opened++) {
         s[k].report = report_new();
-        s[k].store = reader_open(&locs[k], s[k].report, &err);
+        s[k].store = reader->open(&locs[k], s[k].report, &err);
         if (!s[k].store) {
             fprintf(stderr, "wlmigrate: %s\n", err.msg);
             report_free(s[k].report);
@@ -236,7 +238,10 @@ int scan_run(const struct scan_options *o)
         }
         struct progress *prog = progress_new(stderr, o->progress, "scanned",
                                              s[k].store->messages, s[k].store->bytes);
-        struct pipeline p = {.store = s[k].store, .report = s[k].report, .progress = prog};
+        struct pipeline p = {.reader = reader,
+                             .store = s[k].store,
+                             .report = s[k].report,
+                             .progress = prog};
         pipeline_run(&p, &err);
         progress_free(prog);
         /* Counting the contacts means reading them; they are dropped at once. */

@@ -1,9 +1,9 @@
-/* charset: declared or guessed charsets to UTF-8 (see charset.h and JAPANESE.md).
+/* charset: declared or guessed charsets to UTF-8 (see charset.h and doc/JAPANESE.md).
  *
  * Three decoders produce all output:
  *  - our own ISO-2022-JP state machine (CP50220/50221), which looks JIS X 0208 and JIS X 0212
  *    pairs up in two tables built once from glibc's iconv: each JIS X 0208 pair is turned into
- *    CP932 bytes by the formula in JAPANESE.md and converted with iconv "CP932", each JIS X 0212
+ *    CP932 bytes by the formula in doc/JAPANESE.md ("The route that works") and converted with iconv "CP932", each JIS X 0212
  *    pair into EUC-JP bytes 8F xx yy converted with "EUC-JP-MS". The tables hold exactly what
  *    iconv answers for every pair, so the result equals converting pair by pair, at table speed,
  *    and an unmapped pair costs one U+FFFD without its trail byte being read as text;

@@ -5,7 +5,7 @@
  * half-width katakana after ESC ( I), "Shift_JIS" is CP932 and "EUC-JP" is EUC-JP-MS. glibc's
  * iconv has no CP50220 and its ISO-2022-JP corrupts these silently, so ISO-2022-JP is decoded
  * here by our own state machine into CP932 and then converted with iconv; every other charset
- * goes to iconv under the name that matches what Windows meant (see JAPANESE.md).
+ * goes to iconv under the name that matches what Windows meant (see doc/JAPANESE.md).
  *
  * Nothing here ever passes an escape byte or an undecodable byte through as text: each becomes
  * U+FFFD and is counted. Parsers take (buffer, length) and check every step against it.

@@ -6,7 +6,7 @@
  * what it returns on first use and caches it, so a writer that wants the subject and the text
  * body pays for nothing else. The MIME structure is GMime's (parsed on the first body or
  * attachment request), but every byte of text is decoded by charset.h / rfc2047.h / address.h,
- * never by GMime's charset conversion, which corrupts Japanese mail (see JAPANESE.md).
+ * never by GMime's charset conversion, which corrupts Japanese mail (see doc/JAPANESE.md).
  *
  * What the view decides:
  * - Headers are read from the raw header block (a leading mbox `From ` line is skipped).

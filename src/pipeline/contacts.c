@@ -409,9 +409,8 @@ static int write_file(const char *path, const void *data, size_t len, struct err
 }
 
 int contacts_write_thunderbird(const char *dir, const struct contact_list *l,
-                               enum vcard_version version, struct report *rep, struct error *err)
+                               enum vcard_version version, struct error *err)
 {
-    (void)rep;
     if (fs_mkdirs(dir, 0755, err) != 0)
         return -1;
     struct buf out = BUF_INIT;
@@ -471,7 +470,7 @@ static void encode_into(struct buf *out, const char *s, size_t n, iconv_t cd, st
 }
 
 int contacts_write_csv_file(const char *path, const struct contact_list *l,
-                            const struct contacts_csv_options *o, struct report *rep,
+                            const struct contacts_csv_options *o, struct writer_outcome *notes,
                             struct error *err)
 {
     enum contact_csv_profile prof = CONTACT_CSV_OUTLOOK_EN;
@@ -520,12 +519,13 @@ int contacts_write_csv_file(const char *path, const struct contact_list *l,
         if (bad.len || lost) {
             char *who = contact_best_name(c);
             if (bad.len)
-                report_problem(rep, PROBLEM_CONTACT_CHARS, where,
-                               "%s: characters %s cannot hold, written as '?' in %s: %s", who,
-                               enc, path_basename(path), buf_str(&bad));
+                writer_outcome_note(notes, PROBLEM_CONTACT_CHARS, where,
+                                    "%s: characters %s cannot hold, written as '?' in %s: %s",
+                                    who, enc, path_basename(path), buf_str(&bad));
             if (lost)
-                report_problem(rep, PROBLEM_CONTACT_FIELD, where,
-                               "%s: no column in %s for: %s.", who, path_basename(path), lost);
+                writer_outcome_note(notes, PROBLEM_CONTACT_FIELD, where,
+                                    "%s: no column in %s for: %s.", who, path_basename(path),
+                                    lost);
             free(who);
         }
         free(lost);
@@ -569,7 +569,7 @@ static char *vcard_file_name(size_t index, const struct contact *c)
 }
 
 int contacts_write_outlook(const char *dir, const struct contact_list *l,
-                           const struct contacts_csv_options *o, struct report *rep,
+                           const struct contacts_csv_options *o, struct writer_outcome *notes,
                            struct error *err)
 {
     char *vdir = path_join(dir, "vcards");
@@ -584,7 +584,7 @@ int contacts_write_outlook(const char *dir, const struct contact_list *l,
     }
     opts.photos_elsewhere = true; /* in vcards/ */
     char *csv = path_join(dir, "contacts.csv");
-    int rc = contacts_write_csv_file(csv, l, &opts, rep, err);
+    int rc = contacts_write_csv_file(csv, l, &opts, notes, err);
     free(csv);
     for (size_t i = 0; rc == 0 && i < l->count; i++) {
         struct buf b = BUF_INIT;
@@ -676,12 +676,16 @@ int contacts_main(int argc, char **argv)
     struct contact_list list = CONTACT_LIST_INIT;
     contacts_read_sources(&src, &list, rep);
     int rc;
+    struct writer_outcome notes = {0};
     if (strcmp(to, "vcard") == 0)
         rc = contacts_write_thunderbird(output, &list,
-                                        strcmp(version, "3.0") == 0 ? VCARD_V30 : VCARD_V40, rep,
-                                        &err);
+                                        strcmp(version, "3.0") == 0 ? VCARD_V30 : VCARD_V40, &err);
     else
-        rc = contacts_write_csv_file(target, &list, &co, rep, &err);
+        rc = contacts_write_csv_file(target, &list, &co, &notes, &err);
+    for (size_t i = 0; i < notes.nnotes; i++)
+        report_problem(rep, notes.notes[i].kind, notes.notes[i].path, "%s",
+                       notes.notes[i].message);
+    writer_outcome_free(&notes);
     int code = 0;
     if (rc != 0) {
         fprintf(stderr, "wlmigrate: %s\n", err.msg);

@@ -25,6 +25,7 @@
 
 #include "model/contact.h"
 #include "util/error.h"
+#include "pipeline/writer.h"
 #include "vcard/vcard_writer.h"
 
 struct report;
@@ -82,7 +83,7 @@ size_t contacts_read_sources(struct contact_sources *s, struct contact_list *out
  * `version` (VCARD_V40 or VCARD_V30), many per file, groups as CATEGORIES. 0, or -1 with
  * `err` when the file cannot be written. */
 int contacts_write_thunderbird(const char *dir, const struct contact_list *l,
-                               enum vcard_version version, struct report *rep, struct error *err);
+                               enum vcard_version version, struct error *err);
 
 struct contacts_csv_options {
     const char *profile;  /* "outlook-en" (default) or "outlook-ja" */
@@ -96,12 +97,12 @@ struct contacts_csv_options {
  * one vCard 2.1 per contact (CHARSET=UTF-8, quoted-printable), named "NNNN Name.vcf". 0, or
  * -1 with `err`. */
 int contacts_write_outlook(const char *dir, const struct contact_list *l,
-                           const struct contacts_csv_options *o, struct report *rep,
+                           const struct contacts_csv_options *o, struct writer_outcome *notes,
                            struct error *err);
 
 /* Writes `path` as CSV in the profile (the command's --to csv). */
 int contacts_write_csv_file(const char *path, const struct contact_list *l,
-                            const struct contacts_csv_options *o, struct report *rep,
+                            const struct contacts_csv_options *o, struct writer_outcome *notes,
                             struct error *err);
 
 /* The command: `argv[0]` is "contacts". Parses its own options, prints, returns the exit code

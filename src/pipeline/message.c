@@ -48,23 +48,25 @@ static void find_date(struct message *m)
     buf_free(&value);
 }
 
-int message_open(struct message *m, const struct model_message *file)
+static enum status open_failed(struct message *m, int errnum, struct error *err)
+{
+    message_close(m);
+    error_errno(err, errnum, "cannot read this message file");
+    return STATUS_MESSAGE_BAD;
+}
+
+enum status message_open(struct message *m, const struct model_message *file, struct error *err)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
     m->fd = fs_open_read(file->path);
     if (m->fd < 0)
-        return -1;
+        return open_failed(m, errno, err);
     struct stat st;
-    if (fstat(m->fd, &st) != 0) {
-        message_close(m);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        message_close(m);
-        errno = EINVAL;
-        return -1;
-    }
+    if (fstat(m->fd, &st) != 0)
+        return open_failed(m, errno, err);
+    if (!S_ISREG(st.st_mode))
+        return open_failed(m, EINVAL, err);
     /* Read until the header block is complete, the file ends, or the head is full. */
     size_t cap = 65536;
     m->head = xmalloc(cap);
@@ -76,10 +78,8 @@ int message_open(struct message *m, const struct model_message *file)
             m->head = xrealloc(m->head, cap);
         }
         ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
-        if (n < 0) {
-            message_close(m);
-            return -1;
-        }
+        if (n < 0)
+            return open_failed(m, errno, err);
         if (n == 0) {
             m->at_eof = true;
             break;
@@ -93,26 +93,22 @@ int message_open(struct message *m, const struct model_message *file)
     if (!m->at_eof && m->head_len < cap) {
         /* One more read tells a header-only file (nothing after the head) from a message. */
         ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
-        if (n < 0) {
-            message_close(m);
-            return -1;
-        }
+        if (n < 0)
+            return open_failed(m, errno, err);
         m->head_len += (size_t)n;
         m->at_eof = n == 0;
     }
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);
-    return 0;
+    return STATUS_OK;
 }
 
-ssize_t message_read(struct message *m, char *buf, size_t cap)
+ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)
 {
-    return read_some(m->fd, buf, cap);
-}
-
-int message_rewind(struct message *m)
-{
-    return lseek(m->fd, (off_t)m->head_len, SEEK_SET) < 0 ? -1 : 0;
+    ssize_t n = read_some(m->fd, buf, cap);
+    if (n < 0)
+        error_errno(err, errno, "cannot read %s", m->file->source);
+    return n;
 }
 
 void message_close(struct message *m)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "model/model.h"
+#include "util/error.h"
 #include "normalize/rfc822.h"
 
 #define MESSAGE_HEAD_MAX (1024 * 1024)
@@ -33,12 +34,11 @@ struct message {
     bool has_date_header;
 };
 
-/* Opens and reads the head; -1 with errno when the file cannot be opened or read. */
-int message_open(struct message *m, const struct model_message *file);
-/* Reads the bytes after `head`: >0 bytes, 0 at the end, -1 with errno on a read error. */
-ssize_t message_read(struct message *m, char *buf, size_t cap);
-/* Puts the read position back to just after `head`, for a second writer. */
-int message_rewind(struct message *m);
+/* Opens and reads the head; STATUS_MESSAGE_BAD with `err` when the file cannot be opened or
+ * read (the message is closed then). */
+enum status message_open(struct message *m, const struct model_message *file, struct error *err);
+/* Reads the bytes after `head`: >0 bytes, 0 at the end, -1 with `err` on a read error. */
+ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);
 void message_close(struct message *m);
 
 #endif

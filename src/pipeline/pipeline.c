@@ -1,21 +1,19 @@
 /* pipeline: reader to writer, one message at a time (see pipeline.h). */
 #include "pipeline/pipeline.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "pipeline/message.h"
-#include "pipeline/reader.h"
 #include "util/xalloc.h"
 
 struct run {
     struct pipeline *p;
     struct report_folder *row;
+    struct writer_outcome outcome;
     struct error *err;
-    bool fatal;
 };
 
 char *pipeline_folder_path(const struct model_folder *f)
@@ -26,6 +24,22 @@ char *pipeline_folder_path(const struct model_folder *f)
     char *path = xasprintf("%s/%s", up, f->name);
     free(up);
     return path;
+}
+
+/* Moves what a writer op told into the report; true when a note says the message was repaired. */
+static bool take_outcome(struct run *r)
+{
+    struct writer_outcome *o = &r->outcome;
+    bool repaired = false;
+    for (size_t i = 0; i < o->noutputs; i++)
+        report_folder_add_output(r->row, o->outputs[i]);
+    for (size_t i = 0; i < o->nnotes; i++) {
+        report_problem(r->p->report, o->notes[i].kind, o->notes[i].path, "%s",
+                       o->notes[i].message);
+        repaired = repaired || report_problem_repairs(o->notes[i].kind);
+    }
+    writer_outcome_clear(o);
+    return repaired;
 }
 
 /* Keeps the original bytes of a message that was not converted. */
@@ -49,12 +63,39 @@ static void not_converted(struct run *r, const struct model_message *m, enum pro
     keep_original(r, m);
 }
 
-static int on_message(void *ctx, const struct model_message *m)
+/* The writer's verdict on one message, recorded. STATUS_STORE_BAD ends the run. */
+static enum status write_message(struct run *r, struct message *msg)
+{
+    struct pipeline *p = r->p;
+    const struct model_message *m = msg->file;
+    struct report_totals *totals = report_totals(p->report);
+    enum status rc = p->writer->message(p->writer_state, msg, &r->outcome, r->err);
+    bool repaired = take_outcome(r);
+    switch (rc) {
+    case STATUS_OK:
+        r->row->written++;
+        totals->messages_written++;
+        totals->bytes_written += m->size;
+        if (repaired)
+            totals->messages_repaired++;
+        return STATUS_OK;
+    case STATUS_MESSAGE_BAD:
+        not_converted(r, m, PROBLEM_WRITE_FAILED, r->err->msg);
+        return STATUS_OK;
+    case STATUS_FOLDER_BAD:
+    case STATUS_STORE_BAD:
+    case STATUS_STOPPED:
+        break;
+    }
+    return STATUS_STORE_BAD;
+}
+
+static enum status on_message(void *ctx, const struct model_message *m)
 {
     struct run *r = ctx;
     struct pipeline *p = r->p;
     if (p->stop && *p->stop)
-        return 1;
+        return STATUS_STOPPED;
     struct report_totals *totals = report_totals(p->report);
     r->row->found++;
     r->row->bytes += m->size;
@@ -62,13 +103,13 @@ static int on_message(void *ctx, const struct model_message *m)
     totals->bytes_found += m->size;
 
     struct message msg;
-    if (message_open(&msg, m) != 0) {
-        char *why = xasprintf("cannot read this message file: %s", strerror(errno));
-        report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", why);
+    struct error err;
+    enum status rc = STATUS_OK;
+    if (message_open(&msg, m, &err) != STATUS_OK) {
+        report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", err.msg);
         totals->messages_not_converted++;
-        free(why);
         progress_message(p->progress, m->size);
-        return 0;
+        return STATUS_OK;
     }
     switch (msg.kind) {
     case RFC822_EMPTY:
@@ -84,23 +125,13 @@ static int on_message(void *ctx, const struct model_message *m)
                        "written as it is");
         /* fall through */
     case RFC822_MESSAGE:
-        if (!p->writer)
-            break;
-        int rc = p->writer->message(p->writer_state, &msg, r->err);
-        if (rc == 0) {
-            r->row->written++;
-            totals->messages_written++;
-            totals->bytes_written += m->size;
-        } else if (rc == WRITER_MESSAGE_FAILED) {
-            not_converted(r, m, PROBLEM_WRITE_FAILED, r->err->msg);
-        } else {
-            r->fatal = true;
-        }
+        if (p->writer)
+            rc = write_message(r, &msg);
         break;
     }
     message_close(&msg);
     progress_message(p->progress, m->size);
-    return r->fatal ? -2 : 0;
+    return rc;
 }
 
 /* A folder's messages collected for date order: copies of what the reader handed out. */
@@ -115,7 +146,7 @@ struct dated_list {
     size_t count, cap;
 };
 
-static int collect(void *ctx, const struct model_message *m)
+static enum status collect(void *ctx, const struct model_message *m)
 {
     struct dated_list *l = ctx;
     l->items = xgrow(l->items, &l->cap, l->count + 1, sizeof *l->items);
@@ -127,12 +158,13 @@ static int collect(void *ctx, const struct model_message *m)
     d->m.path = d->path;
     /* The date it is filed under, as the writers see it; unreadable files sort last. */
     struct message msg;
+    struct error ignored;
     d->date = INT64_MAX;
-    if (message_open(&msg, &d->m) == 0) {
+    if (message_open(&msg, &d->m, &ignored) == STATUS_OK) {
         d->date = msg.date;
         message_close(&msg);
     }
-    return 0;
+    return STATUS_OK;
 }
 
 static int dated_compare(const void *a, const void *b)
@@ -144,13 +176,13 @@ static int dated_compare(const void *a, const void *b)
 }
 
 /* Hands a folder's messages to on_message oldest first. Only this folder's list is held. */
-static int each_message_by_date(struct run *r, const struct model_folder *f)
+static enum status each_message_by_date(struct run *r, const struct model_folder *f)
 {
     struct dated_list l = {0};
-    int rc = reader_each_message(r->p->store, f, collect, &l);
-    if (rc == 0 && l.count)
+    enum status rc = r->p->reader->each_message(r->p->store, f, collect, &l, r->err);
+    if (rc == STATUS_OK && l.count)
         qsort(l.items, l.count, sizeof *l.items, dated_compare);
-    for (size_t i = 0; i < l.count && rc == 0; i++)
+    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++)
         rc = on_message(r, &l.items[i].m);
     for (size_t i = 0; i < l.count; i++) {
         free(l.items[i].source);
@@ -160,51 +192,70 @@ static int each_message_by_date(struct run *r, const struct model_folder *f)
     return rc;
 }
 
-static enum pipeline_result run_folder(struct run *r, const struct model_folder *f)
+static enum status run_folder(struct run *r, const struct model_folder *f)
 {
     struct pipeline *p = r->p;
     char *path = pipeline_folder_path(f);
     r->row = report_folder_for(p->report, f->source, path);
     progress_folder(p->progress, path, f->messages);
     free(path);
-    if (p->writer && p->writer->begin_folder(p->writer_state, f, r->row, r->err) != 0)
-        return PIPELINE_FATAL;
-    int rc = f->unlisted                              ? 0
-             : p->writer && p->writer->date_order ? each_message_by_date(r, f)
-                                                  : reader_each_message(p->store, f, on_message, r);
-    if (rc == -1)
-        report_problem(p->report, PROBLEM_UNREADABLE_FOLDER, f->source,
-                       "cannot list this folder: %s; its messages are not converted",
-                       strerror(errno));
-    if (r->fatal || rc == -2)
-        return PIPELINE_FATAL;
-    if (rc == 1)
-        return PIPELINE_STOPPED;
-    if (p->writer && p->writer->end_folder(p->writer_state, r->err) != 0)
-        return PIPELINE_FATAL;
-    for (size_t i = 0; i < f->nchildren; i++) {
-        enum pipeline_result res = run_folder(r, f->children[i]);
-        if (res != PIPELINE_DONE)
-            return res;
+    if (p->writer) {
+        enum status rc = p->writer->begin_folder(p->writer_state, f, &r->outcome, r->err);
+        take_outcome(r);
+        if (rc != STATUS_OK)
+            return STATUS_STORE_BAD;
     }
-    return PIPELINE_DONE;
+    enum status rc = f->unlisted ? STATUS_OK
+                     : p->writer && p->writer->date_order
+                         ? each_message_by_date(r, f)
+                         : p->reader->each_message(p->store, f, on_message, r, r->err);
+    if (rc == STATUS_FOLDER_BAD) {
+        report_problem(p->report, PROBLEM_UNREADABLE_FOLDER, f->source,
+                       "%s; its messages are not converted", r->err->msg);
+        rc = STATUS_OK;
+    }
+    if (rc != STATUS_OK)
+        return rc;
+    if (p->writer) {
+        rc = p->writer->end_folder(p->writer_state, &r->outcome, r->err);
+        take_outcome(r);
+        if (rc != STATUS_OK)
+            return STATUS_STORE_BAD;
+    }
+    for (size_t i = 0; i < f->nchildren; i++) {
+        rc = run_folder(r, f->children[i]);
+        if (rc != STATUS_OK)
+            return rc;
+    }
+    return STATUS_OK;
 }
 
-enum pipeline_result pipeline_run(struct pipeline *p, struct error *err)
+static enum status finish(struct run *r)
 {
-    struct run r = {.p = p, .err = err};
+    struct pipeline *p = r->p;
     const struct model_folder *top = p->store->top;
     for (size_t i = 0; i < top->nchildren; i++) {
-        enum pipeline_result res = run_folder(&r, top->children[i]);
-        if (res != PIPELINE_DONE)
-            return res;
+        enum status rc = run_folder(r, top->children[i]);
+        if (rc != STATUS_OK)
+            return rc;
     }
     if (p->stop && *p->stop)
-        return PIPELINE_STOPPED;
-    if (p->writer && p->writer->contacts && p->contacts &&
-        p->writer->contacts(p->writer_state, p->contacts, err) != 0)
-        return PIPELINE_FATAL;
-    if (p->writer && p->writer->commit(p->writer_state, err) != 0)
-        return PIPELINE_FATAL;
-    return PIPELINE_DONE;
+        return STATUS_STOPPED;
+    if (!p->writer)
+        return STATUS_OK;
+    if (p->writer->contacts && p->contacts) {
+        enum status rc = p->writer->contacts(p->writer_state, p->contacts, &r->outcome, r->err);
+        take_outcome(r);
+        if (rc != STATUS_OK)
+            return STATUS_STORE_BAD;
+    }
+    return p->writer->commit(p->writer_state, r->err) == STATUS_OK ? STATUS_OK : STATUS_STORE_BAD;
+}
+
+enum status pipeline_run(struct pipeline *p, struct error *err)
+{
+    struct run r = {.p = p, .err = err};
+    enum status rc = finish(&r);
+    writer_outcome_free(&r.outcome);
+    return rc;
 }

@@ -1,9 +1,10 @@
 /* report: everything a run found, wrote, repaired and could not convert.
  *
- * Readers, writers and the pipeline record into one report; the CLI renders it as
- * report.json (for scripts; the shape is documented in README.md) and report.txt (for the
- * technician and the client). Every message found is either counted as written or appears in
- * problems[] with a reason: nothing leaves the run silently.
+ * The model of the report. Readers and the pipeline record into it (writers hand their notes to
+ * the pipeline, see pipeline/writer.h); report_json renders it as report.json (for scripts; the
+ * shape is documented in README.md) and report_text as report.txt (for the technician and the
+ * client). Every message found is either counted as written or appears in problems[] with a
+ * reason: nothing leaves the run silently.
  *
  * Ownership: the report copies every string it is given. report_free() accepts NULL. */
 #ifndef WLMIGRATE_REPORT_H
@@ -12,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "model/model.h"
 
@@ -47,8 +47,13 @@ enum problem_kind {
     PROBLEM_KIND_COUNT
 };
 
+/* The version of report.json's shape (README.md). 2: a folder's "outputs" is an array. */
+#define REPORT_VERSION 2
+
 const char *report_problem_name(enum problem_kind kind);
 bool report_problem_loses(enum problem_kind kind);
+/* True for the kinds that say a message was changed to be written (it counts as repaired). */
+bool report_problem_repairs(enum problem_kind kind);
 
 struct report_problem {
     enum problem_kind kind;
@@ -59,7 +64,9 @@ struct report_problem {
 struct report_folder {
     char *source;  /* relative to the store root */
     char *name;    /* display name */
-    char *output;  /* relative to the output directory, or NULL before a writer maps it */
+    char **outputs; /* where it went, relative to the output directory: one path, or one per
+                       file of a folder split between files */
+    size_t noutputs, outputs_cap;
     size_t found;
     size_t written;
     uint64_t bytes;
@@ -79,8 +86,9 @@ size_t report_lossy_count(const struct report *r);
 
 /* Folder rows, in the order the run met them. report_folder_for() finds or adds the row. */
 struct report_folder *report_folder_for(struct report *r, const char *source, const char *name);
+void report_folder_add_output(struct report_folder *f, const char *output);
 size_t report_folder_count(const struct report *r);
-struct report_folder *report_folder_at(const struct report *r, size_t i);
+const struct report_folder *report_folder_at(const struct report *r, size_t i);
 
 /* Totals over the whole run. */
 struct report_totals {
@@ -94,25 +102,24 @@ struct report_totals {
     size_t contacts_written; /* contacts written to the target's contact files */
 };
 struct report_totals *report_totals(struct report *r);
+const struct report_totals *report_totals_of(const struct report *r);
 
 /* One address-book source the run read (path as found; kind "vcard", "csv", "contact", "edb"). */
+struct report_contact_source {
+    char *path, *kind;
+    size_t contacts, skipped;
+};
 void report_contact_source(struct report *r, const char *path, const char *kind, size_t contacts,
                            size_t skipped);
+size_t report_contact_source_count(const struct report *r);
+const struct report_contact_source *report_contact_source_at(const struct report *r, size_t i);
 
 /* What the run was: set once by the CLI, shown at the top of both renderings. */
+struct report_run {
+    char *command, *store, *target, *output;
+};
 void report_set_run(struct report *r, const char *command, const char *store, const char *target,
                     const char *output);
-
-struct json;
-/* One account as a JSON object (shared by report.json and `scan --json`). */
-void report_json_account(struct json *j, const struct model_account *a);
-/* The key "problems" and its array, as report.json has it (shared with `scan --json`). */
-void report_json_problems(struct json *j, const struct report *r);
-/* The advice a technician needs for an account in its new client, or NULL. */
-const char *report_account_advice(const struct model_account *a);
-
-/* Renders the report with the store's accounts and the store kind. */
-void report_write_json(const struct report *r, const struct model_store *store, FILE *out);
-void report_write_text(const struct report *r, const struct model_store *store, FILE *out);
+const struct report_run *report_run(const struct report *r);
 
 #endif

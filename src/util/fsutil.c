@@ -1,6 +1,7 @@
 /* fsutil: paths, safe reads, recursive create/remove and copies (see fsutil.h). */
 #include "util/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -290,5 +291,62 @@ int fs_touch(const char *path, struct error *err)
         return -1;
     }
     close(fd);
+    return 0;
+}
+
+static int entry_compare(const void *a, const void *b)
+{
+    return strcmp(((const struct fs_entry *)a)->name, ((const struct fs_entry *)b)->name);
+}
+
+void fs_listing_free(struct fs_listing *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->entries[i].name);
+    free(l->entries);
+    memset(l, 0, sizeof *l);
+}
+
+int fs_list_dir(const char *dir, struct fs_listing *out)
+{
+    memset(out, 0, sizeof *out);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return -1;
+    }
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        struct fs_entry e = {.name = xstrdup(de->d_name), .type = FS_ENTRY_OTHER};
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (S_ISDIR(st.st_mode))
+                e.type = FS_ENTRY_DIR;
+            else if (S_ISREG(st.st_mode))
+                e.type = FS_ENTRY_FILE;
+            else if (S_ISLNK(st.st_mode))
+                e.type = FS_ENTRY_LINK;
+            e.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+            e.mtime = (int64_t)st.st_mtime;
+        }
+        out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
+        out->entries[out->count++] = e;
+        errno = 0;
+    }
+    int saved = errno;
+    closedir(d);
+    if (saved) {
+        fs_listing_free(out);
+        errno = saved;
+        return -1;
+    }
+    if (out->count)
+        qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
     return 0;
 }

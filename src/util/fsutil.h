@@ -14,6 +14,27 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+/* One directory entry, described without following a link. */
+enum fs_entry_type { FS_ENTRY_DIR, FS_ENTRY_FILE, FS_ENTRY_LINK, FS_ENTRY_OTHER };
+
+struct fs_entry {
+    char *name;
+    enum fs_entry_type type;
+    uint64_t size;   /* regular files only */
+    int64_t mtime;
+};
+
+struct fs_listing {
+    struct fs_entry *entries;
+    size_t count, cap;
+};
+
+/* The one directory lister: `dir` (itself not a link) sorted by name, "." and ".." left out,
+ * each entry described by lstat, so a link is seen as a link and never followed. 0, or -1
+ * with errno set. */
+int fs_list_dir(const char *dir, struct fs_listing *out);
+void fs_listing_free(struct fs_listing *l);
+
 /* "a" + "/" + "b", without doubling a slash; an empty `a` gives a copy of `b`. */
 char *path_join(const char *a, const char *b);
 /* The last component of `path` (a pointer into it). */

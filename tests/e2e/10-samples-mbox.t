@@ -178,7 +178,7 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
         return None
     r = wltest.load_json(report_path)
     t.eq((r.get("report_version"), r.get("command"), r.get("store_kind"), r.get("target")),
-         (1, "convert", kind, "thunderbird"), "%s: report header (version, command, kind)" % label)
+         (2, "convert", kind, "thunderbird"), "%s: report header (version, command, kind)" % label)
 
     # Totals, from the walk.
     repaired = [m for m in written if m.no_date or m.no_final_eol]
@@ -265,10 +265,10 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
     # Account folders carry the .oeaccount's Account_Name, not the cut-short directory name.
     for acc_dir, acc_name in sorted(accounts.items()):
         f = rep.get(acc_dir, {})
-        last = f.get("output", "").rsplit("/", 1)[-1]
+        last = (f.get("outputs") or [""])[0].rsplit("/", 1)[-1]
         t.ok(acc_name and f.get("name") == acc_name and last == acc_name,
              "%s: account folder %r is named %r (Account_Name), output %r"
-             % (label, acc_dir, acc_name, f.get("output")))
+             % (label, acc_dir, acc_name, f.get("outputs")))
     if sample == "wlm-store":
         t.ok(any(d != n for d, n in accounts.items()) and len(accounts) >= 2,
              "%s: the sample has accounts whose directory name is not the account name" % label)
@@ -287,8 +287,8 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
             continue
         want = "thunderbird/" + "/".join([s + ".sbd" for s in [container] + segs[:-1]]
                                          + segs[-1:])
-        if f["output"] != want:
-            bad.append("%r -> %r, want %r" % (src_rel, f["output"], want))
+        if f["outputs"][0] != want:
+            bad.append("%r -> %r, want %r" % (src_rel, f["outputs"][0], want))
     t.ok(not bad, "%s: each folder's output path is its source path under the container" % label,
          "\n".join(bad))
 
@@ -297,8 +297,8 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
     t.ok(os.path.isfile(os.path.join(tb, container)) and
          os.path.isdir(os.path.join(tb, container + ".sbd")),
          "%s: container mbox %r and %r.sbd exist" % (label, container, container))
-    missing = [f["output"] for f in r["folders"]
-               if not os.path.isfile(os.path.join(out, f["output"]))]
+    missing = [f["outputs"][0] for f in r["folders"]
+               if not os.path.isfile(os.path.join(out, f["outputs"][0]))]
     t.ok(not missing, "%s: every folder's output is an mbox file in OUT" % label, missing)
     lonely, mboxes = [], set()
     for dirpath, dirs, files in os.walk(tb):
@@ -308,7 +308,7 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
         for f in files:
             mboxes.add(os.path.relpath(os.path.join(dirpath, f), out).replace(os.sep, "/"))
     t.ok(not lonely, "%s: every X.sbd/ has its mbox X beside it" % label, lonely)
-    t.eq(sorted(mboxes), sorted({"thunderbird/" + container} | {f["output"] for f in r["folders"]}),
+    t.eq(sorted(mboxes), sorted({"thunderbird/" + container} | {f["outputs"][0] for f in r["folders"]}),
          "%s: the only files in OUT/thunderbird are the container and the folders' mboxes" % label)
 
     # Every mbox, message by message, against the source files.
@@ -317,7 +317,7 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
         f = rep.get(src_rel)
         if f is None:
             continue
-        mbox_path = os.path.join(out, f["output"])
+        mbox_path = os.path.join(out, f["outputs"][0])
         if not os.path.isfile(mbox_path):
             continue
         with open(mbox_path, "rb") as fh:
@@ -325,11 +325,11 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
         want_msgs = [m for m in msgs if m.converted]
         got = wltest.mbox_messages(mbox_path)
         if raw and not raw.startswith(b"From "):
-            bad.append("%s: does not start with 'From '" % f["output"])
+            bad.append("%s: does not start with 'From '" % f["outputs"][0])
         if len(re.findall(rb"(?m)^From ", raw)) != len(want_msgs):
             from_lines_ok = False
         if len(got) != len(want_msgs):
-            bad.append("%s: %d messages, want %d" % (f["output"], len(got), len(want_msgs)))
+            bad.append("%s: %d messages, want %d" % (f["outputs"][0], len(got), len(want_msgs)))
             continue
         for m, (envelope, rest) in zip(want_msgs, got):
             n_checked += 1
@@ -426,7 +426,7 @@ def main():
         found = False
         for m in quoted:
             f = {x["source"]: x for x in r["folders"]}[m.folder]
-            mbox_path = os.path.join(tmp, "wlm-store", f["output"])
+            mbox_path = os.path.join(tmp, "wlm-store", f["outputs"][0])
             idx = [x for x in folders[m.folder] if x.converted].index(m)
             got = wltest.mbox_messages(mbox_path)
             with open(mbox_path, "rb") as fh:
@@ -452,8 +452,8 @@ def main():
             same = []
             for f1, f2 in zip(sorted(r1["folders"], key=lambda f: f["source"]),
                               sorted(r2[0]["folders"], key=lambda f: f["source"])):
-                with open(os.path.join(tmp, "eml-tree", f1["output"]), "rb") as a, \
-                        open(os.path.join(other, f2["output"]), "rb") as b:
+                with open(os.path.join(tmp, "eml-tree", f1["outputs"][0]), "rb") as a, \
+                        open(os.path.join(other, f2["outputs"][0]), "rb") as b:
                     same.append(a.read() == b.read())
             t.ok(same and all(same) and len(r1["folders"]) == len(r2[0]["folders"]),
                  "--container Other: the folder mboxes are the same bytes as with the default")

@@ -6,7 +6,7 @@ into an .eml tree, one folder per source directory, and converted. Each source f
 judged against what comes back: Python's mailbox module reads the mbox files (wltest undoes the
 mboxrd escaping), report.json is read with json, unconverted/ is compared byte for byte.
 
-What a message may look like after conversion (THUNDERBIRD.md): `From <sender> <date>`, the three
+What a message may look like after conversion (doc/THUNDERBIRD.md): `From <sender> <date>`, the three
 X-Mozilla state lines (in the message's own line ends), a Date header only when the message had
 none at the top of its header block, the stored bytes, a line end only when the message lacked
 a final one. Expected classification, computed here independently of wlmigrate:
@@ -225,8 +225,8 @@ def main():
                                % (folder, row["found"], row["written"], len(paths), w))
             if row["bytes"] != sum(os.path.getsize(os.path.join(store, x)) for x in paths):
                 row_bad.append("%s: bytes %d" % (folder, row["bytes"]))
-            if not os.path.isfile(os.path.join(out, row["output"])):
-                row_bad.append("%s: output %s missing" % (folder, row["output"]))
+            if not os.path.isfile(os.path.join(out, row["outputs"][0])):
+                row_bad.append("%s: output %s missing" % (folder, row["outputs"][0]))
         t.ok(not row_bad, "folders[] rows: found, written, bytes, output file (%d folders)"
              % len(folders), "\n".join(row_bad))
 
@@ -238,7 +238,7 @@ def main():
             row = rows.get(folder)
             if not row:
                 continue
-            mbox = os.path.join(out, row["output"])
+            mbox = os.path.join(out, row["outputs"][0])
             got = wltest.mbox_messages(mbox)
             written = [x for x in paths if expect[x]["written"]]
             if len(got) != len(written):

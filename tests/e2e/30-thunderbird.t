@@ -246,8 +246,8 @@ def main():
 
             missing, counts = [], []
             for f in report["folders"]:
-                rel = f["output"][len("thunderbird/"):]
-                with open(os.path.join(out, f["output"]), "rb") as fh:
+                rel = f["outputs"][0][len("thunderbird/"):]
+                with open(os.path.join(out, f["outputs"][0]), "rb") as fh:
                     from_lines = len(re.findall(rb"(?m)^From ", fh.read()))
                 want = len([s for s in folders.get(f["source"], []) if s.converted])
                 got = tb_by_file.get(rel)
@@ -263,7 +263,7 @@ def main():
 
             shown, states = [], []
             for f in report["folders"]:
-                got = tb_by_file.get(f["output"][len("thunderbird/"):])
+                got = tb_by_file.get(f["outputs"][0][len("thunderbird/"):])
                 if got is None:
                     continue
                 msgs = sorted(got.get("messages", []), key=lambda m: int(m["storeToken"]))

@@ -365,8 +365,8 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
          + [(f["source"], f["name"]) for f in keys.get(None, [])])
     rec = keys.get(RECOVERED, [])
     if exp.recovered:
-        t.ok(len(rec) == 1 and rec[0]["output"] == "thunderbird/Windows Live Mail.sbd/Recovered"
-             and os.path.isfile(os.path.join(out, rec[0]["output"])),
+        t.ok(len(rec) == 1 and rec[0]["outputs"][0] == "thunderbird/Windows Live Mail.sbd/Recovered"
+             and os.path.isfile(os.path.join(out, rec[0]["outputs"][0])),
              "%s: a top-level folder Recovered (thunderbird/Windows Live Mail.sbd/Recovered)"
              % label, rec)
     else:
@@ -397,14 +397,14 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
         f = keys.get(CUT_SHORT, [{}])[0]
         last = long_name.rsplit("/", 1)[-1] if long_name else None
         t.ok(last and last != "プロジェクト2024年度 c17" and f.get("name") == long_name
-             and f.get("output", "").endswith("/" + last)
-             and os.path.isfile(os.path.join(out, f.get("output", "")))
-             and not any("c17" in x["output"] for x in r["folders"]),
+             and (f.get("outputs") or [""])[0].endswith("/" + last)
+             and os.path.isfile(os.path.join(out, (f.get("outputs") or [""])[0]))
+             and not any("c17" in x["outputs"][0] for x in r["folders"]),
              "%s: the cut-short %r is %r in folders[].name and in the output path"
              % (label, CUT_SHORT, last), f)
     else:
         f = keys.get(CUT_SHORT, [{}])[0]
-        t.ok(f.get("output", "").endswith("/プロジェクト2024年度 c17"),
+        t.ok((f.get("outputs") or [""])[0].endswith("/プロジェクト2024年度 c17"),
              "%s: without a database the cut-short folder keeps its directory name" % label, f)
 
     # Every message, mapped back to its file by its bytes.
@@ -413,16 +413,16 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
     for key, fs in keys.items():
         if key is None:
             continue
-        mbox_path = os.path.join(out, fs[0]["output"])
+        mbox_path = os.path.join(out, fs[0]["outputs"][0])
         if not os.path.isfile(mbox_path):
-            unmapped.append("%s: no mbox file" % fs[0]["output"])
+            unmapped.append("%s: no mbox file" % fs[0]["outputs"][0])
             continue
         with open(mbox_path, "rb") as fh:
             raw = fh.read()
         offsets = [m.start() for m in re.finditer(rb"(?m)^From ", raw)]
         msgs = wltest.mbox_messages(mbox_path)
         if len(offsets) != len(msgs):
-            unmapped.append("%s: %d `From ` lines, %d messages" % (fs[0]["output"], len(offsets),
+            unmapped.append("%s: %d `From ` lines, %d messages" % (fs[0]["outputs"][0], len(offsets),
                                                                     len(msgs)))
             continue
         candidates = [s for s in exp.placed(key) if s.converted]
@@ -430,7 +430,7 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
         for offset, (envelope, rest) in zip(offsets, msgs):
             state, body = wltest.split_state_headers(rest)
             if state is None:
-                unmapped.append("%s @%d: no state headers first" % (fs[0]["output"], offset))
+                unmapped.append("%s @%d: no state headers first" % (fs[0]["outputs"][0], offset))
                 continue
             hit = None
             for s in candidates:
@@ -441,7 +441,7 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
                     hit = (s, date_line)
                     break
             if hit is None:
-                unmapped.append("%s @%d: matches no file placed there" % (fs[0]["output"],
+                unmapped.append("%s @%d: matches no file placed there" % (fs[0]["outputs"][0],
                                                                           offset))
                 continue
             s, date_line = hit
@@ -475,8 +475,8 @@ def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()
                               exp.envelope_date(s)[0]))
         missing = [s.rel for s in candidates if s.rel not in used]
         if missing:
-            unmapped.append("%s: files not found in it: %s" % (fs[0]["output"], missing))
-        placements[fs[0]["output"][len("thunderbird/"):]] = (key, mapped)
+            unmapped.append("%s: files not found in it: %s" % (fs[0]["outputs"][0], missing))
+        placements[fs[0]["outputs"][0][len("thunderbird/"):]] = (key, mapped)
     t.ok(not unmapped and n_checked == len(converted),
          "%s: each of the %d messages maps back to exactly one file placed in its folder (bytes "
          "after the state headers)" % (label, len(converted)), "\n".join(unmapped))

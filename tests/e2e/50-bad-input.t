@@ -135,10 +135,10 @@ def case_unreadable(tmp):
     t.eq(sorted(pr["path"] for pr in r["problems"]), ["Inbox/s.eml", "Inbox/x.eml"],
          "unreadable: no other problem (the directory y.eml is a folder)")
     row = folder_row(r, "Inbox")
-    t.ok(row and subjects(os.path.join(tmp, "out", row["output"])) == [b"good"],
+    t.ok(row and subjects(os.path.join(tmp, "out", row["outputs"][0])) == [b"good"],
          "unreadable: the readable message is converted")
     row = folder_row(r, "Inbox/y.eml")
-    t.ok(row and subjects(os.path.join(tmp, "out", row["output"])) == [b"inside y.eml"],
+    t.ok(row and subjects(os.path.join(tmp, "out", row["outputs"][0])) == [b"inside y.eml"],
          "unreadable: the directory y.eml is a folder with its message")
 
 
@@ -167,9 +167,9 @@ def case_bad_utf8(tmp):
     row = folder_row(r, bad_dir)
     t.ok(row is not None, "bad UTF-8: the folder has a folders[] row")
     if row:
-        mbox = os.path.join(out, row["output"])
-        tb_name = row["output"].rsplit("/", 1)[1]
-        t.ok(os.path.isfile(mbox), "bad UTF-8: folders[].output exists: %s" % row["output"])
+        mbox = os.path.join(out, row["outputs"][0])
+        tb_name = row["outputs"][0].rsplit("/", 1)[1]
+        t.ok(os.path.isfile(mbox), "bad UTF-8: folders[].output exists: %s" % row["outputs"][0])
         t.ok("\ufffd" not in tb_name and tb_name.strip("_"),
              "bad UTF-8: Thunderbird folder name is valid UTF-8 and readable: %r" % tb_name)
         t.ok(sorted(subjects(mbox)) == [b"ff-file", b"in-cp932-folder"],
@@ -184,7 +184,7 @@ def case_bad_utf8(tmp):
                 bad_names.append(os.path.join(dirpath, n))
     t.ok(not bad_names, "bad UTF-8: every name in OUT/thunderbird is UTF-8", bad_names)
     row = folder_row(r, "Inbox")
-    t.ok(row and sorted(subjects(os.path.join(out, row["output"]))) == [b"ff-in-inbox", b"plain"],
+    t.ok(row and sorted(subjects(os.path.join(out, row["outputs"][0]))) == [b"ff-in-inbox", b"plain"],
          "bad UTF-8: the message with a 0xff file name is converted")
 
 
@@ -217,7 +217,7 @@ def case_links(tmp):
     t.eq(grep_tree(out, b"OUTSIDE-SECRET"), [], "links: nothing from outside the store imported")
     t.ok(not any("loop" in f["source"] for f in r["folders"]), "links: the loop is not a folder")
     row = folder_row(r, "Inbox")
-    t.ok(row and subjects(os.path.join(out, row["output"])) == [b"inside"],
+    t.ok(row and subjects(os.path.join(out, row["outputs"][0])) == [b"inside"],
          "links: the real message is converted")
     try:
         s = wltest.run("scan", store, "--json", timeout=60)
@@ -240,7 +240,7 @@ def case_nul(tmp):
         return
     t.eq(p.returncode, 0, "NUL: exit 0")
     row = folder_row(r, "Inbox")
-    got = wltest.mbox_messages(os.path.join(out, row["output"])) if row else []
+    got = wltest.mbox_messages(os.path.join(out, row["outputs"][0])) if row else []
     t.eq(len(got), 1, "NUL: one message in the mbox")
     if got:
         state, rest = wltest.split_state_headers(got[0][1])
@@ -307,7 +307,7 @@ def case_big(tmp):
     g = hashlib.sha256()
     n = 0
     unescaped_from = 0
-    with open(os.path.join(out, row["output"]), "rb") as fh:
+    with open(os.path.join(out, row["outputs"][0]), "rb") as fh:
         envelope = fh.readline()
         state = [fh.readline() for _ in range(3)]
         held = None
@@ -355,8 +355,8 @@ def case_nested(tmp):
     t.ok(not bad, "nested: 40 nested .sbd levels below the store folder, each mbox with its "
          "message", bad)
     deepest = folder_row(r, "/".join("L%02d" % i for i in range(1, 41)))
-    t.ok(deepest and os.path.isfile(os.path.join(out, deepest["output"]))
-         and deepest["output"].count(".sbd/") == 41, "nested: deepest folders[].output",
+    t.ok(deepest and os.path.isfile(os.path.join(out, deepest["outputs"][0]))
+         and deepest["outputs"][0].count(".sbd/") == 41, "nested: deepest folders[].output",
          deepest)
 
 
@@ -386,7 +386,7 @@ def case_non_mail(tmp):
     t.eq((row or {}).get("found"), 2, "non-mail: folder found counts a.eml and z.eml only")
     t.eq((r["totals"]["messages_found"], r["totals"]["messages_written"],
           r["totals"]["messages_not_converted"]), (2, 1, 1), "non-mail: totals")
-    t.ok(row and subjects(os.path.join(out, row["output"])) == [b"real"],
+    t.ok(row and subjects(os.path.join(out, row["outputs"][0])) == [b"real"],
          "non-mail: the real message is converted, nothing else in the mbox")
 
 
@@ -423,13 +423,13 @@ def case_names(tmp):
         if not row:
             bad.append("%r: no folders[] row" % name)
             continue
-        mbox = os.path.join(out, row["output"])
-        tb = row["output"].rsplit("/", 1)[1]
+        mbox = os.path.join(out, row["outputs"][0])
+        tb = row["outputs"][0].rsplit("/", 1)[1]
         outputs[name] = tb
         if not os.path.isfile(mbox):
-            bad.append("%r: output %r does not exist" % (name, row["output"]))
+            bad.append("%r: output %r does not exist" % (name, row["outputs"][0]))
         elif subjects(mbox) != [b"folder %d" % i]:
-            bad.append("%r: output %r holds %r" % (name, row["output"], subjects(mbox)))
+            bad.append("%r: output %r holds %r" % (name, row["outputs"][0], subjects(mbox)))
         if not tb_safe(tb):
             bad.append("%r: Thunderbird name %r is not safe" % (name, tb))
         if tb != name and not problem(r, "folder_renamed", name):

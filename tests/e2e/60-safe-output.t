@@ -168,7 +168,7 @@ def existing_result(tmp):
     report = wltest.load_json(os.path.join(out, "report.json"))
     t.eq(report["totals"]["messages_found"], 6, "run with --force: report.json is the new one")
     sent = [f for f in report["folders"] if f["source"] == "Sent"]
-    t.ok(sent and len(wltest.mbox_messages(os.path.join(out, sent[0]["output"]))) == 2,
+    t.ok(sent and len(wltest.mbox_messages(os.path.join(out, sent[0]["outputs"][0]))) == 2,
          "run with --force: the new message is in the new mbox")
     t.ok(os.path.isfile(os.path.join(out, "mine.txt")),
          "run with --force: a file not part of the result is left alone")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Windows Live Contacts' contacts.edb (experimental reader) found beside a WLM store.
 
-THE SCHEMA HERE IS A GUESS. No public contacts.edb exists (design/WLM-STORE.md), so these
+THE SCHEMA HERE IS A GUESS. No public contacts.edb exists (doc/WLM-STORE.md), so these
 databases are invented: a table "ContactsTable" whose column names follow the patterns that
 formats/wlm/contacts_edb.c looks for (FirstName, LastName, YomiFirstName, PersonalEmail,
 MobilePhone, HomeStreet, BusinessCity ...), UTF-16 text columns (one ANSI), a primary key over an

@@ -86,7 +86,7 @@ def main():
         t.eq((report["totals"]["messages_written"], report["totals"]["bytes_written"]),
              (1, size), "50 MB message: written whole")
         row = [f for f in report["folders"] if f["source"] == "Big"]
-        t.ok(row and os.path.getsize(os.path.join(out, row[0]["output"])) > size,
+        t.ok(row and os.path.getsize(os.path.join(out, row[0]["outputs"][0])) > size,
              "50 MB message: the mbox holds it")
         print("# one message of %d bytes: peak RSS %d KiB" % (size, kib))
         t.ok(kib <= 40 * 1024, "50 MB message: peak RSS %d KiB <= 40 MiB" % kib)

@@ -55,12 +55,12 @@ def expected(report):
     """{pst file: {folder path below the top: messages written}} from report.json."""
     res = collections.defaultdict(dict)
     for f in report["folders"]:
-        for out in (f["output"] or "").split("; "):
+        for out in f["outputs"]:
             m = re.match(r"outlook/(.*?\.pst)/(.*)$", out)
             if m:
                 res[m.group(1)].setdefault(m.group(2), 0)
-        if f["output"] and "; " not in f["output"]:
-            m = re.match(r"outlook/(.*?\.pst)/(.*)$", f["output"])
+        if len(f["outputs"]) == 1:
+            m = re.match(r"outlook/(.*?\.pst)/(.*)$", f["outputs"][0])
             res[m.group(1)][m.group(2)] = f["written"]
     return res
 
@@ -277,7 +277,7 @@ def tb_unread(store, work, tag):
         rep = json.load(fh)
     res = {}
     for f in rep["folders"]:
-        path = os.path.join(out, f["output"])
+        path = os.path.join(out, f["outputs"][0])
         n = 0
         if os.path.isfile(path):
             for _env, raw in wltest.mbox_messages(path):
@@ -335,7 +335,8 @@ def check_store(t, store, work, tag, mods, deep=True):
          {k: sum(1 for i in v["items"] if not i["read"]) for k, v in folders.items()},
          "%s: ContentUnreadCount agrees with the messages' read flags" % tag)
     tb = tb_unread(store, work, tag)
-    by_src = {f["source"]: f["output"].split("/", 2)[2] for f in report["folders"] if f["output"]}
+    by_src = {f["source"]: f["outputs"][0].split("/", 2)[2] for f in report["folders"]
+              if len(f["outputs"]) == 1}
     t.eq({by_src[s]: n for s, n in tb.items() if s in by_src},
          {k: v["unread"] for k, v in folders.items()},
          "%s: unread messages per folder equal the Thunderbird route's" % tag)
@@ -400,8 +401,9 @@ def check_split(t, store, work, mods):
     t.eq(errors, [], "split: pstcheck errors: 0 in every part")
     if mods:
         t.eq(total, report["totals"]["messages_written"], "split: every message in exactly one part")
-    outputs = [f["output"] for f in report["folders"]]
-    t.ok(all(o and re.match(r"outlook/Windows Live Mail( \(\d+\))?\.pst/", o) for o in outputs),
+    outputs = [f["outputs"] for f in report["folders"]]
+    t.ok(all(o and all(re.match(r"outlook/Windows Live Mail( \(\d+\))?\.pst/", x) for x in o)
+             for o in outputs),
          "split: the report says which part each folder went to")
     splits = [p for p in report["problems"] if p["kind"] == "pst_split"]
     t.ok(all(re.search(r"\d+ messages? dated .* in Windows Live Mail", p["message"]) for p in splits),

@@ -10,7 +10,7 @@ disk of $TMPDIR (about 15 GB) and takes a few minutes on two cores:
   child's peak RSS (getrusage RUSAGE_CHILDREN); it must stay far below the file size;
 - the PST must be larger than 4 GiB, so that block offsets need more than 32 bits and the file
   passes the ~2 GB mark where FPMap pages begin;
-- a reader written here from [MS-PST] and ../shared/design/PST.md (section 1.1, 1.6) checks every
+- a reader written here from [MS-PST] and doc/PST.md (section 1.1, 1.6) checks every
   AMap interval k: AMap at 0x4400 + k * 253952, PMap at +512 when k % 8 == 0, FMap at +1024 when
   k >= 128 and (k - 128) % 496 == 0, FPMap at +1024 when k >= 8192 and (k - 8192) % 31744 == 0
   (one FPMap maps 496 * 8 PMaps = 31744 AMaps; the first is at 0x7C004800): ptype, wSig 0, the

@@ -320,10 +320,11 @@ def check(root):
                             "normalize/charset.h" % " ".join(ICONV_OK)))
 
         for start, body in comments:
-            for om in OUTSIDE_RE.finditer(body):
-                ln = start + body.count("\n", 0, om.start())
-                out.append((rel, ln, "outside-pointer", "comment points outside the repository "
-                            "(%r); say it here or in doc/" % om.group(0)))
+            for k, s in enumerate(body.split("\n")):
+                found = sorted(set(OUTSIDE_RE.findall(s)))
+                if found:
+                    out.append((rel, start + k, "outside-pointer", "comment points outside the "
+                                "repository (%s); say it here or in doc/" % ", ".join(found)))
 
     used = set()
     kept = []

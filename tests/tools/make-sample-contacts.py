@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes samples/contacts/: small contact exports of invented people, in the shapes Windows
-Live Mail and Windows Mail write them (see ../shared/design/WLM-STORE.md):
+Live Mail and Windows Mail write them (see doc/WLM-STORE.md "Contacts"):
 
   wlm-export-ja-utf16.csv   WLM CSV export, UTF-16LE with BOM, Japanese headers (some with
                             trailing spaces), a quoted multi-line note

@@ -123,7 +123,7 @@ def cp932_windows(text):
 
 
 def _sjis_to_jis(s1, s2):
-    """Inverse of the JIS -> Shift_JIS formula in JAPANESE.md."""
+    """Inverse of the JIS -> Shift_JIS formula in doc/JAPANESE.md."""
     j1 = (s1 - (0x70 if s1 <= 0x9F else 0xB0)) * 2
     if s2 < 0x9F:
         j1 -= 1
@@ -163,7 +163,7 @@ def iso2022jp(text):
 
 
 def decode_iso2022jp(data):
-    """The decoder JAPANESE.md describes, kept independent of the encoder. Strict: raises
+    """The decoder doc/JAPANESE.md describes, kept independent of the encoder. Strict: raises
     ValueError on any byte it cannot place, and if a line ends outside ASCII."""
     escapes = {b"\x1b(B": "ascii", b"\x1b(J": "ascii", b"\x1b$B": "jis", b"\x1b$@": "jis",
                b"\x1b(I": "kana"}
@@ -1865,7 +1865,7 @@ def decode_charset(data, charset):
 
 
 def decode_words(value):
-    """RFC 2047 the way JAPANESE.md asks: adjacent words of one charset are joined as bytes,
+    """RFC 2047 the way doc/JAPANESE.md asks: adjacent words of one charset are joined as bytes,
     then converted once."""
     out, pending, pending_cs, last = [], b"", None, 0
     for m in ENCODED_WORD.finditer(value):

@@ -20,7 +20,7 @@ A row maps column names to values; a column left out, or null, is NULL. Values:
 A .py SPEC is run and must define SPEC, a dict of the same shape.
 
 Every assumption about WLM's schema is in SCHEMA below, so that a real store can correct it:
-what is known (design/WLM-STORE.md) is the table and column names and that IDs and FILETIMEs
+what is known (doc/WLM-STORE.md) is the table and column names and that IDs and FILETIMEs
 are 64-bit integers; the kind of each column (fixed, variable or tagged) and the ANSI columns'
 ESE code page are guesses. ESE text columns are either Unicode (1200) or "ASCII" (1252); an
 ANSI program on a Japanese Windows stores CP932 bytes in a 1252 column, so that is what this

@@ -1,7 +1,7 @@
 /* test_tbname: folder names made into file names Thunderbird reads back (formats/mbox/tbname).
  *
  * Every output is checked twice: against the exact name expected, and by tb_reject(), written
- * from Thunderbird's own rules (NS_MsgHashIfNecessary, nsShouldIgnoreFile; THUNDERBIRD.md,
+ * from Thunderbird's own rules (NS_MsgHashIfNecessary, nsShouldIgnoreFile; doc/THUNDERBIRD.md,
  * "Folder tree") and Windows' file name rules, independently of tbname.c: it works on the bytes
  * with its own UTF-8 table. A generated part runs 2000 pseudo-random byte strings through
  * tbname_safe() and tbname_unique(). */

@@ -1,0 +1,57 @@
+/* registry: the one place that names formats.
+ *
+ * The readers of stores, the targets of `convert --for` (each a writer, the options only it
+ * takes, and the contact files it writes beside the mail) live here, so that the pipeline and
+ * the CLI know formats only through these tables: adding a target is adding an entry. The CLI
+ * hands a target's options to its entry as they come and never looks inside its settings.
+ *
+ * Ownership: the tables are static; settings_new()'s result is freed with settings_free(). */
+#ifndef WLMIGRATE_REGISTRY_H
+#define WLMIGRATE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/contact.h"
+#include "pipeline/reader.h"
+#include "pipeline/writer.h"
+#include "util/error.h"
+
+/* Finds the stores at or below `path` with each reader in turn; the first that finds any wins.
+ * STATUS_OK with *reader, *found and *count set, else STATUS_STORE_BAD with `err`. */
+enum status registry_locate(const char *path, const struct reader_ops **reader,
+                            struct reader_location **found, size_t *count, struct error *err);
+
+/* An option only one target takes (`--pst-max-size SIZE`). */
+struct target_option {
+    const char *name;   /* without the leading "--" */
+    const char *arg;    /* the argument's name in usage ("SIZE"); every target option takes one */
+    const char *help;   /* usage lines after the option, each ending in "\n" */
+};
+
+struct target {
+    const char *name;                   /* as given to --for */
+    const struct writer_ops *writer;
+    const struct target_option *options; /* ends with {NULL} */
+    void *(*settings_new)(void);
+    void (*settings_free)(void *settings);
+    /* Takes one of its options: 0, or -1 with `err` (one sentence for a usage error). */
+    int (*set_option)(void *settings, const char *name, const char *value, struct error *err);
+    /* What its writer's open() gets as `settings`. */
+    const void *(*writer_settings)(const void *settings);
+    /* Writes the contact files a client imports beside its mail below `dir` (the result's
+     * temporary directory): notes for the report go into `out`. 0, or -1 with `err`. */
+    int (*contact_files)(const char *dir, const struct contact_list *contacts,
+                         const void *settings, struct writer_outcome *out, struct error *err);
+};
+
+/* The target called `name`, or NULL. */
+const struct target *registry_target(const char *name);
+/* The target that takes option `name` (without "--"), or NULL. */
+const struct target *registry_target_of_option(const char *name);
+/* Every target's options in turn: *target and the option, or NULL after the last. */
+const struct target_option *registry_target_option_at(size_t i, const struct target **target);
+/* "thunderbird, outlook", for messages. */
+const char *registry_target_names(void);
+
+#endif

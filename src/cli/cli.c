@@ -1,0 +1,303 @@
+/* cli: the command line of wlmigrate: options, usage and the choice of command.
+ *
+ * Commands: `scan` (what is in a store), `convert` (store to a target), `show` (one message
+ * decoded) and `contacts` (address books alone, which parses its own options). Options a single
+ * target takes come from its entry in formats/registry.c and are handed to that entry as they
+ * are; the CLI never looks inside them. Exit codes are documented in README.md and the man page:
+ * 0 everything converted, 1 finished but the report lists losses, 2 usage, 3 fatal,
+ * 130 interrupted. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/convert.h"
+#include "cli/scan.h"
+#include "cli/show.h"
+#include "pipeline/contacts.h"
+#include "registry.h"
+#include "util/xalloc.h"
+
+#ifndef WLMIGRATE_VERSION
+#define WLMIGRATE_VERSION "0.1.0"
+#endif
+
+/* Each target's own options, as its entry in the registry describes them. */
+static void target_usage(FILE *out)
+{
+    const struct target *t, *last = NULL;
+    const struct target_option *opt;
+    for (size_t i = 0; (opt = registry_target_option_at(i, &t)) != NULL; i++) {
+        if (t != last)
+            fprintf(out, "\n--for %s options:\n", t->name);
+        last = t;
+        fprintf(out, "  --%s %s\n", opt->name, opt->arg);
+        for (const char *line = opt->help; *line;) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            fprintf(out, "      %.*s\n", (int)len, line);
+            line += len + (end ? 1 : 0);
+        }
+    }
+}
+
+static void usage(FILE *out)
+{
+    fputs("Usage:\n"
+          "  wlmigrate scan STORE [--json] [--quiet | --verbose]\n"
+          "  wlmigrate convert STORE --for thunderbird -o OUT [options]\n"
+          "  wlmigrate show FILE.eml [--json]\n"
+          "  wlmigrate contacts IN... -o OUT --to vcard|csv [options]   (contacts --help)\n"
+          "  wlmigrate --help | --version\n"
+          "\n"
+          "STORE is a Windows Live Mail store, one account's directory, a Windows Mail store,\n"
+          "a folder tree of .eml files, or any directory above them (a copied profile or a\n"
+          "mounted Windows disk: Users/*/AppData/Local/Microsoft/Windows Live Mail is found).\n"
+          "The store is only read, never changed.\n"
+          "\n"
+          "scan options:\n"
+          "  --json              one JSON document on stdout (shape in README.md)\n"
+          "\n"
+          "show: one message decoded as the converter sees it (subject, addresses, date,\n"
+          "bodies, attachments with SHA-256, repairs); --json for one JSON object.\n"
+          "\n"
+          "convert options:\n"
+          "  --for TARGET        thunderbird or outlook\n"
+          "  -o, --output OUT    output directory: OUT/thunderbird/, OUT/report.txt,\n"
+          "                      OUT/report.json, OUT/unconverted/ (originals not converted)\n"
+          "  --container NAME    the Thunderbird folder or the Outlook data file that holds\n"
+          "                      the import (default \"Windows Live Mail\")\n"
+          "  --unknown-state S   read (default) or unread: state of messages whose read state\n"
+          "                      the store does not record\n"
+          "  --contacts PATH     also convert this address book export (.vcf, .csv, .contact,\n"
+          "                      contacts.edb, or a directory of them); repeatable\n"
+          "  --no-contacts       do not look for address books beside the store\n"
+          "  --force             replace an existing result in OUT\n"
+          "  --json              print report.json to stdout when done\n",
+          out);
+    target_usage(out);
+    fputs("\n"
+          "common options:\n"
+          "  -q, --quiet         no progress and no summary\n"
+          "  -v, --verbose       a line per folder\n"
+          "\n"
+          "Exit codes: 0 all converted; 1 finished, but the report lists messages not converted\n"
+          "or other losses; 2 usage error (or a result exists without --force); 3 fatal error,\n"
+          "nothing written; 130 interrupted, nothing written.\n",
+          out);
+}
+
+enum {
+    OPT_FOR = 256, OPT_CONTAINER, OPT_FORCE, OPT_JSON, OPT_UNKNOWN_STATE, OPT_CONTACTS,
+    OPT_NO_CONTACTS,
+    OPT_TARGET, /* OPT_TARGET + i: the i-th target option (registry_target_option_at) */
+};
+
+static const struct option common_options[] = {
+    {"for", required_argument, NULL, OPT_FOR},
+    {"output", required_argument, NULL, 'o'},
+    {"container", required_argument, NULL, OPT_CONTAINER},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"unknown-state", required_argument, NULL, OPT_UNKNOWN_STATE},
+    {"contacts", required_argument, NULL, OPT_CONTACTS},
+    {"no-contacts", no_argument, NULL, OPT_NO_CONTACTS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+};
+
+#define NCOMMON (sizeof common_options / sizeof common_options[0])
+
+/* The common options followed by every target's, for getopt_long. */
+static struct option *all_options(void)
+{
+    size_t ntarget = 0;
+    const struct target *t;
+    while (registry_target_option_at(ntarget, &t))
+        ntarget++;
+    struct option *all = xcalloc(NCOMMON + ntarget + 1, sizeof *all);
+    memcpy(all, common_options, sizeof common_options);
+    for (size_t i = 0; i < ntarget; i++)
+        all[NCOMMON + i] = (struct option){registry_target_option_at(i, &t)->name,
+                                           required_argument, NULL, OPT_TARGET + (int)i};
+    return all;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "wlmigrate: %s%s\n", msg, arg ? arg : "");
+    fputs("Try 'wlmigrate --help'.\n", stderr);
+    return 2;
+}
+
+/* Names Thunderbird gives its own folders at the top of Local Folders: a container of that name
+ * would become (or be copied over) the user's Trash, Inbox... */
+static bool is_thunderbird_special(const char *name)
+{
+    static const char *const special[] = {"Inbox", "Trash", "Sent", "Drafts", "Templates",
+                                          "Archives", "Junk", "Unsent Messages", "Outbox"};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcasecmp(name, special[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Everything the command line says. */
+struct cli {
+    const char *command, *operand;
+    const char *target, *output, *container;
+    bool force, json, unknown_is_read, no_contacts;
+    enum progress_mode progress;
+    const char **contact_paths; /* --contacts, in order */
+    size_t ncontact_paths;
+    struct target_arg {         /* target options, in order, for the target to take */
+        size_t option;          /* index for registry_target_option_at() */
+        const char *value;
+    } *target_args;
+    size_t ntarget_args;
+};
+
+/* Parses the options; returns -1 when done (run the command), else an exit code. */
+static int parse(int argc, char **argv, const struct option *options, struct cli *o)
+{
+    int c;
+    /* GNU getopt moves the operands (COMMAND STORE) behind the options wherever they stand. */
+    while ((c = getopt_long(argc, argv, "o:qvhV", options, NULL)) != -1) {
+        if (c >= OPT_TARGET) {
+            o->target_args[o->ntarget_args++] = (struct target_arg){(size_t)(c - OPT_TARGET),
+                                                                    optarg};
+            continue;
+        }
+        switch (c) {
+        case OPT_FOR: o->target = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_CONTAINER: o->container = optarg; break;
+        case OPT_FORCE: o->force = true; break;
+        case OPT_JSON: o->json = true; break;
+        case OPT_UNKNOWN_STATE:
+            if (strcmp(optarg, "read") == 0)
+                o->unknown_is_read = true;
+            else if (strcmp(optarg, "unread") == 0)
+                o->unknown_is_read = false;
+            else
+                return usage_error("--unknown-state takes read or unread, not ", optarg);
+            break;
+        case OPT_CONTACTS: o->contact_paths[o->ncontact_paths++] = optarg; break;
+        case OPT_NO_CONTACTS: o->no_contacts = true; break;
+        case 'q': o->progress = PROGRESS_QUIET; break;
+        case 'v': o->progress = PROGRESS_VERBOSE; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("wlmigrate %s\n", WLMIGRATE_VERSION); return 0;
+        default: return usage_error("bad arguments", NULL);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("no command given", NULL);
+    o->command = argv[optind++];
+    if (strcmp(o->command, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (optind >= argc)
+        return usage_error("no STORE given", NULL);
+    o->operand = argv[optind++];
+    if (optind < argc)
+        return usage_error("unexpected argument: ", argv[optind]);
+    return -1;
+}
+
+/* Hands each target option to the target it belongs to: another target's is a usage error. */
+static int take_target_args(const struct cli *o, const struct target *target, void *settings)
+{
+    for (size_t i = 0; i < o->ntarget_args; i++) {
+        const struct target *owner;
+        const struct target_option *opt = registry_target_option_at(o->target_args[i].option,
+                                                                   &owner);
+        struct error err;
+        if (owner != target) {
+            error_set(&err, "--%s is an option of --for %s", opt->name, owner->name);
+            return usage_error(err.msg, NULL);
+        }
+        if (target->set_option(settings, opt->name, o->target_args[i].value, &err) != 0)
+            return usage_error(err.msg, NULL);
+    }
+    return 0;
+}
+
+static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
+{
+    if (!o->target)
+        return usage_error("convert needs --for (", "thunderbird or outlook)");
+    const struct target *target = registry_target(o->target);
+    if (!target)
+        return usage_error("unknown target: ", o->target);
+    if (!o->output)
+        return usage_error("convert needs -o OUT", NULL);
+    if (!*o->container)
+        return usage_error("--container needs a name", NULL);
+    if (is_thunderbird_special(o->container))
+        return usage_error("--container must not be one of Thunderbird's own folders: ",
+                           o->container);
+    void *settings = target->settings_new();
+    int code = take_target_args(o, target, settings);
+    if (code == 0) {
+        struct convert_options co = {.store = o->operand,
+                                     .target = target,
+                                     .target_settings = settings,
+                                     .output = o->output,
+                                     .container = o->container,
+                                     .force = o->force,
+                                     .unknown_is_read = o->unknown_is_read,
+                                     .no_contacts = o->no_contacts,
+                                     .contact_paths = o->contact_paths,
+                                     .ncontact_paths = o->ncontact_paths,
+                                     .json = o->json,
+                                     .progress = o->progress,
+                                     .stop = stop};
+        code = convert_run(&co);
+    }
+    target->settings_free(settings);
+    return code;
+}
+
+int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+    /* `contacts` takes several inputs and options of its own: it parses them itself */
+    if (argc > 1 && strcmp(argv[1], "contacts") == 0)
+        return contacts_main(argc - 1, argv + 1);
+    struct cli o = {.container = "Windows Live Mail",
+                    .unknown_is_read = true,
+                    .progress = PROGRESS_NORMAL,
+                    .contact_paths = xcalloc((size_t)argc, sizeof(const char *)),
+                    .target_args = xcalloc((size_t)argc, sizeof(struct target_arg))};
+    struct option *options = all_options();
+    int code = parse(argc, argv, options, &o);
+    if (code < 0 && o.ntarget_args && strcmp(o.command, "convert") != 0) {
+        const struct target *owner;
+        code = usage_error("this option is for convert: --",
+                           registry_target_option_at(o.target_args[0].option, &owner)->name);
+    }
+    if (code < 0) {
+        if (strcmp(o.command, "show") == 0) {
+            struct show_options sho = {.path = o.operand, .json = o.json};
+            code = show_run(&sho);
+        } else if (strcmp(o.command, "scan") == 0) {
+            struct scan_options so = {.store = o.operand, .json = o.json,
+                                      .progress = o.progress};
+            code = scan_run(&so);
+        } else if (strcmp(o.command, "convert") == 0) {
+            code = run_convert(&o, stop);
+        } else {
+            code = usage_error("unknown command: ", o.command);
+        }
+    }
+    free(options);
+    free(o.contact_paths);
+    free(o.target_args);
+    return code;
+}
