@@ -235,9 +235,9 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
         maildate_format_rfc5322(msg->date, rfcdate);
         writer_outcome_note(outcome, PROBLEM_REPAIRED_DATE, msg->file->source,
                             "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
-                            strcmp(msg->date_origin, "store") == 0      ? "store's received time"
-                            : strcmp(msg->date_origin, "Received") == 0 ? "Received header"
-                                                                        : "file's modification time");
+                            msg->date_origin == DATE_FROM_STORE      ? "store's received time"
+                            : msg->date_origin == DATE_FROM_RECEIVED ? "Received header"
+                                                                     : "file's modification time");
     }
     if (add_eol)
         writer_outcome_note(outcome, PROBLEM_REPAIRED_EOL, msg->file->source,

@@ -1,4 +1,5 @@
-/* maildate: date parsing (GMime) and UTC formatting (see maildate.h). */
+/* maildate: date parsing (GMime), the message and filed-under date rules, UTC formatting (see
+ * maildate.h). */
 #include "normalize/maildate.h"
 
 #include <gmime/gmime.h>
@@ -6,7 +7,42 @@
 #include <string.h>
 #include <time.h>
 
-int64_t maildate_parse(const char *text)
+#include "normalize/rfc822.h"
+#include "util/buf.h"
+
+/* A date as GMime's parser wants it: comments removed, no white space around ':'. */
+static void clean_date(struct buf *v)
+{
+    size_t o = 0, depth = 0;
+    char *d = v->data;
+    for (size_t i = 0; i < v->len; i++) {
+        char c = d[i];
+        if (c == '(') {
+            depth++;
+            continue;
+        }
+        if (c == ')' && depth) {
+            depth--;
+            continue;
+        }
+        if (depth)
+            continue;
+        if (c == ':') {
+            while (o && (d[o - 1] == ' ' || d[o - 1] == '\t'))
+                o--;
+            d[o++] = c;
+            while (i + 1 < v->len && (d[i + 1] == ' ' || d[i + 1] == '\t'))
+                i++;
+            continue;
+        }
+        d[o++] = c;
+    }
+    v->len = o;
+    if (d)
+        d[o] = '\0';
+}
+
+static int64_t parse_clean(const char *text)
 {
     if (!text || !*text)
         return MODEL_TIME_UNKNOWN;
@@ -18,10 +54,83 @@ int64_t maildate_parse(const char *text)
     return t;
 }
 
+int64_t maildate_parse(const char *text)
+{
+    struct buf v = BUF_INIT;
+    buf_puts(&v, text ? text : "");
+    clean_date(&v);
+    int64_t t = parse_clean(buf_str(&v));
+    buf_free(&v);
+    return t;
+}
+
 int64_t maildate_parse_received(const char *value)
 {
-    const char *semi = value ? strrchr(value, ';') : NULL;
-    return semi ? maildate_parse(semi + 1) : MODEL_TIME_UNKNOWN;
+    struct buf v = BUF_INIT;
+    buf_puts(&v, value ? value : "");
+    clean_date(&v);
+    const char *semi = strrchr(buf_str(&v), ';');
+    int64_t t = semi ? parse_clean(semi + 1) : MODEL_TIME_UNKNOWN;
+    buf_free(&v);
+    return t;
+}
+
+const char *maildate_origin_name(enum date_origin origin)
+{
+    switch (origin) {
+    case DATE_FROM_STORE: return "store";
+    case DATE_FROM_DATE: return "Date";
+    case DATE_FROM_RECEIVED: return "Received";
+    case DATE_FROM_FILE: return "file time";
+    case DATE_FROM_NONE: break;
+    }
+    return "none";
+}
+
+int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin)
+{
+    struct rfc822_scan sc;
+    struct rfc822_field f;
+    struct buf v = BUF_INIT;
+    int64_t t = MODEL_TIME_UNKNOWN;
+    *origin = DATE_FROM_NONE;
+    /* The Date header first (the first one, as every reader takes it) ... */
+    rfc822_scan_begin(&sc, hdr, len);
+    while (rfc822_scan_next(&sc, &f))
+        if (rfc822_field_is(&sc, &f, "Date")) {
+            rfc822_unfold(hdr + f.value, f.end - f.value, &v);
+            t = maildate_parse(buf_str(&v));
+            break;
+        }
+    if (t != MODEL_TIME_UNKNOWN) {
+        *origin = DATE_FROM_DATE;
+    } else {
+        /* ... then the first Received header whose date can be read (the newest hop). */
+        rfc822_scan_begin(&sc, hdr, len);
+        while (t == MODEL_TIME_UNKNOWN && rfc822_scan_next(&sc, &f))
+            if (rfc822_field_is(&sc, &f, "Received")) {
+                rfc822_unfold(hdr + f.value, f.end - f.value, &v);
+                t = maildate_parse_received(buf_str(&v));
+            }
+        if (t != MODEL_TIME_UNKNOWN)
+            *origin = DATE_FROM_RECEIVED;
+    }
+    buf_free(&v);
+    return t;
+}
+
+int64_t maildate_filed(const char *hdr, size_t len, int64_t store_time, int64_t file_time,
+                       enum date_origin *origin)
+{
+    if (store_time != MODEL_TIME_UNKNOWN) {
+        *origin = DATE_FROM_STORE;
+        return store_time;
+    }
+    int64_t t = maildate_of_header(hdr, len, origin);
+    if (t != MODEL_TIME_UNKNOWN)
+        return t;
+    *origin = file_time != MODEL_TIME_UNKNOWN ? DATE_FROM_FILE : DATE_FROM_NONE;
+    return file_time;
 }
 
 static void utc(int64_t t, struct tm *tm)

@@ -37,11 +37,6 @@
 /* ---------------------------------------------------------------------------------------------
  * The handle */
 
-struct field {
-    size_t name, name_len; /* offsets into data */
-    size_t value, end;     /* the value after ':' to the end of its last continuation line */
-};
-
 struct att {
     struct normalize_attachment pub;
     char *filename, *content_type, *content_id; /* owned; pub points at them */
@@ -66,7 +61,7 @@ struct normalize {
     size_t len;
     size_t hdr_start; /* after a leading mbox `From ` line */
     size_t body;      /* first byte after the header block */
-    struct field *fields;
+    struct rfc822_field *fields;
     size_t nfields, fields_cap;
     struct normalize_hints hints;
     int depth; /* of embedded messages */
@@ -148,12 +143,6 @@ static void repair_stats(struct normalize *n, const char *where, const struct ch
 /* ---------------------------------------------------------------------------------------------
  * Small byte helpers */
 
-static size_t line_end(const char *s, size_t len, size_t pos)
-{
-    const char *lf = memchr(s + pos, '\n', len - pos);
-    return lf ? (size_t)(lf - s) + 1 : len;
-}
-
 static bool has_8bit(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -175,74 +164,21 @@ static char *lower_dup(const char *s)
     return d;
 }
 
-/* Unfolds a raw header value into `out`: line breaks and NULs dropped, ends trimmed. */
-static void unfold(const char *s, size_t len, struct buf *out)
-{
-    buf_reset(out);
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '\r' || c == '\n' || c == '\0')
-            continue;
-        buf_putc(out, c);
-    }
-    size_t b = 0, e = out->len;
-    while (b < e && (out->data[b] == ' ' || out->data[b] == '\t'))
-        b++;
-    while (e > b && (out->data[e - 1] == ' ' || out->data[e - 1] == '\t'))
-        e--;
-    if (out->data) {
-        memmove(out->data, out->data + b, e - b);
-        out->len = e - b;
-        out->data[out->len] = '\0';
-    }
-}
-
 /* ---------------------------------------------------------------------------------------------
  * The header index */
 
-static bool is_field_name_char(unsigned char c)
-{
-    return c > 32 && c < 127 && c != ':';
-}
-
+/* The fields of the header block, found by the one raw-header scanner (normalize/rfc822). */
 static void index_headers(struct normalize *n)
 {
-    const char *s = n->data;
-    size_t len = n->len, pos = 0;
-    if (len >= 5 && memcmp(s, "From ", 5) == 0) {
-        /* an mbox envelope line, unless it is a From field written "From  : ..." */
-        size_t i = 5, end = line_end(s, len, 0);
-        while (i < end && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (i >= end || s[i] != ':')
-            pos = end;
+    struct rfc822_scan sc;
+    struct rfc822_field f;
+    rfc822_scan_begin(&sc, n->data, n->len);
+    n->hdr_start = sc.start;
+    while (rfc822_scan_next(&sc, &f)) {
+        n->fields = xgrow(n->fields, &n->fields_cap, n->nfields + 1, sizeof *n->fields);
+        n->fields[n->nfields++] = f;
     }
-    n->hdr_start = pos;
-    while (pos < len) {
-        size_t end = line_end(s, len, pos);
-        if (s[pos] == '\n' || (s[pos] == '\r' && pos + 1 < len && s[pos + 1] == '\n')) {
-            pos = end;
-            break;
-        }
-        if (s[pos] == ' ' || s[pos] == '\t') {
-            if (n->nfields)
-                n->fields[n->nfields - 1].end = end;
-            pos = end;
-            continue;
-        }
-        size_t i = pos;
-        while (i < end && is_field_name_char((unsigned char)s[i]))
-            i++;
-        size_t name_end = i;
-        while (i < end && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (name_end > pos && i < end && s[i] == ':') {
-            n->fields = xgrow(n->fields, &n->fields_cap, n->nfields + 1, sizeof *n->fields);
-            n->fields[n->nfields++] = (struct field){pos, name_end - pos, i + 1, end};
-        }
-        pos = end;
-    }
-    n->body = pos;
+    n->body = sc.pos;
 }
 
 /* The first header named `name`, unfolded into `out`; false when there is none. */
@@ -250,9 +186,9 @@ static bool header(struct normalize *n, const char *name, struct buf *out)
 {
     size_t nlen = strlen(name);
     for (size_t i = 0; i < n->nfields; i++) {
-        const struct field *f = &n->fields[i];
+        const struct rfc822_field *f = &n->fields[i];
         if (f->name_len == nlen && strncasecmp(n->data + f->name, name, nlen) == 0) {
-            unfold(n->data + f->value, f->end - f->value, out);
+            rfc822_unfold(n->data + f->value, f->end - f->value, out);
             return true;
         }
     }
@@ -465,79 +401,26 @@ const char *const *normalize_references(struct normalize *n, size_t *count)
     return (const char *const *)n->refs;
 }
 
-/* A date value as GMime's parser wants it: comments removed, no white space around ':'
- * ("Fri, 21 Nov 1997 09(comment):   55  :  06 -0600" is a valid RFC 5322 date). */
-static void clean_date(struct buf *v)
-{
-    size_t o = 0, depth = 0;
-    char *d = v->data;
-    for (size_t i = 0; i < v->len; i++) {
-        char c = d[i];
-        if (c == '(') {
-            depth++;
-            continue;
-        }
-        if (c == ')' && depth) {
-            depth--;
-            continue;
-        }
-        if (depth)
-            continue;
-        if (c == ':') {
-            while (o && (d[o - 1] == ' ' || d[o - 1] == '\t'))
-                o--;
-            d[o++] = c;
-            while (i + 1 < v->len && (d[i + 1] == ' ' || d[i + 1] == '\t'))
-                i++;
-            continue;
-        }
-        d[o++] = c;
-    }
-    v->len = o;
-    if (d)
-        d[o] = '\0';
-}
-
 int64_t normalize_date(struct normalize *n, const char **origin)
 {
     if (!n->date_done) {
         n->date_done = true;
-        struct buf v = BUF_INIT;
-        const char *problem = "date_missing";
-        n->date = MODEL_TIME_UNKNOWN;
-        if (header(n, "Date", &v)) {
-            clean_date(&v);
-            n->date = maildate_parse(buf_str(&v));
-            problem = "date_invalid";
-        }
-        if (n->date != MODEL_TIME_UNKNOWN) {
-            n->date_origin = "Date";
-        } else {
-            for (size_t i = 0; i < n->nfields; i++) {
-                const struct field *f = &n->fields[i];
-                if (f->name_len != 8 || strncasecmp(n->data + f->name, "Received", 8) != 0)
-                    continue;
-                unfold(n->data + f->value, f->end - f->value, &v);
-                clean_date(&v);
-                n->date = maildate_parse_received(buf_str(&v));
-                if (n->date != MODEL_TIME_UNKNOWN) {
-                    n->date_origin = "Received";
-                    break;
-                }
-            }
+        enum date_origin from;
+        n->date = maildate_of_header(n->data + n->hdr_start, n->body - n->hdr_start, &from);
+        if (n->date == MODEL_TIME_UNKNOWN || from != DATE_FROM_DATE) {
+            const char *problem = normalize_has_header(n, "Date") ? "date_invalid"
+                                                                  : "date_missing";
             if (n->date == MODEL_TIME_UNKNOWN && n->hints.store_time != MODEL_TIME_UNKNOWN) {
                 n->date = n->hints.store_time;
-                n->date_origin = "store";
+                from = DATE_FROM_STORE;
             }
             if (n->date == MODEL_TIME_UNKNOWN && n->hints.file_time != MODEL_TIME_UNKNOWN) {
                 n->date = n->hints.file_time;
-                n->date_origin = "file time";
+                from = DATE_FROM_FILE;
             }
-            if (n->date == MODEL_TIME_UNKNOWN)
-                n->date_origin = "none";
-            repair(n, problem, n->date_origin, 1);
+            repair(n, problem, maildate_origin_name(from), 1);
         }
-        buf_free(&v);
+        n->date_origin = maildate_origin_name(from);
     }
     if (origin)
         *origin = n->date_origin;
@@ -587,7 +470,7 @@ static bool part_header(GMimeObject *o, const char *name, struct buf *out)
     }
     if (!raw)
         return false;
-    unfold(raw, strlen(raw), out);
+    rfc822_unfold(raw, strlen(raw), out);
     return true;
 }
 

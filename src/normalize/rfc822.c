@@ -32,33 +32,103 @@ size_t rfc822_header_length(const char *buf, size_t len, bool *complete)
     return len;
 }
 
-/* A header field line: a name of printable ASCII other than ':' and then ':'. */
-static bool is_field_line(const char *buf, size_t len, size_t pos)
+static bool is_field_name_char(unsigned char c)
+{
+    return c > 32 && c < 127 && c != ':';
+}
+
+/* The end of a field's name when the line at `pos` is a field ("Name :"), else `pos`; *colon is
+ * the offset of its ':'. */
+static size_t field_name_end(const char *s, size_t end, size_t pos, size_t *colon)
 {
     size_t i = pos;
-    while (i < len && i - pos < 998) {
-        unsigned char c = (unsigned char)buf[i];
-        if (c == ':')
-            return i > pos;
-        if (c <= 32 || c >= 127)
-            break;
+    while (i < end && is_field_name_char((unsigned char)s[i]))
         i++;
+    size_t name_end = i;
+    while (i < end && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (name_end > pos && i < end && s[i] == ':') {
+        *colon = i;
+        return name_end;
     }
-    /* Tolerate WSP before the colon ("Subject : x"), as old mailers wrote. */
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
-        i++;
-    return i > pos && i < len && buf[i] == ':' && buf[pos] != ' ' && buf[pos] != '\t';
+    return pos;
+}
+
+void rfc822_scan_begin(struct rfc822_scan *sc, const char *buf, size_t len)
+{
+    *sc = (struct rfc822_scan){.buf = buf, .len = len};
+    size_t colon;
+    if (len >= 5 && memcmp(buf, "From ", 5) == 0 &&
+        field_name_end(buf, next_line(buf, len, 0), 0, &colon) == 0)
+        sc->start = sc->pos = next_line(buf, len, 0);
+}
+
+bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f)
+{
+    const char *s = sc->buf;
+    while (!sc->done && sc->pos < sc->len) {
+        size_t pos = sc->pos, end = next_line(s, sc->len, pos);
+        if (is_blank_line(s, sc->len, pos)) {
+            sc->pos = end;
+            sc->done = true;
+            return false;
+        }
+        sc->pos = end;
+        size_t colon;
+        size_t name_end = field_name_end(s, end, pos, &colon);
+        if (name_end == pos)
+            continue; /* a stray line (continuations are taken with their field below) */
+        *f = (struct rfc822_field){pos, name_end - pos, colon + 1, end};
+        /* Continuation lines belong to the field, and so do stray lines between them (old
+         * mailers folded with lines that hold no blank at all). */
+        for (size_t at = sc->pos; at < sc->len && !is_blank_line(s, sc->len, at);) {
+            size_t next = next_line(s, sc->len, at);
+            if (s[at] == ' ' || s[at] == '\t')
+                sc->pos = f->end = next;
+            else if (field_name_end(s, next, at, &colon) != at)
+                break;
+            at = next;
+        }
+        return true;
+    }
+    sc->done = true;
+    return false;
+}
+
+bool rfc822_field_is(const struct rfc822_scan *sc, const struct rfc822_field *f, const char *name)
+{
+    size_t n = strlen(name);
+    return f->name_len == n && strncasecmp(sc->buf + f->name, name, n) == 0;
+}
+
+void rfc822_unfold(const char *s, size_t len, struct buf *out)
+{
+    buf_reset(out);
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
+            buf_putc(out, s[i]);
+    size_t b = 0, e = out->len;
+    while (b < e && (out->data[b] == ' ' || out->data[b] == '\t'))
+        b++;
+    while (e > b && (out->data[e - 1] == ' ' || out->data[e - 1] == '\t'))
+        e--;
+    if (out->data) {
+        memmove(out->data, out->data + b, e - b);
+        out->len = e - b;
+        out->data[out->len] = '\0';
+    }
 }
 
 enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof)
 {
     if (len == 0)
         return RFC822_EMPTY;
-    size_t pos = 0;
     /* An envelope line left in an .eml by an mbox tool does not make it less of a message. */
-    if (len >= 5 && memcmp(head, "From ", 5) == 0)
-        pos = next_line(head, len, 0);
-    if (!is_field_line(head, len, pos))
+    struct rfc822_scan sc;
+    rfc822_scan_begin(&sc, head, len);
+    size_t pos = sc.start, colon;
+    size_t name_end = field_name_end(head, next_line(head, len, pos), pos, &colon);
+    if (name_end == pos || name_end - pos > 998) /* RFC 5322 lines are at most 998 octets */
         return RFC822_NOT_MESSAGE;
     bool complete;
     size_t hlen = rfc822_header_length(head, len, &complete);
@@ -69,45 +139,15 @@ enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof)
 
 bool rfc822_header_value(const char *hdr, size_t len, const char *name, struct buf *value)
 {
-    size_t nlen = strlen(name);
-    size_t pos = 0;
+    struct rfc822_scan sc;
+    struct rfc822_field f;
     buf_reset(value);
-    while (pos < len && !is_blank_line(hdr, len, pos)) {
-        size_t end = next_line(hdr, len, pos);
-        bool match = end - pos > nlen && strncasecmp(hdr + pos, name, nlen) == 0;
-        size_t colon = pos + nlen;
-        if (match) {
-            while (colon < end && (hdr[colon] == ' ' || hdr[colon] == '\t'))
-                colon++;
-            match = colon < end && hdr[colon] == ':';
+    rfc822_scan_begin(&sc, hdr, len);
+    while (rfc822_scan_next(&sc, &f))
+        if (rfc822_field_is(&sc, &f, name)) {
+            rfc822_unfold(hdr + f.value, f.end - f.value, value);
+            return true;
         }
-        if (!match) {
-            pos = end;
-            continue;
-        }
-        /* Collect the value and its continuation lines, folding line ends away. */
-        size_t start = colon + 1;
-        for (;;) {
-            size_t stop = end;
-            while (stop > start && (hdr[stop - 1] == '\n' || hdr[stop - 1] == '\r'))
-                stop--;
-            buf_append(value, hdr + start, stop - start);
-            if (end >= len || (hdr[end] != ' ' && hdr[end] != '\t'))
-                break;
-            start = end;
-            end = next_line(hdr, len, end);
-        }
-        /* Trim surrounding white space. */
-        size_t b = 0, e = value->len;
-        while (b < e && (value->data[b] == ' ' || value->data[b] == '\t'))
-            b++;
-        while (e > b && (value->data[e - 1] == ' ' || value->data[e - 1] == '\t'))
-            e--;
-        memmove(value->data, value->data + b, e - b);
-        value->len = e - b;
-        value->data[value->len] = '\0';
-        return true;
-    }
     return false;
 }
 

@@ -1,10 +1,17 @@
 /* rfc822: looking at a message's raw header block without decoding MIME.
  *
  * The pipeline must tell a message from an empty file, a header-only download or a file that is
- * not mail, and the mbox writer needs a few header values for its envelope. Both only need the
- * raw header block, found here by scanning bytes: (buffer, length) in, offsets out, every read
- * checked against the length. Values are returned unfolded but otherwise as stored (raw bytes,
- * encoded words left alone); decoding is the normalizer's job. */
+ * not mail, the mbox writer needs a few header values for its envelope, and the normalizer
+ * indexes the fields of every message it decodes. All of them read the raw header block through
+ * the one scanner here, so they cannot disagree about where a field starts or the header ends:
+ * (buffer, length) in, offsets out, every read checked against the length. Values are returned
+ * unfolded but otherwise as stored (raw bytes, encoded words left alone); decoding is the
+ * normalizer's job.
+ *
+ * The rules: a first line "From " that is not a field ("From :" is one) is an mbox envelope left
+ * by a tool and is skipped; a field line is a name of printable ASCII other than ':', optional
+ * blanks, then ':'; a line starting with a blank continues the field before it; other lines are
+ * ignored; a blank line ends the header block. */
 #ifndef WLMIGRATE_RFC822_H
 #define WLMIGRATE_RFC822_H
 
@@ -19,6 +26,30 @@ enum rfc822_class {
     RFC822_EMPTY,       /* no bytes at all */
     RFC822_NOT_MESSAGE, /* does not start with a header field */
 };
+
+/* One field of a header block, as offsets into it. */
+struct rfc822_field {
+    size_t name, name_len;  /* the field name */
+    size_t value;           /* just after the ':' */
+    size_t end;             /* past the last line of the field (its continuations included) */
+};
+
+/* A walk over the fields of a header block. */
+struct rfc822_scan {
+    const char *buf;
+    size_t len;
+    size_t start;   /* where the header block starts (after an envelope line) */
+    size_t pos;     /* the next line; at the end, where the body starts (past the blank line) */
+    bool done;
+};
+
+void rfc822_scan_begin(struct rfc822_scan *sc, const char *buf, size_t len);
+/* The next field; false at the end of the header block (then sc->pos is the body's offset). */
+bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f);
+/* True when the field is called `name` (ASCII case-insensitive). */
+bool rfc822_field_is(const struct rfc822_scan *sc, const struct rfc822_field *f, const char *name);
+/* A raw value unfolded into `out`: CR, LF and NUL dropped, blanks at both ends trimmed. */
+void rfc822_unfold(const char *s, size_t len, struct buf *out);
 
 /* Length of the header block including the blank line that ends it. Sets *complete to false,
  * and returns `len`, when no blank line occurs within `len` bytes. */

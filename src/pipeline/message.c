@@ -21,31 +21,14 @@ static ssize_t read_some(int fd, char *buf, size_t cap)
     }
 }
 
-/* The date a message is filed under: what the store recorded, else what the message says. */
+/* The date a message is filed under (normalize/maildate has the rule). */
 static void find_date(struct message *m)
 {
     struct buf value = BUF_INIT;
     m->has_date_header = rfc822_header_value(m->head, m->header_len, "Date", &value);
-    int64_t header_date = m->has_date_header ? maildate_parse(buf_str(&value)) : MODEL_TIME_UNKNOWN;
-    if (m->file->received != MODEL_TIME_UNKNOWN) {
-        m->date = m->file->received;
-        m->date_origin = "store";
-    } else if (header_date != MODEL_TIME_UNKNOWN) {
-        m->date = header_date;
-        m->date_origin = "Date";
-    } else {
-        int64_t received = MODEL_TIME_UNKNOWN;
-        if (rfc822_header_value(m->head, m->header_len, "Received", &value))
-            received = maildate_parse_received(buf_str(&value));
-        if (received != MODEL_TIME_UNKNOWN) {
-            m->date = received;
-            m->date_origin = "Received";
-        } else {
-            m->date = m->file->mtime;
-            m->date_origin = "file time";
-        }
-    }
     buf_free(&value);
+    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->file->mtime,
+                             &m->date_origin);
 }
 
 static enum status open_failed(struct message *m, int errnum, struct error *err)

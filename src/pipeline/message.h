@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "model/model.h"
+#include "normalize/maildate.h"
 #include "util/error.h"
 #include "normalize/rfc822.h"
 
@@ -29,8 +30,8 @@ struct message {
     bool at_eof;          /* head is the whole file */
     enum rfc822_class kind;
     int fd;               /* positioned after head */
-    int64_t date;         /* best date: the store's received time, else Date, Received, mtime */
-    const char *date_origin; /* where `date` came from: "store", "Date", "Received", "file time" */
+    int64_t date;         /* the date it is filed under (maildate_filed) */
+    enum date_origin date_origin;
     bool has_date_header;
 };
 
