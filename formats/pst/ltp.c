@@ -178,7 +178,8 @@ size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages)
     return h->npages;
 }
 
-uint64_t pst_heap_size(const struct pst_heap *h)
+/* Total bytes of the serialized pages. */
+static uint64_t heap_size(const struct pst_heap *h)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < h->npages; i++)
@@ -186,7 +187,7 @@ uint64_t pst_heap_size(const struct pst_heap *h)
     return total;
 }
 
-void pst_heap_pages_free(struct buf *pages, size_t count)
+static void heap_pages_free(struct buf *pages, size_t count)
 {
     if (!pages)
         return;
@@ -209,7 +210,7 @@ int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, u
     }
     int rc = pst_ndb_write_pages(n, spans, count, bid, err);
     free(spans);
-    pst_heap_pages_free(pages, count);
+    heap_pages_free(pages, count);
     if (bytes)
         *bytes = total;
     return rc;
@@ -383,7 +384,7 @@ int pst_pc_write(struct pst_ndb *n, const struct pst_value *props, size_t count,
         pst_bth_fill(h, bth, recs, count);
         if (size && size->prop_id) {
             /* The records were copied into the heap: patch the copy (an inline Int32). */
-            size->result = size->base + pst_heap_size(h) + extra;
+            size->result = size->base + heap_size(h) + extra;
             if (!size_rec) {
                 error_set(err, "size property %#06x missing", size->prop_id);
                 rc = -1;

@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "pst/ndb.h"
+#include "pst/pstprop.h"
 
 #define PST_HEAP_MAX_ITEM 3580u
 
@@ -28,30 +29,6 @@ enum {
     PST_HN_SIG_BTH = 0xB5,
     PST_HN_SIG_PC = 0xBC,
 };
-
-/* Property types used by the writer ([MS-OXCDATA] 2.11.1). */
-enum {
-    PST_PT_I16 = 0x0002,
-    PST_PT_I32 = 0x0003,
-    PST_PT_FLOAT = 0x0004,
-    PST_PT_DOUBLE = 0x0005,
-    PST_PT_CURRENCY = 0x0006,
-    PST_PT_APPTIME = 0x0007,
-    PST_PT_ERROR = 0x000A,
-    PST_PT_BOOLEAN = 0x000B,
-    PST_PT_OBJECT = 0x000D,
-    PST_PT_I64 = 0x0014,
-    PST_PT_STRING8 = 0x001E,
-    PST_PT_UNICODE = 0x001F,
-    PST_PT_SYSTIME = 0x0040,
-    PST_PT_CLSID = 0x0048,
-    PST_PT_BINARY = 0x0102,
-    PST_PT_MV_I32 = 0x1003,
-    PST_PT_MV_UNICODE = 0x101F,
-    PST_PT_MV_BINARY = 0x1102,
-};
-
-#define PST_TAG(id, type) ((uint32_t)(((uint32_t)(id) << 16) | (uint32_t)(type)))
 
 /* Size of a value of `type` kept in place (in a PC's dwValueHnid when <= 4, in a TC cell), or
  * 0 for types stored through an HNID. */
@@ -74,12 +51,9 @@ uint32_t pst_heap_alloc(struct pst_heap *h, const void *data, size_t len);
 /* The bytes of an item, to patch it before the heap is written. */
 uint8_t *pst_heap_item(struct pst_heap *h, uint32_t hid, size_t *len);
 void pst_heap_set_root(struct pst_heap *h, uint32_t hid);
-/* The serialized pages: `*pages` is an array of `return value` buffers the caller frees with
- * pst_heap_pages_free(). */
+/* The serialized pages: `*pages` is an array of `return value` buffers; the caller frees each
+ * buffer and the array. */
 size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages);
-void pst_heap_pages_free(struct buf *pages, size_t count);
-/* Total bytes of the serialized pages. */
-uint64_t pst_heap_size(const struct pst_heap *h);
 /* Writes the heap as a data tree; *bytes receives the sum of its page sizes. */
 int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
                    struct error *err);

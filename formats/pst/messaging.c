@@ -1,62 +1,14 @@
 /* messaging: templates, message store, name-to-ID map and internal nodes (see messaging.h).
  *
  * The column sets and the undocumented nodes are what current Outlook writes into an empty
- * store (outlook-pst-rs Empty.pst, dissected in ../../../shared/design/PST.md section 3). */
+ * store (outlook-pst-rs Empty.pst, dissected in doc/PST.md section 3). */
 #include "pst/messaging.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/xalloc.h"
-
-/* ---- UTF-16 ------------------------------------------------------------------------------ */
-
-static void put_unit(struct buf *out, uint32_t u)
-{
-    uint8_t b[2] = {(uint8_t)u, (uint8_t)(u >> 8)};
-    buf_append(out, b, 2);
-}
-
-void pst_utf16_append(struct buf *out, const char *s, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t c = p[i], need = 0, min = 0;
-        if (c < 0x80) {
-            need = 0;
-        } else if ((c & 0xE0) == 0xC0) {
-            c &= 0x1F, need = 1, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            c &= 0x0F, need = 2, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            c &= 0x07, need = 3, min = 0x10000;
-        } else {
-            put_unit(out, 0xFFFD);
-            i++;
-            continue;
-        }
-        size_t j = 1;
-        for (; j <= need; j++) {
-            if (i + j >= len || (p[i + j] & 0xC0) != 0x80)
-                break;
-            c = (c << 6) | (p[i + j] & 0x3Fu);
-        }
-        if (j <= need || c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-            put_unit(out, 0xFFFD);
-            i++;
-            continue;
-        }
-        i += need + 1;
-        if (c >= 0x10000) {
-            c -= 0x10000;
-            put_unit(out, 0xD800 | (c >> 10));
-            put_unit(out, 0xDC00 | (c & 0x3FF));
-        } else {
-            put_unit(out, c);
-        }
-    }
-}
 
 /* ---- templates --------------------------------------------------------------------------- */
 
@@ -132,11 +84,6 @@ const uint32_t *pst_template_columns(enum pst_template t, size_t *count)
 {
     *count = templates[t].count;
     return templates[t].cols;
-}
-
-uint32_t pst_template_nid(enum pst_template t)
-{
-    return templates[t].nid;
 }
 
 /* ---- name-to-ID map ---------------------------------------------------------------------- */
@@ -273,11 +220,6 @@ struct pst_nameid *pst_nameid_new(void)
     return m;
 }
 
-size_t pst_nameid_count(const struct pst_nameid *m)
-{
-    return m->count;
-}
-
 int pst_nameid_write(const struct pst_nameid *m, struct pst_ndb *n, struct error *err)
 {
     /* Entry stream, and the same records keyed by hash in their buckets. */
@@ -336,7 +278,8 @@ void pst_nameid_free(struct pst_nameid *m)
 
 /* ---- message store and internal nodes ---------------------------------------------------- */
 
-void pst_entry_id(const struct pst_store_info *s, uint32_t nid, uint8_t out[24])
+/* The EntryID of a folder: 4 zero flag bytes, the provider UID, the NID. */
+static void entry_id(const struct pst_store_info *s, uint32_t nid, uint8_t out[24])
 {
     memset(out, 0, 4);
     memcpy(out + 4, s->record_key, 16);
@@ -352,10 +295,10 @@ int pst_store_write(const struct pst_store_info *s, struct pst_ndb *n, struct er
     pst_put32(history, 1);
     memcpy(history + 4, s->repl_guid, 16);
     pst_put32(history + 20, 1);
-    pst_entry_id(s, s->ipm_subtree, ipm);
-    pst_entry_id(s, s->deleted_items, waste);
-    pst_entry_id(s, s->common_views, views);
-    pst_entry_id(s, s->search_root, finder);
+    entry_id(s, s->ipm_subtree, ipm);
+    entry_id(s, s->deleted_items, waste);
+    entry_id(s, s->common_views, views);
+    entry_id(s, s->search_root, finder);
     /* FOLDER_IPM_SUBTREE_VALID | WASTEBASKET | COMMON_VIEWS | FINDER, as in Outlook's file */
     pst_put32(mask, 0x01 | 0x08 | 0x40 | 0x80);
     const struct pst_value props[] = {

@@ -4,8 +4,7 @@
  * column sets current Outlook writes, the message store PC, the name-to-ID map (never empty,
  * each entry also in its hash bucket), and the internal nodes Outlook creates in an empty store
  * (search activity list, receive-folder and outgoing-queue tables, the undocumented 0x6B6,
- * 0x6D7, 0x6F8 tables and 0xC01, 0xE01, 0xEE1, 0xF01 nodes, empty queues). Also the UTF-8 to
- * UTF-16LE conversion the whole writer uses.
+ * 0x6D7, 0x6F8 tables and 0xC01, 0xE01, 0xEE1, 0xF01 nodes, empty queues).
  *
  * Ownership: struct pst_nameid is the caller's (pst_nameid_free accepts NULL). */
 #ifndef WLMIGRATE_PST_MESSAGING_H
@@ -14,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/buf.h"
 #include "util/error.h"
 #include "pst/ltp.h"
 #include "pst/ndb.h"
@@ -38,9 +36,6 @@ enum {
     PST_NID_SPAM_SEARCH_FOLDER = 0x2223,
 };
 
-/* UTF-8 to UTF-16LE (no terminator), appended to `out`; invalid bytes become U+FFFD. */
-void pst_utf16_append(struct buf *out, const char *s, size_t len);
-
 enum pst_template {
     PST_TPL_HIERARCHY,
     PST_TPL_CONTENTS,
@@ -58,8 +53,6 @@ enum pst_template {
 
 /* Column tags of a template, in Outlook's column (iBit) order, RowId and RowVer first. */
 const uint32_t *pst_template_columns(enum pst_template t, size_t *count);
-/* The node a template is stored in. */
-uint32_t pst_template_nid(enum pst_template t);
 
 /* ---- name-to-ID map ---- */
 struct pst_nameid;
@@ -70,7 +63,6 @@ struct pst_nameid *pst_nameid_new(void);
  * `guid` is in stored byte order; `name` (UTF-8) or, if NULL, `lid`. */
 uint16_t pst_nameid_lookup(struct pst_nameid *m, const uint8_t guid[16], uint32_t lid,
                            const char *name);
-size_t pst_nameid_count(const struct pst_nameid *m);
 /* Writes node 0x61. */
 int pst_nameid_write(const struct pst_nameid *m, struct pst_ndb *n, struct error *err);
 void pst_nameid_free(struct pst_nameid *m);
@@ -85,8 +77,6 @@ struct pst_store_info {
     uint32_t ipm_subtree, deleted_items, search_root, common_views; /* folder NIDs */
 };
 
-/* The EntryID of a folder: 4 zero flag bytes, the provider UID, the NID. */
-void pst_entry_id(const struct pst_store_info *s, uint32_t nid, uint8_t out[24]);
 /* Writes the message store PC (node 0x21). */
 int pst_store_write(const struct pst_store_info *s, struct pst_ndb *n, struct error *err);
 /* Writes the template tables (their data BIDs go to `tpl_bid` for sharing by empty tables)

@@ -5,6 +5,7 @@
 #include "pst/ndb.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +58,6 @@ void pst_permute_encode(uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         data[i] = permute_r[data[i]];
-}
-
-void pst_permute_decode(uint8_t *data, size_t len)
-{
-    uint8_t inv[256];
-    for (unsigned i = 0; i < 256; i++)
-        inv[permute_r[i]] = (uint8_t)i;
-    for (size_t i = 0; i < len; i++)
-        data[i] = inv[data[i]];
 }
 
 void pst_sublist_add(struct pst_sublist *l, uint32_t nid, uint64_t bid_data, uint64_t bid_sub)
@@ -331,6 +323,9 @@ struct pst_ndb *pst_ndb_create(const char *path, struct error *err)
     return n;
 }
 
+/* One block of `cb` bytes (1..8176); external blocks are permuted on the way out (the caller's
+ * bytes are not changed). The block starts with no references; the trees and nodes that point
+ * at it add them. */
 static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bool internal,
                            uint64_t *bid_out, struct error *err)
 {
@@ -362,12 +357,6 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
         n->data_bytes += cb;
     *bid_out = bid;
     return 0;
-}
-
-int pst_ndb_write_block(struct pst_ndb *n, const void *data, size_t cb, bool internal,
-                        uint64_t *bid, struct error *err)
-{
-    return write_raw_block(n, data, cb, internal, bid, err);
 }
 
 /* XBLOCK / XXBLOCK ([MS-PST] 2.2.2.8.3.2): btype 1, cLevel, cEnt, lcbTotal, rgbid. */

@@ -8,7 +8,7 @@
  * In memory it keeps only the two B-tree indexes and one 496-byte bitmap per 248 KiB interval.
  * The header says fAMapValid = INVALID_AMAP until commit rewrites it as the last step.
  *
- * Decisions recorded here (see ../../../shared/design/PST.md):
+ * Decisions recorded here (see doc/PST.md 1.1, 1.5, 1.6):
  *  - cRef of a block is 1 + the number of references to it, as Outlook writes it.
  *  - Block BIDs come from bidNextB in steps of 4 (bit 1 set for internal blocks); page BIDs are
  *    odd numbers above every block BID, in steps of 2, as in Outlook's Empty.pst.
@@ -23,11 +23,11 @@
 #ifndef WLMIGRATE_PST_NDB_H
 #define WLMIGRATE_PST_NDB_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
+#include "pst/pstprop.h"
 
 #define PST_BLOCK_MAX_DATA 8176u  /* largest cb of one block (8192 minus the trailer) */
 #define PST_XBLOCK_MAX 1021u      /* BIDs per XBLOCK / XXBLOCK */
@@ -60,42 +60,12 @@ enum {
 #define PST_NID_TYPE(nid) ((nid) & 0x1Fu)
 #define PST_NID_INDEX(nid) ((nid) >> 5)
 
-/* Little-endian field helpers: file bytes are never cast onto structs. */
-static inline void pst_put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-static inline void pst_put32(uint8_t *p, uint32_t v)
-{
-    pst_put16(p, (uint16_t)v);
-    pst_put16(p + 2, (uint16_t)(v >> 16));
-}
-static inline void pst_put64(uint8_t *p, uint64_t v)
-{
-    pst_put32(p, (uint32_t)v);
-    pst_put32(p + 4, (uint32_t)(v >> 32));
-}
-static inline uint16_t pst_get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline uint32_t pst_get32(const uint8_t *p)
-{
-    return (uint32_t)pst_get16(p) | ((uint32_t)pst_get16(p + 2) << 16);
-}
-static inline uint64_t pst_get64(const uint8_t *p)
-{
-    return (uint64_t)pst_get32(p) | ((uint64_t)pst_get32(p + 4) << 32);
-}
-
 /* [MS-PST] 5.3: reflected CRC-32 (polynomial 0xEDB88320), initial value 0, no final XOR. */
 uint32_t pst_crc(const void *data, size_t len);
 /* [MS-PST] 5.5: the wSig of a block or B-tree page at file offset `ib` with BID `bid`. */
 uint16_t pst_block_sig(uint64_t ib, uint64_t bid);
-/* NDB_CRYPT_PERMUTE ([MS-PST] 5.1) in place: encode before writing, decode after reading. */
+/* NDB_CRYPT_PERMUTE ([MS-PST] 5.1) in place, as external blocks are written. */
 void pst_permute_encode(uint8_t *data, size_t len);
-void pst_permute_decode(uint8_t *data, size_t len);
 
 /* One entry of a subnode tree (SLENTRY). */
 struct pst_subnode {
@@ -129,11 +99,6 @@ struct pst_ndb;
  * invalid (fAMapValid = 0), so a file left behind by a crash is one Outlook repairs. */
 struct pst_ndb *pst_ndb_create(const char *path, struct error *err);
 
-/* Writes one block of `cb` bytes (1..8176); external blocks are permuted on the way out (the
- * caller's bytes are not changed). Returns its BID in *bid. The block starts with no
- * references; the trees and nodes that point at it add them. */
-int pst_ndb_write_block(struct pst_ndb *n, const void *data, size_t cb, bool internal,
-                        uint64_t *bid, struct error *err);
 /* Writes a byte stream as a data tree: one block, or blocks of 8176 bytes under an XBLOCK, or an
  * XXBLOCK. An empty stream gives BID 0. */
 int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t *bid,

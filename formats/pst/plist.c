@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "util/buf.h"
-#include "pst/messaging.h"
+#include "pst/pstprop.h"
 #include "util/xalloc.h"
 
 struct pst_prop *plist_add(struct plist *l, uint32_t tag)

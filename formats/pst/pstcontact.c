@@ -6,14 +6,10 @@
 #include <string.h>
 
 #include "util/buf.h"
-#include "pst/ltp.h"
-#include "pst/messaging.h"
-#include "pst/ndb.h"
+#include "model/model.h"
 #include "pst/plist.h"
-#include "pst/pstmail.h"
+#include "pst/pstprop.h"
 #include "util/xalloc.h"
-
-#define TAG(id, type) PST_TAG(id, type)
 
 struct pstcontact {
     struct pst_message msg;
@@ -104,7 +100,7 @@ static char *keep(struct pstcontact *pc, char *s)
 
 static struct pst_prop *add_named(struct plist *l, int which, uint16_t type)
 {
-    struct pst_prop *p = plist_add(l, TAG(0, type));
+    struct pst_prop *p = plist_add(l, PST_TAG(0, type));
     p->name = &names[which];
     return p;
 }
@@ -152,7 +148,9 @@ static bool set(const char *s)
 
 /* ---- pieces ------------------------------------------------------------------------------ */
 
-uint64_t pstcontact_date(const char *date)
+/* FILETIME of 12:00 UTC on a "YYYY-MM-DD" date; 0 when the text is not such a date (a date
+ * without a year, "--MM-DD", cannot be stored in a PST contact). */
+static uint64_t contact_date(const char *date)
 {
     int y, m, d;
     char tail;
@@ -169,7 +167,7 @@ uint64_t pstcontact_date(const char *date)
     int64_t days = (int64_t)era * 146097 + doe - 719468;
     /* Noon UTC: the same calendar day in every time zone from UTC-11 to UTC+11, where
      * midnight UTC would show the day before anywhere west of Greenwich. */
-    return pstmail_filetime(days * 86400 + 12 * 3600);
+    return model_time_to_filetime(days * 86400 + 12 * 3600);
 }
 
 /* File-under and its PidLidFileUnderId ([MS-OXOCNTC] 2.2.1.1.12). */
@@ -293,7 +291,7 @@ static void add_phones(struct pstcontact *pc, const struct contact *c)
             drop(pc, "phone", v->value);
     }
     for (size_t k = 0; k < P_COUNT; k++)
-        plist_opt_str(&pc->props, TAG(phone_ids[k], PST_PT_UNICODE), slot[k]);
+        plist_opt_str(&pc->props, PST_TAG(phone_ids[k], PST_PT_UNICODE), slot[k]);
 }
 
 /* The address as a block of lines, as Outlook shows it: street, "postal city region", country. */
@@ -325,12 +323,12 @@ static char *address_block(const struct contact_address *a)
 static void address_tags(struct plist *l, const struct contact_address *a, const uint16_t ids[6])
 {
     const char *street = a->street;
-    plist_opt_str(l, TAG(ids[0], PST_PT_UNICODE), street);
-    plist_opt_str(l, TAG(ids[1], PST_PT_UNICODE), a->city);
-    plist_opt_str(l, TAG(ids[2], PST_PT_UNICODE), a->region);
-    plist_opt_str(l, TAG(ids[3], PST_PT_UNICODE), a->postal_code);
-    plist_opt_str(l, TAG(ids[4], PST_PT_UNICODE), a->country);
-    plist_opt_str(l, TAG(ids[5], PST_PT_UNICODE), a->pobox);
+    plist_opt_str(l, PST_TAG(ids[0], PST_PT_UNICODE), street);
+    plist_opt_str(l, PST_TAG(ids[1], PST_PT_UNICODE), a->city);
+    plist_opt_str(l, PST_TAG(ids[2], PST_PT_UNICODE), a->region);
+    plist_opt_str(l, PST_TAG(ids[3], PST_PT_UNICODE), a->postal_code);
+    plist_opt_str(l, PST_TAG(ids[4], PST_PT_UNICODE), a->country);
+    plist_opt_str(l, PST_TAG(ids[5], PST_PT_UNICODE), a->pobox);
 }
 
 static void add_addresses(struct pstcontact *pc, const struct contact *c)
@@ -389,7 +387,7 @@ static void add_addresses(struct pstcontact *pc, const struct contact *c)
     named_num(l, N_POSTAL_ID, PST_PT_I32, id);
     if (mailing) {
         address_tags(l, mailing, mail_ids);
-        plist_str(l, TAG(0x3A15, PST_PT_UNICODE), blocks[id - 1]);
+        plist_str(l, PST_TAG(0x3A15, PST_PT_UNICODE), blocks[id - 1]);
     }
 }
 
@@ -417,7 +415,7 @@ static void add_categories(struct pstcontact *pc, const struct contact *c)
     free(offs);
     buf_free(&values);
     size_t len = all.len;
-    struct pst_prop *p = plist_add(&pc->props, TAG(0, PST_PT_MV_UNICODE));
+    struct pst_prop *p = plist_add(&pc->props, PST_TAG(0, PST_PT_MV_UNICODE));
     p->name = &keywords;
     p->data = keep(pc, buf_detach(&all));
     p->len = len;
@@ -426,17 +424,17 @@ static void add_categories(struct pstcontact *pc, const struct contact *c)
 static void add_photo(struct pstcontact *pc, const struct contact *c)
 {
     struct plist *a = &pc->att;
-    plist_str(a, TAG(0x3001, PST_PT_UNICODE), "ContactPicture.jpg");
-    plist_str(a, TAG(0x3707, PST_PT_UNICODE), "ContactPicture.jpg");
-    plist_str(a, TAG(0x3704, PST_PT_UNICODE), "CONTAC~1.JPG");
-    plist_str(a, TAG(0x3703, PST_PT_UNICODE), ".jpg");
-    plist_str(a, TAG(0x370E, PST_PT_UNICODE), c->photo_type ? c->photo_type : "image/jpeg");
-    plist_num(a, TAG(0x3705, PST_PT_I32), 1);
-    plist_num(a, TAG(0x370B, PST_PT_I32), 0xFFFFFFFFu);
-    plist_num(a, TAG(0x3714, PST_PT_I32), 0);
-    plist_num(a, TAG(0x7FFE, PST_PT_BOOLEAN), 1);
-    plist_num(a, TAG(0x7FFF, PST_PT_BOOLEAN), 1); /* PidTagAttachmentContactPhoto */
-    plist_bin(a, TAG(0x3701, PST_PT_BINARY), c->photo, c->photo_len);
+    plist_str(a, PST_TAG(0x3001, PST_PT_UNICODE), "ContactPicture.jpg");
+    plist_str(a, PST_TAG(0x3707, PST_PT_UNICODE), "ContactPicture.jpg");
+    plist_str(a, PST_TAG(0x3704, PST_PT_UNICODE), "CONTAC~1.JPG");
+    plist_str(a, PST_TAG(0x3703, PST_PT_UNICODE), ".jpg");
+    plist_str(a, PST_TAG(0x370E, PST_PT_UNICODE), c->photo_type ? c->photo_type : "image/jpeg");
+    plist_num(a, PST_TAG(0x3705, PST_PT_I32), 1);
+    plist_num(a, PST_TAG(0x370B, PST_PT_I32), 0xFFFFFFFFu);
+    plist_num(a, PST_TAG(0x3714, PST_PT_I32), 0);
+    plist_num(a, PST_TAG(0x7FFE, PST_PT_BOOLEAN), 1);
+    plist_num(a, PST_TAG(0x7FFF, PST_PT_BOOLEAN), 1); /* PidTagAttachmentContactPhoto */
+    plist_bin(a, PST_TAG(0x3701, PST_PT_BINARY), c->photo, c->photo_len);
     pc->att_list.props = a->v;
     pc->att_list.count = a->n;
     pc->msg.attachments = &pc->att_list;
@@ -449,23 +447,23 @@ struct pstcontact *pstcontact_build(const struct contact *c)
     struct plist *l = &pc->props;
     char *display = keep(pc, contact_best_name(c));
 
-    plist_str(l, TAG(0x001A, PST_PT_UNICODE), "IPM.Contact");
-    plist_str(l, TAG(0x0037, PST_PT_UNICODE), keep(pc, xasprintf("\x01\x01%s", display)));
-    plist_str(l, TAG(0x0E1D, PST_PT_UNICODE), display);
-    plist_str(l, TAG(0x0070, PST_PT_UNICODE), display);
-    plist_str(l, TAG(0x3001, PST_PT_UNICODE), display);
-    plist_num(l, TAG(0x0E07, PST_PT_I32), 0x01); /* read */
-    plist_num(l, TAG(0x1080, PST_PT_I32), 0x200); /* the contact icon */
-    plist_num(l, TAG(0x0017, PST_PT_I32), 1);
-    plist_num(l, TAG(0x0036, PST_PT_I32), 0);
+    plist_str(l, PST_TAG(0x001A, PST_PT_UNICODE), "IPM.Contact");
+    plist_str(l, PST_TAG(0x0037, PST_PT_UNICODE), keep(pc, xasprintf("\x01\x01%s", display)));
+    plist_str(l, PST_TAG(0x0E1D, PST_PT_UNICODE), display);
+    plist_str(l, PST_TAG(0x0070, PST_PT_UNICODE), display);
+    plist_str(l, PST_TAG(0x3001, PST_PT_UNICODE), display);
+    plist_num(l, PST_TAG(0x0E07, PST_PT_I32), 0x01); /* read */
+    plist_num(l, PST_TAG(0x1080, PST_PT_I32), 0x200); /* the contact icon */
+    plist_num(l, PST_TAG(0x0017, PST_PT_I32), 1);
+    plist_num(l, PST_TAG(0x0036, PST_PT_I32), 0);
 
     /* Names. */
-    plist_opt_str(l, TAG(0x3A06, PST_PT_UNICODE), c->given);
-    plist_opt_str(l, TAG(0x3A11, PST_PT_UNICODE), c->family);
-    plist_opt_str(l, TAG(0x3A44, PST_PT_UNICODE), c->middle);
-    plist_opt_str(l, TAG(0x3A45, PST_PT_UNICODE), c->prefix);
-    plist_opt_str(l, TAG(0x3A05, PST_PT_UNICODE), c->suffix);
-    plist_opt_str(l, TAG(0x3A4F, PST_PT_UNICODE), c->nickname);
+    plist_opt_str(l, PST_TAG(0x3A06, PST_PT_UNICODE), c->given);
+    plist_opt_str(l, PST_TAG(0x3A11, PST_PT_UNICODE), c->family);
+    plist_opt_str(l, PST_TAG(0x3A44, PST_PT_UNICODE), c->middle);
+    plist_opt_str(l, PST_TAG(0x3A45, PST_PT_UNICODE), c->prefix);
+    plist_opt_str(l, PST_TAG(0x3A05, PST_PT_UNICODE), c->suffix);
+    plist_opt_str(l, PST_TAG(0x3A4F, PST_PT_UNICODE), c->nickname);
     struct buf ini = BUF_INIT;
     const char *parts[3] = {c->given, c->middle, c->family};
     for (size_t i = 0; i < 3; i++)
@@ -474,7 +472,7 @@ struct pstcontact *pstcontact_build(const struct contact *c)
             buf_putc(&ini, '.');
         }
     if (ini.len)
-        plist_str(l, TAG(0x3A0A, PST_PT_UNICODE), keep(pc, buf_detach(&ini)));
+        plist_str(l, PST_TAG(0x3A0A, PST_PT_UNICODE), keep(pc, buf_detach(&ini)));
     buf_free(&ini);
     uint32_t fid = 0;
     char *fu = keep(pc, file_under(c, display, &fid));
@@ -491,14 +489,14 @@ struct pstcontact *pstcontact_build(const struct contact *c)
     add_addresses(pc, c);
 
     /* Organisation and people. */
-    plist_opt_str(l, TAG(0x3A16, PST_PT_UNICODE), c->company);
-    plist_opt_str(l, TAG(0x3A18, PST_PT_UNICODE), c->department);
-    plist_opt_str(l, TAG(0x3A17, PST_PT_UNICODE), c->title);
-    plist_opt_str(l, TAG(0x3A46, PST_PT_UNICODE), c->role);
-    plist_opt_str(l, TAG(0x3A19, PST_PT_UNICODE), c->office);
-    plist_opt_str(l, TAG(0x3A4E, PST_PT_UNICODE), c->manager);
-    plist_opt_str(l, TAG(0x3A30, PST_PT_UNICODE), c->assistant);
-    plist_opt_str(l, TAG(0x3A48, PST_PT_UNICODE), c->spouse);
+    plist_opt_str(l, PST_TAG(0x3A16, PST_PT_UNICODE), c->company);
+    plist_opt_str(l, PST_TAG(0x3A18, PST_PT_UNICODE), c->department);
+    plist_opt_str(l, PST_TAG(0x3A17, PST_PT_UNICODE), c->title);
+    plist_opt_str(l, PST_TAG(0x3A46, PST_PT_UNICODE), c->role);
+    plist_opt_str(l, PST_TAG(0x3A19, PST_PT_UNICODE), c->office);
+    plist_opt_str(l, PST_TAG(0x3A4E, PST_PT_UNICODE), c->manager);
+    plist_opt_str(l, PST_TAG(0x3A30, PST_PT_UNICODE), c->assistant);
+    plist_opt_str(l, PST_TAG(0x3A48, PST_PT_UNICODE), c->spouse);
 
     /* Web pages: the first work one as business home page, the first other as personal. */
     const char *business = NULL, *personal = NULL;
@@ -513,26 +511,26 @@ struct pstcontact *pstcontact_build(const struct contact *c)
         else
             drop(pc, "web page", u);
     }
-    plist_opt_str(l, TAG(0x3A51, PST_PT_UNICODE), business);
-    plist_opt_str(l, TAG(0x3A50, PST_PT_UNICODE), personal);
+    plist_opt_str(l, PST_TAG(0x3A51, PST_PT_UNICODE), business);
+    plist_opt_str(l, PST_TAG(0x3A50, PST_PT_UNICODE), personal);
     named_str(l, N_HTML, business);
     named_str(l, N_IM, c->n_ims ? c->ims[0].value : NULL);
     for (size_t i = 1; i < c->n_ims; i++)
         drop(pc, "IM address", c->ims[i].value);
 
-    /* Dates at 12:00 UTC (see pstcontact_date). */
-    uint64_t bday = pstcontact_date(c->birthday);
+    /* Dates at 12:00 UTC (see contact_date). */
+    uint64_t bday = contact_date(c->birthday);
     if (bday)
-        plist_num(l, TAG(0x3A42, PST_PT_SYSTIME), bday);
+        plist_num(l, PST_TAG(0x3A42, PST_PT_SYSTIME), bday);
     else if (set(c->birthday))
         drop(pc, "birthday", c->birthday);
-    uint64_t anniv = pstcontact_date(c->anniversary);
+    uint64_t anniv = contact_date(c->anniversary);
     if (anniv)
-        plist_num(l, TAG(0x3A41, PST_PT_SYSTIME), anniv);
+        plist_num(l, PST_TAG(0x3A41, PST_PT_SYSTIME), anniv);
     else if (set(c->anniversary))
         drop(pc, "anniversary", c->anniversary);
 
-    plist_opt_str(l, TAG(0x1000, PST_PT_UNICODE), c->notes);
+    plist_opt_str(l, PST_TAG(0x1000, PST_PT_UNICODE), c->notes);
     add_categories(pc, c);
 
     bool photo = c->photo && c->photo_len;

@@ -1,5 +1,5 @@
 /* pstcontact: one contact of the address-book model as the property list of a PST contact
- * (IPM.Contact, PST.md 3.6 and [MS-OXOCNTC]).
+ * (IPM.Contact, doc/PST.md 3.6 and [MS-OXOCNTC]).
  *
  * The Outlook writer puts every contact of the run into a Contacts folder (IPF.Contact) through
  * here: display name (also subject and conversation topic), given, middle and family name,
@@ -16,7 +16,7 @@
  *
  * Every contact carries the same named properties in the same order (empty when the contact
  * has no value), so the store's name-to-ID map gets them in one fixed order with a harmless one
- * last: pst-extractor skips the last entry of that map (PST.md 3.5).
+ * last: pst-extractor skips the last entry of that map (doc/PST.md 3.5).
  *
  * What a PST contact has no place for (a fourth e-mail, a phone when its slots are taken, a
  * fourth address, further IM addresses and web pages, a birthday without a year) is named in
@@ -37,9 +37,5 @@ const struct pst_message *pstcontact_message(const struct pstcontact *pc);
 /* "e-mail 4 (a@example.jp), phone 090-..." or NULL when nothing was left out. */
 const char *pstcontact_dropped(const struct pstcontact *pc);
 void pstcontact_free(struct pstcontact *pc);
-
-/* FILETIME of 12:00 UTC on a "YYYY-MM-DD" date; 0 when the text is not such a date (a date
- * without a year, "--MM-DD", cannot be stored in a PST contact). */
-uint64_t pstcontact_date(const char *date);
 
 #endif

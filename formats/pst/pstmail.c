@@ -10,8 +10,6 @@
 #include "util/buf.h"
 #include "normalize/charset.h"
 #include "model/model.h"
-#include "pst/ltp.h"
-#include "pst/messaging.h"
 #include "pst/plist.h"
 #include "normalize/rfc822.h"
 #include "util/utf8.h"
@@ -33,8 +31,6 @@ struct pstmail {
     size_t nowned, capowned;
 };
 
-#define TAG(id, type) PST_TAG(id, type)
-
 static char *keep(struct pstmail *m, char *s)
 {
     m->owned = xgrow(m->owned, &m->capowned, m->nowned + 1, sizeof *m->owned);
@@ -42,14 +38,9 @@ static char *keep(struct pstmail *m, char *s)
     return s;
 }
 
-uint64_t pstmail_filetime(int64_t t)
-{
-    if (t == MODEL_TIME_UNKNOWN || t < -11644473600ll)
-        return 0;
-    return (uint64_t)(t + 11644473600ll) * 10000000ull;
-}
-
-uint32_t pstmail_codepage(const char *charset)
+/* The Windows code page of a charset name (65001 for UTF-8, 50220 for ISO-2022-JP, 932 for
+ * Shift_JIS/CP932, ...), or 0 when unknown. */
+static uint32_t codepage(const char *charset)
 {
     static const struct {
         const char *name;
@@ -88,11 +79,13 @@ uint32_t pstmail_codepage(const char *charset)
             return table[i].cp;
     const char *canon = charset_canonical(charset);
     if (canon && strcasecmp(canon, charset) != 0)
-        return pstmail_codepage(canon);
+        return codepage(canon);
     return 0;
 }
 
-size_t pstmail_prefix_len(const char *s)
+/* The subject split as Outlook does: the prefix ("Re: ", "AW: "...: 1 to 3 letters, a colon
+ * and an optional space) is given by its length in bytes at the start of `subject`. */
+static size_t prefix_len(const char *s)
 {
     if (!s)
         return 0;
@@ -115,7 +108,8 @@ size_t pstmail_prefix_len(const char *s)
     return i;
 }
 
-char *pstmail_short_name(const char *name, size_t index)
+/* An 8.3 name for a long file name (`index` makes it unique): "REPORT~1.PDF". Caller frees. */
+static char *short_name(const char *name, size_t index)
 {
     char base[9], ext[4];
     size_t nb = 0, ne = 0;
@@ -170,13 +164,13 @@ static void add_party(struct pstmail *m, const struct address *a, uint16_t name_
                       uint16_t type_id, uint16_t addr_id, uint16_t eid_id, uint16_t key_id)
 {
     size_t len;
-    plist_str(&m->props, TAG(name_id, PST_PT_UNICODE), display_of(a));
-    plist_str(&m->props, TAG(type_id, PST_PT_UNICODE), "SMTP");
-    plist_str(&m->props, TAG(addr_id, PST_PT_UNICODE), a->address);
+    plist_str(&m->props, PST_TAG(name_id, PST_PT_UNICODE), display_of(a));
+    plist_str(&m->props, PST_TAG(type_id, PST_PT_UNICODE), "SMTP");
+    plist_str(&m->props, PST_TAG(addr_id, PST_PT_UNICODE), a->address);
     char *eid = keep(m, plist_one_off_entryid(display_of(a), a->address, &len));
-    plist_bin(&m->props, TAG(eid_id, PST_PT_BINARY), eid, len);
+    plist_bin(&m->props, PST_TAG(eid_id, PST_PT_BINARY), eid, len);
     char *key = keep(m, search_key(a->address, &len));
-    plist_bin(&m->props, TAG(key_id, PST_PT_BINARY), key, len);
+    plist_bin(&m->props, PST_TAG(key_id, PST_PT_BINARY), key, len);
 }
 
 static void add_recipients(struct pstmail *m, const struct address_list *l, uint32_t type,
@@ -192,27 +186,27 @@ static void add_recipients(struct pstmail *m, const struct address_list *l, uint
         struct plist *r = &m->rcpts[m->nrcpts++];
         memset(r, 0, sizeof *r);
         size_t len;
-        plist_num(r, TAG(0x0C15, PST_PT_I32), type);
-        plist_num(r, TAG(0x0E0F, PST_PT_BOOLEAN), 1);
-        plist_num(r, TAG(0x0FFE, PST_PT_I32), 6); /* MAPI_MAILUSER */
+        plist_num(r, PST_TAG(0x0C15, PST_PT_I32), type);
+        plist_num(r, PST_TAG(0x0E0F, PST_PT_BOOLEAN), 1);
+        plist_num(r, PST_TAG(0x0FFE, PST_PT_I32), 6); /* MAPI_MAILUSER */
         char *eid = keep(m, plist_one_off_entryid(name, a->address, &len));
-        plist_bin(r, TAG(0x0FFF, PST_PT_BINARY), eid, len);
-        plist_str(r, TAG(0x3001, PST_PT_UNICODE), name);
-        plist_str(r, TAG(0x3002, PST_PT_UNICODE), "SMTP");
-        plist_str(r, TAG(0x3003, PST_PT_UNICODE), a->address);
+        plist_bin(r, PST_TAG(0x0FFF, PST_PT_BINARY), eid, len);
+        plist_str(r, PST_TAG(0x3001, PST_PT_UNICODE), name);
+        plist_str(r, PST_TAG(0x3002, PST_PT_UNICODE), "SMTP");
+        plist_str(r, PST_TAG(0x3003, PST_PT_UNICODE), a->address);
         char *key = keep(m, search_key(a->address, &len));
-        plist_bin(r, TAG(0x300B, PST_PT_BINARY), key, len);
-        plist_num(r, TAG(0x3900, PST_PT_I32), 0);
-        plist_str(r, TAG(0x39FF, PST_PT_UNICODE), name);
-        plist_num(r, TAG(0x3A40, PST_PT_BOOLEAN), 0);
-        plist_str(r, TAG(0x5FF6, PST_PT_UNICODE), name);
-        plist_num(r, TAG(0x5FFD, PST_PT_I32), 1);
-        plist_num(r, TAG(0x5FFF, PST_PT_I32), 0);
+        plist_bin(r, PST_TAG(0x300B, PST_PT_BINARY), key, len);
+        plist_num(r, PST_TAG(0x3900, PST_PT_I32), 0);
+        plist_str(r, PST_TAG(0x39FF, PST_PT_UNICODE), name);
+        plist_num(r, PST_TAG(0x3A40, PST_PT_BOOLEAN), 0);
+        plist_str(r, PST_TAG(0x5FF6, PST_PT_UNICODE), name);
+        plist_num(r, PST_TAG(0x5FFD, PST_PT_I32), 1);
+        plist_num(r, PST_TAG(0x5FFF, PST_PT_I32), 0);
         if (disp.len)
             buf_puts(&disp, "; ");
         buf_puts(&disp, name);
     }
-    plist_str(&m->props, TAG(display_id, PST_PT_UNICODE), keep(m, buf_detach(&disp)));
+    plist_str(&m->props, PST_TAG(display_id, PST_PT_UNICODE), keep(m, buf_detach(&disp)));
 }
 
 static uint32_t sensitivity(struct normalize *n)
@@ -286,16 +280,16 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             name = keep(m, xstrdup(normalize_subject(sub)));
         else
             name = keep(m, xasprintf("attachment%zu.%s", i + 1, ext_for_type(a->content_type)));
-        plist_str(l, TAG(0x3001, PST_PT_UNICODE), name);
-        plist_str(l, TAG(0x370E, PST_PT_UNICODE), a->content_type ? a->content_type
+        plist_str(l, PST_TAG(0x3001, PST_PT_UNICODE), name);
+        plist_str(l, PST_TAG(0x370E, PST_PT_UNICODE), a->content_type ? a->content_type
                                                                 : "application/octet-stream");
         if (a->content_id)
-            plist_str(l, TAG(0x3712, PST_PT_UNICODE), a->content_id);
-        plist_num(l, TAG(0x3714, PST_PT_I32), 0);
+            plist_str(l, PST_TAG(0x3712, PST_PT_UNICODE), a->content_id);
+        plist_num(l, PST_TAG(0x3714, PST_PT_I32), 0);
         bool hidden = a->content_id && a->disposition == NORMALIZE_DISPOSITION_INLINE &&
                       a->content_type && strncmp(a->content_type, "image/", 6) == 0 &&
                       html_refers(html, html_len, a->content_id);
-        plist_num(l, TAG(0x7FFE, PST_PT_BOOLEAN), hidden);
+        plist_num(l, PST_TAG(0x7FFE, PST_PT_BOOLEAN), hidden);
         if (sub) {
             m->embedded_n[i] = sub;
             struct pstmail_info ei = {.read = true, .delivered = MODEL_TIME_UNKNOWN};
@@ -306,13 +300,13 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             plist_bin(l, PST_PROP_EMBEDDED, &em->msg, 0);
         } else {
             const char *dot = strrchr(name, '.');
-            plist_str(l, TAG(0x3707, PST_PT_UNICODE), name);
-            plist_str(l, TAG(0x3704, PST_PT_UNICODE), keep(m, pstmail_short_name(name, i + 1)));
+            plist_str(l, PST_TAG(0x3707, PST_PT_UNICODE), name);
+            plist_str(l, PST_TAG(0x3704, PST_PT_UNICODE), keep(m, short_name(name, i + 1)));
             if (dot && dot[1])
-                plist_str(l, TAG(0x3703, PST_PT_UNICODE), dot);
+                plist_str(l, PST_TAG(0x3703, PST_PT_UNICODE), dot);
             size_t len = 0;
             const char *data = normalize_attachment_data(n, i, &len);
-            plist_bin(l, TAG(0x3701, PST_PT_BINARY), data, len);
+            plist_bin(l, PST_TAG(0x3701, PST_PT_BINARY), data, len);
         }
         m->att_lists[i].props = l->v;
         m->att_lists[i].count = l->n;
@@ -323,13 +317,13 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
                   int depth)
 {
     struct plist *p = &m->props;
-    plist_str(p, TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
+    plist_str(p, PST_TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
 
-    /* Subject: "\x01" + (char)(1 + prefix length) + prefix + normalized subject (PST.md 3.4). */
+    /* Subject: "\x01" + (char)(1 + prefix length) + prefix + normalized subject (doc/PST.md 3.4). */
     const char *subject = normalize_subject(n);
     if (!subject)
         subject = "";
-    size_t plen = pstmail_prefix_len(subject);
+    size_t plen = prefix_len(subject);
     const char *normalized = subject + plen;
     char *prefix = keep(m, xstrndup(subject, plen));
     struct buf s = BUF_INIT;
@@ -342,10 +336,10 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
     buf_putc(&s, '\x01');
     buf_putc(&s, (char)(1 + prefix_chars));
     buf_puts(&s, subject);
-    plist_str(p, TAG(0x0037, PST_PT_UNICODE), keep(m, buf_detach(&s)));
-    plist_str(p, TAG(0x003D, PST_PT_UNICODE), prefix);
-    plist_str(p, TAG(0x0E1D, PST_PT_UNICODE), normalized);
-    plist_str(p, TAG(0x0070, PST_PT_UNICODE), normalized);
+    plist_str(p, PST_TAG(0x0037, PST_PT_UNICODE), keep(m, buf_detach(&s)));
+    plist_str(p, PST_TAG(0x003D, PST_PT_UNICODE), prefix);
+    plist_str(p, PST_TAG(0x0E1D, PST_PT_UNICODE), normalized);
+    plist_str(p, PST_TAG(0x0070, PST_PT_UNICODE), normalized);
 
     /* Sender (the Sender header when there is one) and sent-representing (From). */
     const struct address_list *from = normalize_from(n), *sender = normalize_sender(n);
@@ -363,54 +357,54 @@ static void build(struct pstmail *m, struct normalize *n, const struct pstmail_i
     int64_t sent = normalize_date(n, NULL);
     int64_t delivered = info->delivered != MODEL_TIME_UNKNOWN ? info->delivered : sent;
     if (sent != MODEL_TIME_UNKNOWN)
-        plist_num(p, TAG(0x0039, PST_PT_SYSTIME), pstmail_filetime(sent));
+        plist_num(p, PST_TAG(0x0039, PST_PT_SYSTIME), model_time_to_filetime(sent));
     if (delivered != MODEL_TIME_UNKNOWN) {
-        plist_num(p, TAG(0x0E06, PST_PT_SYSTIME), pstmail_filetime(delivered));
-        plist_num(p, TAG(0x3007, PST_PT_SYSTIME), pstmail_filetime(delivered));
-        plist_num(p, TAG(0x3008, PST_PT_SYSTIME), pstmail_filetime(delivered));
+        plist_num(p, PST_TAG(0x0E06, PST_PT_SYSTIME), model_time_to_filetime(delivered));
+        plist_num(p, PST_TAG(0x3007, PST_PT_SYSTIME), model_time_to_filetime(delivered));
+        plist_num(p, PST_TAG(0x3008, PST_PT_SYSTIME), model_time_to_filetime(delivered));
     }
-    plist_num(p, TAG(0x0E07, PST_PT_I32), info->read ? 0x01 : 0x00);
-    plist_num(p, TAG(0x0017, PST_PT_I32), (uint64_t)normalize_importance(n));
-    plist_num(p, TAG(0x0036, PST_PT_I32), sensitivity(n));
-    plist_num(p, TAG(0x0057, PST_PT_BOOLEAN), 0);
-    plist_num(p, TAG(0x0058, PST_PT_BOOLEAN), 0);
+    plist_num(p, PST_TAG(0x0E07, PST_PT_I32), info->read ? 0x01 : 0x00);
+    plist_num(p, PST_TAG(0x0017, PST_PT_I32), (uint64_t)normalize_importance(n));
+    plist_num(p, PST_TAG(0x0036, PST_PT_I32), sensitivity(n));
+    plist_num(p, PST_TAG(0x0057, PST_PT_BOOLEAN), 0);
+    plist_num(p, PST_TAG(0x0058, PST_PT_BOOLEAN), 0);
     const char *id = normalize_message_id(n);
     if (id)
-        plist_str(p, TAG(0x1035, PST_PT_UNICODE), id);
+        plist_str(p, PST_TAG(0x1035, PST_PT_UNICODE), id);
     const char *irt = normalize_in_reply_to(n);
     if (irt)
-        plist_str(p, TAG(0x1042, PST_PT_UNICODE), irt);
+        plist_str(p, PST_TAG(0x1042, PST_PT_UNICODE), irt);
 
     /* The header block as stored; 8-bit bytes that are not UTF-8 are decoded as guessed. */
     size_t hlen = 0;
     const char *hdr = normalize_header_block(n, &hlen);
     if (hdr && hlen) {
         if (utf8_valid(hdr, hlen)) {
-            plist_strn(p, TAG(0x007D, PST_PT_UNICODE), hdr, hlen);
+            plist_strn(p, PST_TAG(0x007D, PST_PT_UNICODE), hdr, hlen);
         } else {
             size_t ul = 0;
             char *u = keep(m, charset_to_utf8(hdr, hlen, NULL, NULL, &ul));
-            plist_strn(p, TAG(0x007D, PST_PT_UNICODE), u, ul);
+            plist_strn(p, PST_TAG(0x007D, PST_PT_UNICODE), u, ul);
         }
     }
 
     size_t tlen = 0, rlen = 0, ulen = 0;
     const char *text = normalize_body_text(n, &tlen);
     if (text)
-        plist_strn(p, TAG(0x1000, PST_PT_UNICODE), text, tlen);
+        plist_strn(p, PST_TAG(0x1000, PST_PT_UNICODE), text, tlen);
     const char *charset = NULL;
     const char *raw = normalize_body_html_raw(n, &rlen, &charset);
-    uint32_t cp = raw ? pstmail_codepage(charset) : 0;
+    uint32_t cp = raw ? codepage(charset) : 0;
     if (raw && cp) {
-        plist_bin(p, TAG(0x1013, PST_PT_BINARY), raw, rlen);
+        plist_bin(p, PST_TAG(0x1013, PST_PT_BINARY), raw, rlen);
     } else if (raw) {
         const char *html = normalize_body_html(n, &ulen);
-        plist_bin(p, TAG(0x1013, PST_PT_BINARY), html, ulen);
+        plist_bin(p, PST_TAG(0x1013, PST_PT_BINARY), html, ulen);
         cp = 65001;
     } else {
         cp = 65001;
     }
-    plist_num(p, TAG(0x3FDE, PST_PT_I32), cp);
+    plist_num(p, PST_TAG(0x3FDE, PST_PT_I32), cp);
 
     add_attachments(m, n, depth);
 

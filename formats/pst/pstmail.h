@@ -1,7 +1,7 @@
 /* pstmail: one normalized mail message as the property lists of a PST message (IPM.Note).
  *
  * The Outlook writer hands every message through here: the normalizer (src/normalize.h) gives
- * the decoded view, this module turns it into what PST.md 3.4 asks for: message class, subject
+ * the decoded view, this module turns it into what doc/PST.md 3.4 asks for: message class, subject
  * with the 0x01 prefix rule ([MS-OXCMAIL] 2.2.3.2.6.1), normalized subject and conversation
  * topic, sender and sent-representing (name, SMTP, address, one-off EntryID), a recipient row
  * per To/Cc/Bcc mailbox and the display lists, times, read flag, importance, sensitivity, message
@@ -32,16 +32,5 @@ struct pstmail;
 struct pstmail *pstmail_build(struct normalize *n, const struct pstmail_info *info);
 const struct pst_message *pstmail_message(const struct pstmail *m);
 void pstmail_free(struct pstmail *m);
-
-/* Unix time to FILETIME (100 ns since 1601). */
-uint64_t pstmail_filetime(int64_t unix_time);
-/* The Windows code page of a charset name (65001 for UTF-8, 50220 for ISO-2022-JP, 932 for
- * Shift_JIS/CP932, ...), or 0 when unknown. */
-uint32_t pstmail_codepage(const char *charset);
-/* The subject split as Outlook does: the prefix ("Re: ", "AW: "...: 1 to 3 letters, a colon
- * and an optional space) is given by its length in bytes at the start of `subject`. */
-size_t pstmail_prefix_len(const char *subject);
-/* An 8.3 name for a long file name (`index` makes it unique): "REPORT~1.PDF". Caller frees. */
-char *pstmail_short_name(const char *name, size_t index);
 
 #endif

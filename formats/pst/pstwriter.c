@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "model/model.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
 #include "pst/ndb.h"
 #include "util/xalloc.h"
 
-enum folder_kind { FOLDER_NORMAL, FOLDER_SEARCH };
+enum folder_kind { PST_FOLDER_NORMAL, PST_FOLDER_SEARCH };
 
 struct pst_folder {
     uint32_t nid;
@@ -45,7 +46,7 @@ struct pst_writer {
     struct pst_store_info info;
     char *store_name;
     uint64_t tpl_bid[PST_TPL_COUNT];
-    struct pst_folder *root, *top, *deleted;
+    struct pst_folder *root, *top;
     struct pst_folder **all;
     size_t nall, capall;
     uint32_t row_ver;
@@ -78,7 +79,7 @@ static uint64_t filetime_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return ((uint64_t)ts.tv_sec + 11644473600ull) * 10000000ull + (uint64_t)ts.tv_nsec / 100;
+    return model_time_to_filetime((int64_t)ts.tv_sec) + (uint64_t)ts.tv_nsec / 100;
 }
 
 static void utf16(struct buf *out, const char *s)
@@ -269,18 +270,22 @@ struct pst_writer *pst_writer_open(const char *path, const char *store_name, str
     w->info.filetime = w->now;
 
     /* The folders of an empty store, with the NIDs Outlook gives them. */
-    w->root = new_folder(w, PST_NID_ROOT_FOLDER, NULL, "", FOLDER_NORMAL);
-    w->top = new_folder(w, new_folder_nid(w), w->root, "Top of Outlook data file", FOLDER_NORMAL);
-    struct pst_folder *finder = new_folder(w, new_folder_nid(w), w->root, "Search Root", FOLDER_NORMAL);
-    new_folder(w, PST_NID_SPAM_SEARCH_FOLDER, w->root, "SPAM Search Folder 2", FOLDER_SEARCH);
-    w->deleted = new_folder(w, new_folder_nid(w), w->top, "Deleted Items", FOLDER_NORMAL);
-    w->deleted->has_comment = true;
-    utf16(&w->deleted->comment, "Deleted Items folder");
-    struct pst_folder *views = new_folder(w, new_folder_nid(w), w->root, "IPM_COMMON_VIEWS", FOLDER_NORMAL);
+    w->root = new_folder(w, PST_NID_ROOT_FOLDER, NULL, "", PST_FOLDER_NORMAL);
+    w->top = new_folder(w, new_folder_nid(w), w->root, "Top of Outlook data file",
+                        PST_FOLDER_NORMAL);
+    struct pst_folder *finder = new_folder(w, new_folder_nid(w), w->root, "Search Root",
+                                           PST_FOLDER_NORMAL);
+    new_folder(w, PST_NID_SPAM_SEARCH_FOLDER, w->root, "SPAM Search Folder 2", PST_FOLDER_SEARCH);
+    struct pst_folder *deleted = new_folder(w, new_folder_nid(w), w->top, "Deleted Items",
+                                            PST_FOLDER_NORMAL);
+    deleted->has_comment = true;
+    utf16(&deleted->comment, "Deleted Items folder");
+    struct pst_folder *views = new_folder(w, new_folder_nid(w), w->root, "IPM_COMMON_VIEWS",
+                                          PST_FOLDER_NORMAL);
     views->has_comment = true;
     w->info.ipm_subtree = w->top->nid;
     w->info.search_root = finder->nid;
-    w->info.deleted_items = w->deleted->nid;
+    w->info.deleted_items = deleted->nid;
     w->info.common_views = views->nid;
     if (pst_store_write_internal(&w->info, w->ndb, w->tpl_bid, err) < 0) {
         pst_writer_abort(w);
@@ -292,11 +297,6 @@ struct pst_writer *pst_writer_open(const char *path, const char *store_name, str
 struct pst_folder *pst_writer_top(struct pst_writer *w)
 {
     return w->top;
-}
-
-struct pst_folder *pst_writer_deleted_items(struct pst_writer *w)
-{
-    return w->deleted;
 }
 
 uint64_t pst_writer_size_estimate(const struct pst_writer *w)
@@ -325,11 +325,12 @@ struct pst_folder *pst_writer_add_folder(struct pst_writer *w, struct pst_folder
                                          const char *name, const char *container_class,
                                          struct error *err)
 {
-    if (!parent || parent->kind != FOLDER_NORMAL || parent == w->root) {
+    if (!parent || parent->kind != PST_FOLDER_NORMAL || parent == w->root) {
         error_set(err, "%s: folders go under the top folder or its subfolders", w->path);
         return NULL;
     }
-    struct pst_folder *f = new_folder(w, new_folder_nid(w), parent, name ? name : "", FOLDER_NORMAL);
+    struct pst_folder *f = new_folder(w, new_folder_nid(w), parent, name ? name : "",
+                                      PST_FOLDER_NORMAL);
     if (container_class) {
         f->has_class = true;
         utf16(&f->klass, container_class);
@@ -520,7 +521,8 @@ static int write_message_node(struct pst_writer *w, const struct pst_message *ms
 int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
                            const struct pst_message *msg, struct error *err)
 {
-    if (w->failed || !folder || folder->closed || folder->kind != FOLDER_NORMAL || folder == w->root) {
+    if (w->failed || !folder || folder->closed || folder->kind != PST_FOLDER_NORMAL ||
+        folder == w->root) {
         error_set(err, "%s: cannot add a message to this folder", w->path);
         return -1;
     }
@@ -614,7 +616,7 @@ static int write_folder(struct pst_writer *w, struct pst_folder *f, struct error
     if (rc < 0)
         return -1;
 
-    if (f->kind == FOLDER_SEARCH) {
+    if (f->kind == PST_FOLDER_SEARCH) {
         /* Search update queue (empty), search criteria object, search contents table. */
         uint8_t zero[4] = {0};
         const struct pst_value crit[] = {{PST_TAG(0x660B, PST_PT_I32), zero, 4}};

@@ -8,9 +8,10 @@
  * moves the file into place. Until then the output exists only as PATH.part with a header that
  * marks its allocation map invalid.
  *
- * Properties are given as a list of tagged values (struct pst_prop). Strings are UTF-8 and are
- * stored as UTF-16LE; named properties (a GUID with a number or a name) get their property ID
- * from the store's name-to-ID map.
+ * Properties are given as a list of tagged values (struct pst_prop, tags made with PST_TAG and
+ * the PST_PT_* types of pstprop.h). Strings are UTF-8 and are stored as UTF-16LE; binary and
+ * multi-valued values are stored as given; named properties (a GUID with a number or a name)
+ * get their property ID from the store's name-to-ID map.
  *
  * Ownership: the writer owns every folder handle it returns; handles stay valid until commit or
  * abort. Property data is copied when needed; the caller keeps its buffers. */
@@ -22,14 +23,10 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "pst/pstprop.h"
 
 struct pst_writer;
 struct pst_folder;
-
-/* PST_PROP_TAG(id, type) with types: 0x0002 I16, 0x0003 I32, 0x0005 double, 0x000B boolean,
- * 0x0014 I64, 0x001E 8-bit string, 0x001F Unicode string, 0x0040 FILETIME, 0x0048 GUID,
- * 0x0102 binary, 0x1003 / 0x101F / 0x1102 multi-valued. */
-#define PST_PROP_TAG(id, type) ((uint32_t)(((uint32_t)(id) << 16) | (uint32_t)(type)))
 
 /* A named property ([MS-OXCDATA] 2.6): `guid` in its stored (little-endian) byte order, and
  * either `name` (UTF-8) or, when `name` is NULL, the number `lid`. */
@@ -67,14 +64,12 @@ struct pst_message {
 };
 
 /* PidTagAttachDataObject (PtypObject): in an attachment's list, `data` is the embedded message. */
-#define PST_PROP_EMBEDDED PST_PROP_TAG(0x3701, 0x000D)
+#define PST_PROP_EMBEDDED PST_TAG(0x3701, PST_PT_OBJECT)
 
 /* Creates PATH.part; `store_name` is the display name Outlook shows for the data file. */
 struct pst_writer *pst_writer_open(const char *path, const char *store_name, struct error *err);
 /* The top of the personal folders (IPM subtree), parent of the user's folders. */
 struct pst_folder *pst_writer_top(struct pst_writer *w);
-/* Deleted Items, which every store has under the top folder. */
-struct pst_folder *pst_writer_deleted_items(struct pst_writer *w);
 /* A new folder under `parent`; `container_class` such as "IPF.Note" or "IPF.Contact" (NULL for
  * none). Names may repeat; any depth is allowed. NULL on error. */
 struct pst_folder *pst_writer_add_folder(struct pst_writer *w, struct pst_folder *parent,

@@ -15,7 +15,7 @@
 #include "util/xalloc.h"
 
 /* ---- every assumption about the schema ------------------------------------------------------
- * Names from WLM-STORE.md (Outlook Express lineage). Integer columns accept any integer type
+ * Names from doc/WLM-STORE.md ("Mail.MSMessageStore") (Outlook Express lineage). Integer columns accept any integer type
  * libesedb reports; text columns accept Text and Long Text. A missing optional column only
  * loses what it holds; a missing required one makes the table unusable. */
 
@@ -68,7 +68,6 @@ static const struct {
 /* Stored paths may be absolute; these directory names end the part to cut. */
 static const char *const store_dir_names[] = {"\\Windows Live Mail\\", "\\Windows Mail\\"};
 
-#define FILETIME_UNIX_EPOCH 116444736000000000LL
 /* An OLE automation date (JET DateTime) counts days from 1899-12-30. */
 #define OLE_DATE_UNIX_EPOCH_DAYS 25569.0
 
@@ -397,9 +396,9 @@ static int64_t get_time(libesedb_record_t *rec, const struct table_reader *tr, e
             return MODEL_TIME_UNKNOWN;
         return (int64_t)((days - OLE_DATE_UNIX_EPOCH_DAYS) * 86400.0);
     }
-    if (raw < FILETIME_UNIX_EPOCH / 2)
+    if (raw < (int64_t)(MODEL_FILETIME_UNIX_EPOCH / 2))
         return MODEL_TIME_UNKNOWN;
-    return (raw - FILETIME_UNIX_EPOCH) / 10000000;
+    return model_time_from_filetime((uint64_t)raw);
 }
 
 /* A text field as UTF-8; NULL when absent, NULL or empty. */

@@ -1,9 +1,28 @@
-/* model: constructors, destructors and names for the store model (see model.h). */
+/* model: constructors, destructors and names for the store model, and the FILETIME
+ * conversions (see model.h). */
 #include "model/model.h"
 
 #include <stdlib.h>
 
 #include "util/xalloc.h"
+
+#define TICKS_PER_SECOND 10000000u
+#define EPOCH_SECONDS ((int64_t)(MODEL_FILETIME_UNIX_EPOCH / TICKS_PER_SECOND)) /* 11644473600 */
+
+uint64_t model_time_to_filetime(int64_t t)
+{
+    if (t == MODEL_TIME_UNKNOWN || t < -EPOCH_SECONDS ||
+        t > (int64_t)(UINT64_MAX / TICKS_PER_SECOND) - EPOCH_SECONDS)
+        return 0;
+    return (uint64_t)(t + EPOCH_SECONDS) * TICKS_PER_SECOND;
+}
+
+int64_t model_time_from_filetime(uint64_t ft)
+{
+    if (ft >= MODEL_FILETIME_UNIX_EPOCH)
+        return (int64_t)((ft - MODEL_FILETIME_UNIX_EPOCH) / TICKS_PER_SECOND);
+    return -(int64_t)((MODEL_FILETIME_UNIX_EPOCH - ft) / TICKS_PER_SECOND);
+}
 
 const char *model_account_kind_name(enum account_kind kind)
 {

@@ -126,6 +126,17 @@ enum {
 
 #define MODEL_TIME_UNKNOWN INT64_MIN
 
+/* Windows FILETIME: 100-nanosecond ticks since 1601-01-01 00:00 UTC, as the WLM database and
+ * PST files store times. MODEL_FILETIME_UNIX_EPOCH is 1970-01-01 00:00 UTC in it. */
+#define MODEL_FILETIME_UNIX_EPOCH 116444736000000000ull
+/* Unix time to FILETIME; 0 for MODEL_TIME_UNKNOWN and for times before 1601 or beyond what a
+ * FILETIME holds. */
+uint64_t model_time_to_filetime(int64_t unix_seconds);
+/* FILETIME to Unix time in whole seconds, the fraction dropped toward 1970 (as C's integer
+ * division does: 0.5 s before 1970 gives 0). Every FILETIME has one; range checks are the
+ * caller's. */
+int64_t model_time_from_filetime(uint64_t filetime);
+
 /* One message file as a reader hands it out: valid during the callback only. */
 struct model_message {
     const char *source;   /* relative to the store root */

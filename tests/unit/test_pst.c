@@ -10,7 +10,6 @@
 
 #include "util/buf.h"
 #include "pst/ltp.h"
-#include "pst/messaging.h"
 #include "pst/ndb.h"
 #include "pst/pstwriter.h"
 #include "tap.h"
@@ -37,6 +36,12 @@ struct rfile {
     int errors;
 };
 
+/* Little-endian 64-bit field (the writer only writes them). */
+static uint64_t get64(const uint8_t *p)
+{
+    return (uint64_t)pst_get32(p) | ((uint64_t)pst_get32(p + 4) << 32);
+}
+
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -60,19 +65,19 @@ static void rwalk(struct rfile *r, uint64_t ib, uint64_t bid, uint8_t ptype)
     }
     const uint8_t *pg = r->b + ib;
     if (pg[496] != ptype || pg[497] != ptype || pst_get32(pg + 500) != pst_crc(pg, 496) ||
-        pst_get64(pg + 504) != bid || pst_get16(pg + 498) != pst_block_sig(ib, bid) || ib % 512)
+        get64(pg + 504) != bid || pst_get16(pg + 498) != pst_block_sig(ib, bid) || ib % 512)
         r->errors++;
     unsigned c = pg[488], cb = pg[490], level = pg[491];
     for (unsigned i = 0; i < c; i++) {
         const uint8_t *e = pg + cb * i;
         if (level)
-            rwalk(r, pst_get64(e + 16), pst_get64(e + 8), ptype);
+            rwalk(r, get64(e + 16), get64(e + 8), ptype);
         else if (ptype == 0x80 && r->nbbt < 20000)
-            r->bbt[r->nbbt++] = (struct rblock){pst_get64(e), pst_get64(e + 8), pst_get16(e + 16),
+            r->bbt[r->nbbt++] = (struct rblock){get64(e), get64(e + 8), pst_get16(e + 16),
                                                 pst_get16(e + 18)};
         else if (ptype == 0x81 && r->nnbt < 20000)
-            r->nbt[r->nnbt++] = (struct rnode){pst_get32(e), pst_get32(e + 24), pst_get64(e + 8),
-                                               pst_get64(e + 16)};
+            r->nbt[r->nnbt++] = (struct rnode){pst_get32(e), pst_get32(e + 24), get64(e + 8),
+                                               get64(e + 16)};
     }
 }
 
@@ -85,8 +90,8 @@ static struct rfile *ropen(const char *path)
         free(r);
         return NULL;
     }
-    rwalk(r, pst_get64(r->b + 240), pst_get64(r->b + 232), 0x80);
-    rwalk(r, pst_get64(r->b + 224), pst_get64(r->b + 216), 0x81);
+    rwalk(r, get64(r->b + 240), get64(r->b + 232), 0x80);
+    rwalk(r, get64(r->b + 224), get64(r->b + 216), 0x81);
     return r;
 }
 
@@ -114,6 +119,19 @@ static const struct rnode *rfind_node(const struct rfile *r, uint32_t nid)
     return NULL;
 }
 
+/* NDB_CRYPT_PERMUTE undone: the writer only encodes, so the reader inverts its table. */
+static void permute_decode(uint8_t *data, size_t len)
+{
+    uint8_t all[256], inv[256];
+    for (unsigned i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    pst_permute_encode(all, sizeof all);
+    for (unsigned i = 0; i < 256; i++)
+        inv[all[i]] = (uint8_t)i;
+    for (size_t i = 0; i < len; i++)
+        data[i] = inv[data[i]];
+}
+
 /* Appends the leaves of a data tree to `pages` (one buf per block, decoded). */
 static void rdata(struct rfile *r, uint64_t bid, struct buf *pages, size_t *np)
 {
@@ -126,17 +144,17 @@ static void rdata(struct rfile *r, uint64_t bid, struct buf *pages, size_t *np)
     const uint8_t *raw = r->b + e->ib;
     const uint8_t *t = raw + total - 16;
     if (pst_get16(t) != e->cb || pst_get32(t + 4) != pst_crc(raw, e->cb) ||
-        pst_get16(t + 2) != pst_block_sig(e->ib, pst_get64(t + 8)))
+        pst_get16(t + 2) != pst_block_sig(e->ib, get64(t + 8)))
         r->errors++;
     if (bid & 2) {
         unsigned c = pst_get16(raw + 2);
         for (unsigned i = 0; i < c; i++)
-            rdata(r, pst_get64(raw + 8 + 8 * i), pages, np);
+            rdata(r, get64(raw + 8 + 8 * i), pages, np);
         return;
     }
     uint8_t *d = malloc(e->cb);
     memcpy(d, raw, e->cb);
-    pst_permute_decode(d, e->cb);
+    permute_decode(d, e->cb);
     memset(&pages[*np], 0, sizeof pages[*np]);
     buf_append(&pages[*np], d, e->cb);
     (*np)++;
@@ -154,9 +172,9 @@ static uint64_t rsub_data(struct rfile *r, uint64_t bid_sub, uint32_t nid)
     unsigned c = pst_get16(d + 2);
     for (unsigned i = 0; i < c; i++) {
         if (d[1] == 0 && pst_get32(d + 8 + 24 * i) == nid)
-            return pst_get64(d + 8 + 24 * i + 8);
+            return get64(d + 8 + 24 * i + 8);
         if (d[1] == 1 && (i + 1 == c || pst_get32(d + 8 + 16 * (i + 1)) > nid))
-            return rsub_data(r, pst_get64(d + 8 + 16 * i + 8), nid);
+            return rsub_data(r, get64(d + 8 + 16 * i + 8), nid);
     }
     return 0;
 }
@@ -352,11 +370,11 @@ static void test_against_outlook(void)
         const struct rblock *b = &r->bbt[i];
         size_t total = ((size_t)b->cb + 16 + 63) / 64 * 64;
         const uint8_t *t = f + b->ib + total - 16;
-        bad += pst_get16(t + 2) != pst_block_sig(b->ib, pst_get64(t + 8));
+        bad += pst_get16(t + 2) != pst_block_sig(b->ib, get64(t + 8));
         bad += pst_get32(t + 4) != pst_crc(f + b->ib, b->cb);
     }
     is_int(bad + (r ? r->errors : 1), 0, "block signatures and CRCs of Empty.pst reproduce");
-    /* Permutation: node 0xC01 decodes to the bytes documented in PST.md. */
+    /* Permutation: node 0xC01 decodes to the bytes documented in doc/PST.md 3.1. */
     static const uint8_t c01[34] = {0x18, 0, 0xEC, 0x9C, 0x20, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0,
                                     0xB5, 0x10, 0x04, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0x0C, 0, 0x10, 0,
                                     0x18, 0};
@@ -463,22 +481,22 @@ static void test_store(void)
         char subj[32];
         snprintf(subj, sizeof subj, "m%d", i);
         struct pst_prop p[] = {
-            {.tag = PST_PROP_TAG(0x0037, 0x001F), .data = subj, .len = (size_t)-1},
-            {.tag = PST_PROP_TAG(0x1000, 0x001F), .data = big, .len = i % 50 ? 10 : sizeof big - 1},
-            {.tag = PST_PROP_TAG(0x0E07, 0x0003), .num = (uint64_t)(i & 1)},
-            {.tag = PST_PROP_TAG(0x0017, 0x0003), .num = 1},
-            {.tag = PST_PROP_TAG(0x0E06, 0x0040), .num = 133000000000000000ull + (uint64_t)i},
-            {.tag = PST_PROP_TAG(0x0057, 0x000B), .num = 1},
-            {.tag = PST_PROP_TAG(0x3FDE, 0x0003), .num = 65001},
-            {.tag = PST_PROP_TAG(0x0005, 0x0002), .num = 7},
-            {.tag = PST_PROP_TAG(0x1081, 0x0005), .num = 0x3FF0000000000000ull},
-            {.tag = PST_PROP_TAG(0x1013, 0x0102), .data = big, .len = 4000},
-            {.tag = PST_PROP_TAG(0x8001, 0x1003), .data = "\1\0\0\0\2\0\0\0", .len = 8},
+            {.tag = PST_TAG(0x0037, 0x001F), .data = subj, .len = (size_t)-1},
+            {.tag = PST_TAG(0x1000, 0x001F), .data = big, .len = i % 50 ? 10 : sizeof big - 1},
+            {.tag = PST_TAG(0x0E07, 0x0003), .num = (uint64_t)(i & 1)},
+            {.tag = PST_TAG(0x0017, 0x0003), .num = 1},
+            {.tag = PST_TAG(0x0E06, 0x0040), .num = 133000000000000000ull + (uint64_t)i},
+            {.tag = PST_TAG(0x0057, 0x000B), .num = 1},
+            {.tag = PST_TAG(0x3FDE, 0x0003), .num = 65001},
+            {.tag = PST_TAG(0x0005, 0x0002), .num = 7},
+            {.tag = PST_TAG(0x1081, 0x0005), .num = 0x3FF0000000000000ull},
+            {.tag = PST_TAG(0x1013, 0x0102), .data = big, .len = 4000},
+            {.tag = PST_TAG(0x8001, 0x1003), .data = "\1\0\0\0\2\0\0\0", .len = 8},
         };
         static const struct pst_propname kw = {{0x29, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "Keywords"};
         static const struct pst_propname newname = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 0x1234, NULL};
-        struct pst_prop named[] = {{.tag = PST_PROP_TAG(0, 0x101F), .name = &kw, .data = "\1\0\0\0\10\0\0\0a\0b\0", .len = 12},
-                                   {.tag = PST_PROP_TAG(0, 0x0003), .name = &newname, .num = 5}};
+        struct pst_prop named[] = {{.tag = PST_TAG(0, 0x101F), .name = &kw, .data = "\1\0\0\0\10\0\0\0a\0b\0", .len = 12},
+                                   {.tag = PST_TAG(0, 0x0003), .name = &newname, .num = 5}};
         struct pst_prop all[13];
         memcpy(all, p, sizeof p);
         memcpy(all + 11, named, sizeof named);
@@ -499,7 +517,7 @@ static void test_store(void)
     ok(r != NULL, "store reopens");
     if (!r)
         return;
-    ok(r->len == (size_t)pst_get64(r->b + 184) && (r->len - 0x4400) % 253952 == 0,
+    ok(r->len == (size_t)get64(r->b + 184) && (r->len - 0x4400) % 253952 == 0,
        "file ends at an AMap interval end (%zu bytes)", r->len);
     ok(r->b[248] == 2, "fAMapValid = VALID_AMAP2 after commit");
     ok(pst_get32(r->b + 4) == pst_crc(r->b + 8, 471) && pst_get32(r->b + 524) == pst_crc(r->b + 8, 516),
@@ -509,7 +527,7 @@ static void test_store(void)
     int unalloc = 0, maps_ok = 1;
     for (uint64_t base = 0x4400; base < r->len; base += 253952) {
         const uint8_t *a = r->b + base;
-        maps_ok &= a[496] == 0x84 && pst_get32(a + 500) == pst_crc(a, 496) && pst_get64(a + 504) == base;
+        maps_ok &= a[496] == 0x84 && pst_get32(a + 500) == pst_crc(a, 496) && get64(a + 504) == base;
         for (int i = 0; i < 496; i++)
             freeb += 64u * (unsigned)(8 - __builtin_popcount(a[i]));
     }
@@ -520,7 +538,7 @@ static void test_store(void)
             unalloc += !(r->b[base + bit / 8] & (0x80 >> (bit % 8)));
         }
     }
-    ok(maps_ok && unalloc == 0 && freeb == pst_get64(r->b + 200), "AMap covers blocks; cbAMapFree %llu",
+    ok(maps_ok && unalloc == 0 && freeb == get64(r->b + 200), "AMap covers blocks; cbAMapFree %llu",
        (unsigned long long)freeb);
     ok(r->nbbt > 400 && r->errors == 0, "B-trees of %zu blocks and %zu nodes verify", r->nbbt, r->nnbt);
     int crefs = 1;
@@ -557,10 +575,10 @@ static void test_store(void)
         is_int((long long)v.len, 2 * 8999, "8999-character body read back from a subnode");
         buf_reset(&v);
         pc_get(r, mn, 0x0E06, &v);
-        ok(v.len == 8 && pst_get64((uint8_t *)v.data) == 133000000000000000ull, "PtypTime via HID");
+        ok(v.len == 8 && get64((uint8_t *)v.data) == 133000000000000000ull, "PtypTime via HID");
         buf_reset(&v);
         pc_get(r, mn, 0x1081, &v);
-        ok(v.len == 8 && pst_get64((uint8_t *)v.data) == 0x3FF0000000000000ull, "PtypFloating64 via HID");
+        ok(v.len == 8 && get64((uint8_t *)v.data) == 0x3FF0000000000000ull, "PtypFloating64 via HID");
         buf_reset(&v);
         pc_get(r, mn, 0x0005, &v);
         ok(v.len == 4 && pst_get16((uint8_t *)v.data) == 7, "PtypInteger16 inline");
@@ -737,13 +755,13 @@ static void test_big(void)
         big[i] = (uint8_t)(i * 131 + (i >> 13));
     int fails = 0;
     for (int m = 0; m < 4; m++) {
-        struct pst_prop ap[] = {{.tag = PST_PROP_TAG(0x3701, 0x0102), .data = big, .len = big_len}};
+        struct pst_prop ap[] = {{.tag = PST_TAG(0x3701, 0x0102), .data = big, .len = big_len}};
         struct pst_proplist al = {ap, 1};
         struct pst_message msg = {{NULL, 0}, NULL, 0, &al, 1};
         fails += pst_writer_add_message(w, f, &msg, &err) < 0;
     }
     /* 400 attachments: the message's subnode tree needs an SIBLOCK. */
-    struct pst_prop tiny[] = {{.tag = PST_PROP_TAG(0x3704, 0x001F), .data = "t.txt", .len = (size_t)-1}};
+    struct pst_prop tiny[] = {{.tag = PST_TAG(0x3704, 0x001F), .data = "t.txt", .len = (size_t)-1}};
     struct pst_proplist many[400];
     for (int i = 0; i < 400; i++)
         many[i] = (struct pst_proplist){tiny, 1};
@@ -757,7 +775,7 @@ static void test_big(void)
         uint64_t fmap = 0x4400 + 128ull * 253952 + 1024;
         const uint8_t *pm = r->b + fmap - 512, *fm = r->b + fmap;
         ok(r->len > fmap + 512 && pm[496] == 0x83 && fm[496] == 0x82 &&
-               pst_get32(fm + 500) == pst_crc(fm, 496) && pst_get64(fm + 504) == fmap && fm[0] > 0,
+               pst_get32(fm + 500) == pst_crc(fm, 496) && get64(fm + 504) == fmap && fm[0] > 0,
            "PMap and FMap pages at AMap interval 128");
         int pmaps = 1;
         for (uint64_t k = 0; 0x4400 + k * 253952 < r->len; k++)

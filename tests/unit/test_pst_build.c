@@ -66,18 +66,18 @@ static void xmsg(struct xstore *s, int fi, const char *subject, int read, size_t
     for (size_t i = 0; i < body_len; i++)
         body[i] = (char)('a' + i % 26);
     body[body_len] = 0;
-    props[np++] = (struct pst_prop){.tag = PST_PROP_TAG(0x0037, 0x001F), .data = subject, .len = (size_t)-1};
-    props[np++] = (struct pst_prop){.tag = PST_PROP_TAG(0x0E07, 0x0003), .num = read ? 1 : 0};
-    props[np++] = (struct pst_prop){.tag = PST_PROP_TAG(0x1000, 0x001F), .data = body, .len = body_len};
-    props[np++] = (struct pst_prop){.tag = PST_PROP_TAG(0x0E06, 0x0040), .num = 133500000000000000ull};
-    props[np++] = (struct pst_prop){.tag = PST_PROP_TAG(0x0C1A, 0x001F), .data = "送信者 Sender", .len = (size_t)-1};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0037, 0x001F), .data = subject, .len = (size_t)-1};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0E07, 0x0003), .num = read ? 1 : 0};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x1000, 0x001F), .data = body, .len = body_len};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0E06, 0x0040), .num = 133500000000000000ull};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0C1A, 0x001F), .data = "送信者 Sender", .len = (size_t)-1};
     struct pst_prop rprops[4][4];
     struct pst_proplist rl[4];
     for (int r = 0; r < nrcpt && r < 4; r++) {
-        rprops[r][0] = (struct pst_prop){.tag = PST_PROP_TAG(0x0C15, 0x0003), .num = 1};
-        rprops[r][1] = (struct pst_prop){.tag = PST_PROP_TAG(0x3001, 0x001F), .data = "受取人", .len = (size_t)-1};
-        rprops[r][2] = (struct pst_prop){.tag = PST_PROP_TAG(0x3003, 0x001F), .data = "to@example.jp", .len = (size_t)-1};
-        rprops[r][3] = (struct pst_prop){.tag = PST_PROP_TAG(0x3002, 0x001F), .data = "SMTP", .len = (size_t)-1};
+        rprops[r][0] = (struct pst_prop){.tag = PST_TAG(0x0C15, 0x0003), .num = 1};
+        rprops[r][1] = (struct pst_prop){.tag = PST_TAG(0x3001, 0x001F), .data = "受取人", .len = (size_t)-1};
+        rprops[r][2] = (struct pst_prop){.tag = PST_TAG(0x3003, 0x001F), .data = "to@example.jp", .len = (size_t)-1};
+        rprops[r][3] = (struct pst_prop){.tag = PST_TAG(0x3002, 0x001F), .data = "SMTP", .len = (size_t)-1};
         rl[r] = (struct pst_proplist){rprops[r], 4};
     }
     static uint8_t data[20000];
@@ -86,8 +86,8 @@ static void xmsg(struct xstore *s, int fi, const char *subject, int read, size_t
     struct pst_prop aprops[3][2];
     struct pst_proplist al[3];
     for (int a = 0; a < natt && a < 3; a++) {
-        aprops[a][0] = (struct pst_prop){.tag = PST_PROP_TAG(0x3707, 0x001F), .data = "添付.bin", .len = (size_t)-1};
-        aprops[a][1] = (struct pst_prop){.tag = PST_PROP_TAG(0x3701, 0x0102), .data = data,
+        aprops[a][0] = (struct pst_prop){.tag = PST_TAG(0x3707, 0x001F), .data = "添付.bin", .len = (size_t)-1};
+        aprops[a][1] = (struct pst_prop){.tag = PST_TAG(0x3701, 0x0102), .data = data,
                                          .len = a == 0 ? 100 : sizeof data};
         al[a] = (struct pst_proplist){aprops[a], 2};
     }
