@@ -1,6 +1,7 @@
 # wlmigrate: plain Makefile, dependencies through pkg-config.
 #   make          build ./wlmigrate
-#   make test     the whole suite (unit tests and end-to-end TAP scripts under prove)
+#   make test     the whole suite (check-layout, unit tests and end-to-end TAP scripts under prove)
+#   make check-layout  the include, print, exit and iconv rules of doc/ARCHITECTURE.md
 #   make asan     the same suite with AddressSanitizer and UBSan
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make bench    throughput against a cat baseline
@@ -28,7 +29,7 @@ PROG      := wlmigrate
 FUZZERS   := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test asan soak install bench fuzz clean
+.PHONY: all test check-layout asan soak install bench fuzz clean
 all: $(PROG)
 
 $(BUILD)/%.o: %.c
@@ -42,13 +43,40 @@ $(BUILD)/libwlmigrate.a: $(LIB_OBJ)
 $(PROG): $(BUILD)/src/main.o $(BUILD)/libwlmigrate.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwlmigrate.a
+# A unit test links only its module and what that module may use, besides src/util (isync's
+# tst_*_SOURCES habit): a dependency the layout does not allow fails the link. Tests of modules
+# that stand on much of the tree (the normalizer, the contact readers, the PST) link the library.
+NORM      := src/normalize
+test_address_SRC   := $(NORM)/address.c $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c
+test_charset_SRC   := $(NORM)/charset.c
+test_codec_SRC     := $(NORM)/codec.c
+test_html2text_SRC := $(NORM)/html2text.c $(NORM)/codec.c
+test_json_SRC      := src/report/json.c
+test_maildate_SRC  := $(NORM)/maildate.c $(NORM)/rfc822.c
+test_mboxrd_SRC    := formats/mbox/mboxrd.c
+test_mimeparam_SRC := $(NORM)/mimeparam.c $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c
+test_pipeline_SRC  := $(wildcard src/pipeline/pipeline.c src/pipeline/message.c \
+                      src/pipeline/writer.c src/pipeline/reader.c) src/report/report.c \
+                      src/report/progress.c src/model/model.c src/model/contact.c \
+                      $(NORM)/rfc822.c $(NORM)/maildate.c
+test_rfc2047_SRC   := $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c
+test_rfc822_SRC    := $(NORM)/rfc822.c
+test_tbname_SRC    := formats/mbox/tbname.c
+test_uudecode_SRC  := $(NORM)/uudecode.c
+UTIL_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/util/*.c))
+unit_objs  = $(if $($(1)_SRC),$(patsubst %.c,$(BUILD)/%.o,$($(1)_SRC)) $(UTIL_OBJ),$(BUILD)/libwlmigrate.a)
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(call unit_objs,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Iformats -Itests/unit $(ALL_CFLAGS) -o $@ $< $(BUILD)/libwlmigrate.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Iformats -Itests/unit $(ALL_CFLAGS) -o $@ $< $(call unit_objs,$*) $(LDFLAGS) $(LDLIBS)
 
 # Unit tests and end-to-end scripts share one prove run; the scripts find the binary in $WLMIGRATE.
-test: $(PROG) $(UNIT_BIN)
+test: check-layout $(PROG) $(UNIT_BIN)
 	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) prove --exec '' $(UNIT_BIN) $(E2E)
+
+check-layout:
+	tests/tools/check-layout.py
 
 # Long runs outside `make test`: tests/soak/pst-4g.t writes and reads back a PST beyond 4 GB.
 soak: $(PROG)

@@ -1,6 +1,6 @@
-/* registry: the readers and targets, and the few lines that tie formats together (see
- * registry.h). A target's contact files may mix formats (Outlook's CSV and vCards), which no
- * format folder may do: that glue is written here. */
+/* registry: the readers, the targets, the contact readers and writers, and the few lines that
+ * tie formats together (see registry.h). A target's contact files may mix formats (Outlook's
+ * CSV and vCards), which no format folder may do: that glue is written here. */
 #include "registry.h"
 
 #include <errno.h>
@@ -8,12 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/contact_csv.h"
 #include "mbox/tbwriter.h"
 #include "pipeline/contacts.h"
 #include "pst/outlook.h"
+#include "report/report.h"
+#include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
+#include "vcard/vcard_reader.h"
 #include "vcard/vcard_writer.h"
+#include "wlm/contact_xml.h"
+#include "wlm/contacts_edb.h"
 #include "wlm/store.h"
 
 /* ---- readers ------------------------------------------------------------------------------ */
@@ -43,6 +50,217 @@ static int bad_value(struct error *err, const char *fmt, const char *value)
     return -1;
 }
 
+/* ---- address books ------------------------------------------------------------------------ */
+
+/* The whole file at `path` (at most `max` bytes) into `b`; false when it cannot be read, which is
+ * reported as contact_source. */
+static bool read_whole(const char *path, size_t max, struct buf *b, struct report *rep)
+{
+    struct error err;
+    if (fs_read_file(path, max, b, &err) == 0)
+        return true;
+    report_problem(rep, PROBLEM_CONTACT_SOURCE, path, "%s", err.msg);
+    return false;
+}
+
+static long read_vcard(const char *path, struct contact_list *out, struct report *rep,
+                       size_t *skipped)
+{
+    struct buf b = BUF_INIT;
+    long n = -1;
+    if (read_whole(path, VCARD_MAX_BYTES, &b, rep))
+        n = (long)vcard_read(b.data ? b.data : "", b.len, path, out, rep, skipped);
+    buf_free(&b);
+    return n;
+}
+
+static long read_csv(const char *path, struct contact_list *out, struct report *rep,
+                     size_t *skipped)
+{
+    struct buf b = BUF_INIT;
+    long n = -1;
+    if (read_whole(path, CONTACT_CSV_MAX_BYTES, &b, rep))
+        n = (long)contact_csv_read(b.data ? b.data : "", b.len, path, out, rep, skipped);
+    buf_free(&b);
+    return n;
+}
+
+/* One person per .contact file: one that cannot be parsed or holds nothing is a skipped card. */
+static long read_contact(const char *path, struct contact_list *out, struct report *rep,
+                         size_t *skipped)
+{
+    struct buf b = BUF_INIT;
+    if (!read_whole(path, CONTACT_XML_MAX_BYTES, &b, rep)) {
+        buf_free(&b);
+        return -1;
+    }
+    struct error err;
+    struct contact *c = contact_xml_read(b.data ? b.data : "", b.len, path, &err);
+    buf_free(&b);
+    if (!c) {
+        report_problem(rep, PROBLEM_BAD_CONTACT, path, "%s", err.msg);
+        *skipped = 1;
+        return 0;
+    }
+    if (contact_is_empty(c)) {
+        report_problem(rep, PROBLEM_BAD_CONTACT, path,
+                       "The contact holds no name, address, phone or other field: skipped.");
+        contact_free(c);
+        *skipped = 1;
+        return 0;
+    }
+    if (c->dropped) {
+        char *who = contact_best_name(c);
+        report_problem(rep, PROBLEM_CONTACT_FIELD, path,
+                       "%s: elements no address book field holds: %s.", who, c->dropped);
+        free(who);
+    }
+    contact_list_add(out, c);
+    return 1;
+}
+
+static long read_edb(const char *path, struct contact_list *out, struct report *rep,
+                     size_t *skipped)
+{
+    return contacts_edb_read(path, path, out, rep, skipped);
+}
+
+static const char *const vcard_extensions[] = {"vcf", "vcard", NULL};
+static const char *const contact_extensions[] = {"contact", NULL};
+static const char *const csv_extensions[] = {"csv", NULL};
+static const char *const edb_extensions[] = {"edb", NULL};
+
+/* A file without a known extension is sniffed as a vCard, then a .contact file, then a CSV. */
+static const struct contacts_reader contact_readers[] = {
+    {"vcard", vcard_extensions, vcard_sniff, read_vcard},
+    {"contact", contact_extensions, contact_xml_sniff, read_contact},
+    {"csv", csv_extensions, contact_csv_sniff, read_csv},
+    {"edb", edb_extensions, NULL, read_edb},
+};
+
+const struct contacts_reader *registry_contact_readers(size_t *count)
+{
+    *count = sizeof contact_readers / sizeof contact_readers[0];
+    return contact_readers;
+}
+
+/* Every contact as a vCard `version`, many in one file. */
+static void vcards(struct buf *out, const struct contact_list *l, enum vcard_version version)
+{
+    for (size_t i = 0; i < l->count; i++)
+        vcard_write(out, l->items[i], version);
+}
+
+/* `dir`/`name`: the bytes of `b`, written atomically. */
+static int write_in(const char *dir, const char *name, const struct buf *b, struct error *err)
+{
+    char *path = path_join(dir, name);
+    int rc = contacts_write_file(path, b->data ? b->data : "", b->len, err);
+    free(path);
+    return rc;
+}
+
+/* `vcard-version` as the vCard writer's version. */
+static int vcard_version_of(const char *value, enum vcard_version *v)
+{
+    if (strcmp(value, "3.0") == 0)
+        *v = VCARD_V30;
+    else if (strcmp(value, "4.0") == 0)
+        *v = VCARD_V40;
+    else
+        return -1;
+    return 0;
+}
+
+/* What `wlmigrate contacts` writes with. */
+struct contact_writer_settings {
+    enum vcard_version vcard_version;
+    struct contact_csv_options csv;
+};
+
+static const struct target_option contact_options[] = {
+    {"vcard-version", "V", "4.0 (default) or 3.0\n"},
+    {"csv-profile", "P", "outlook-en (UTF-8 with BOM) or outlook-ja (CP932)\n"},
+    {"csv-encoding", "E", "UTF-8, UTF-8-BOM, CP932, UTF-16LE\n"},
+    {NULL, NULL, NULL},
+};
+
+const struct target_option *registry_contact_options(void)
+{
+    return contact_options;
+}
+
+void *registry_contact_settings_new(void)
+{
+    struct contact_writer_settings *s = xcalloc(1, sizeof *s);
+    s->vcard_version = VCARD_V40;
+    s->csv.profile = CONTACT_CSV_OUTLOOK_EN;
+    return s;
+}
+
+int registry_contact_set_option(void *settings, const char *name, const char *value,
+                                struct error *err)
+{
+    struct contact_writer_settings *s = settings;
+    if (strcmp(name, "vcard-version") == 0) {
+        if (vcard_version_of(value, &s->vcard_version) != 0)
+            return bad_value(err, "--vcard-version takes 3.0 or 4.0, not %s", value);
+        return 0;
+    }
+    if (strcmp(name, "csv-profile") == 0) {
+        if (contact_csv_profile_from_name(value, &s->csv.profile) != 0)
+            return bad_value(err, "--csv-profile takes outlook-en or outlook-ja, not %s", value);
+        return 0;
+    }
+    if (strcmp(name, "csv-encoding") == 0) {
+        s->csv.encoding = value;
+        return 0;
+    }
+    error_set(err, "--%s is not an option of contacts", name);
+    return -1;
+}
+
+static int write_vcard_file(struct buf *out, const struct contact_list *contacts,
+                            const void *settings, const char *path, struct writer_outcome *notes,
+                            struct error *err)
+{
+    (void)path;
+    (void)notes;
+    (void)err;
+    const struct contact_writer_settings *s = settings;
+    vcards(out, contacts, s->vcard_version);
+    return 0;
+}
+
+static int write_csv_file(struct buf *out, const struct contact_list *contacts,
+                          const void *settings, const char *path, struct writer_outcome *notes,
+                          struct error *err)
+{
+    const struct contact_writer_settings *s = settings;
+    return contact_csv_write(out, contacts, &s->csv, path, notes, err);
+}
+
+static const struct contact_writer contact_writers[] = {
+    {"vcard", "contacts.vcf", "OUT/contacts.vcf: UTF-8 vCard 4.0, one card per contact\n",
+     write_vcard_file},
+    {"csv", "contacts.csv", "OUT/contacts.csv in the chosen profile\n", write_csv_file},
+};
+
+#define NCONTACT_WRITERS (sizeof contact_writers / sizeof contact_writers[0])
+
+const struct contact_writer *registry_contact_writer(const char *name)
+{
+    for (size_t i = 0; i < NCONTACT_WRITERS; i++)
+        if (strcmp(contact_writers[i].name, name) == 0)
+            return &contact_writers[i];
+    return NULL;
+}
+
+const struct contact_writer *registry_contact_writer_at(size_t i)
+{
+    return i < NCONTACT_WRITERS ? &contact_writers[i] : NULL;
+}
+
 /* ---- Thunderbird -------------------------------------------------------------------------- */
 
 struct thunderbird_settings {
@@ -66,11 +284,7 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
 {
     struct thunderbird_settings *s = settings;
     if (strcmp(name, "vcard-version") == 0) {
-        if (strcmp(value, "3.0") == 0)
-            s->vcard_version = VCARD_V30;
-        else if (strcmp(value, "4.0") == 0)
-            s->vcard_version = VCARD_V40;
-        else
+        if (vcard_version_of(value, &s->vcard_version) != 0)
             return bad_value(err, "--vcard-version takes 3.0 or 4.0, not %s", value);
         return 0;
     }
@@ -92,7 +306,13 @@ static int thunderbird_contacts(const char *dir, const struct contact_list *cont
     (void)out;
     const struct thunderbird_settings *s = settings;
     char *sub = path_join(dir, "thunderbird");
-    int rc = contacts_write_thunderbird(sub, contacts, s->vcard_version, err);
+    int rc = fs_mkdirs(sub, 0755, err);
+    if (rc == 0) {
+        struct buf b = BUF_INIT;
+        vcards(&b, contacts, s->vcard_version);
+        rc = write_in(sub, "contacts.vcf", &b, err);
+        buf_free(&b);
+    }
     free(sub);
     return rc;
 }
@@ -101,7 +321,7 @@ static int thunderbird_contacts(const char *dir, const struct contact_list *cont
 
 struct outlook_target_settings {
     struct outlook_settings pst;
-    struct contacts_csv_options csv;
+    struct contact_csv_options csv;
 };
 
 static const struct target_option outlook_options[] = {
@@ -117,7 +337,7 @@ static const struct target_option outlook_options[] = {
 static void *outlook_new(void)
 {
     struct outlook_target_settings *s = xcalloc(1, sizeof *s);
-    s->csv.profile = "outlook-en";
+    s->csv.profile = CONTACT_CSV_OUTLOOK_EN;
     return s;
 }
 
@@ -156,9 +376,8 @@ static int outlook_set(void *settings, const char *name, const char *value, stru
         return 0;
     }
     if (strcmp(name, "csv-profile") == 0) {
-        if (strcmp(value, "outlook-en") != 0 && strcmp(value, "outlook-ja") != 0)
+        if (contact_csv_profile_from_name(value, &s->csv.profile) != 0)
             return bad_value(err, "--csv-profile takes outlook-en or outlook-ja, not %s", value);
-        s->csv.profile = value;
         return 0;
     }
     if (strcmp(name, "csv-encoding") == 0) {
@@ -175,13 +394,65 @@ static const void *outlook_writer_settings(const void *settings)
     return &s->pst;
 }
 
+/* A file name for one contact in vcards/: "0001 Name.vcf", with characters Windows refuses
+ * replaced and the name cut (on a character boundary) to 60 bytes. */
+static char *vcard_file_name(size_t index, const struct contact *c)
+{
+    char *name = contact_best_name(c);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%04zu ", index + 1);
+    size_t start = b.len;
+    for (size_t i = 0; name[i];) {
+        size_t k = utf8_sequence_length(name + i, strlen(name + i));
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        if (b.len - start + k > 60)
+            break;
+        unsigned char ch = (unsigned char)name[i];
+        if (k == 1 && (ch < 0x20 || strchr("\\/:*?\"<>|", ch)))
+            buf_putc(&b, '_');
+        else
+            buf_append(&b, name + i, k);
+        i += k;
+    }
+    while (b.len > start && (b.data[b.len - 1] == '.' || b.data[b.len - 1] == ' '))
+        b.data[--b.len] = '\0';
+    buf_puts(&b, ".vcf");
+    free(name);
+    return buf_detach(&b);
+}
+
 /* OUT/outlook/contacts.csv and OUT/outlook/vcards/ (the PST's Contacts folder is the writer's). */
 static int outlook_contacts(const char *dir, const struct contact_list *contacts,
                             const void *settings, struct writer_outcome *out, struct error *err)
 {
     const struct outlook_target_settings *s = settings;
     char *sub = path_join(dir, "outlook");
-    int rc = contacts_write_outlook(sub, contacts, &s->csv, out, err);
+    char *vdir = path_join(sub, "vcards");
+    int rc = fs_mkdirs(vdir, 0755, err);
+    if (rc == 0) {
+        struct contact_csv_options csv = s->csv;
+        csv.photos_elsewhere = true; /* in vcards/ */
+        struct buf b = BUF_INIT;
+        char *path = path_join(sub, "contacts.csv");
+        rc = contact_csv_write(&b, contacts, &csv, path, out, err);
+        if (rc == 0)
+            rc = contacts_write_file(path, b.data ? b.data : "", b.len, err);
+        free(path);
+        buf_free(&b);
+    }
+    /* one vCard 2.1 per contact, the form Outlook imports */
+    for (size_t i = 0; rc == 0 && i < contacts->count; i++) {
+        struct buf b = BUF_INIT;
+        vcard_write(&b, contacts->items[i], VCARD_V21);
+        char *name = vcard_file_name(i, contacts->items[i]);
+        rc = write_in(vdir, name, &b, err);
+        free(name);
+        buf_free(&b);
+    }
+    free(vdir);
     free(sub);
     return rc;
 }

@@ -4,6 +4,8 @@
  * takes, and the contact files it writes beside the mail) live here, so that the pipeline and
  * the CLI know formats only through these tables: adding a target is adding an entry. The CLI
  * hands a target's options to its entry as they come and never looks inside its settings.
+ * The address books are read through the contact readers here (one per kind of file) and the
+ * `contacts` command writes through the contact writers here, with the options they share.
  *
  * Ownership: the tables are static; settings_new()'s result is freed with settings_free(). */
 #ifndef WLMIGRATE_REGISTRY_H
@@ -13,8 +15,10 @@
 #include <stddef.h>
 
 #include "model/contact.h"
+#include "pipeline/contacts.h"
 #include "pipeline/reader.h"
 #include "pipeline/writer.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 /* Finds the stores at or below `path` with each reader in turn; the first that finds any wins.
@@ -53,5 +57,33 @@ const struct target *registry_target_of_option(const char *name);
 const struct target_option *registry_target_option_at(size_t i, const struct target **target);
 /* "thunderbird, outlook", for messages. */
 const char *registry_target_names(void);
+
+/* The readers of address-book files, in the order their sniffers are tried; *count set. */
+const struct contacts_reader *registry_contact_readers(size_t *count);
+
+/* A writer of `wlmigrate contacts --to NAME`: one file of every contact in OUT. */
+struct contact_writer {
+    const char *name;      /* as given to --to */
+    const char *file_name; /* what it writes in OUT: "contacts.vcf" */
+    const char *help;      /* its line in usage, ending in "\n" */
+    /* Appends the file's bytes to `out`, with what the command's options say in `settings`
+     * (registry_contact_settings_new()); `path` is where they will go, named in the notes for
+     * the report it adds to `notes`. 0, or -1 with `err`. */
+    int (*write)(struct buf *out, const struct contact_list *contacts, const void *settings,
+                 const char *path, struct writer_outcome *notes, struct error *err);
+};
+
+/* The contact writer called `name`, or NULL. */
+const struct contact_writer *registry_contact_writer(const char *name);
+/* Every contact writer in turn, NULL after the last. */
+const struct contact_writer *registry_contact_writer_at(size_t i);
+/* The options the contact writers share (`--vcard-version V`), ending with {NULL}. */
+const struct target_option *registry_contact_options(void);
+/* Their settings, with every option at its default; free() the result. */
+void *registry_contact_settings_new(void);
+/* Takes one of registry_contact_options(): 0, or -1 with `err` (one sentence for a usage
+ * error) for a value it does not take. */
+int registry_contact_set_option(void *settings, const char *name, const char *value,
+                                struct error *err);
 
 #endif

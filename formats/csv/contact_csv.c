@@ -13,7 +13,9 @@
 
 #include "normalize/charset.h"
 #include "csv.h"
+#include "pipeline/writer.h"
 #include "report/report.h"
+#include "util/fsutil.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -952,4 +954,73 @@ void contact_csv_write_row(struct buf *out, const struct contact *c, enum contac
     }
     buf_puts(out, "\r\n");
     free(vals);
+}
+
+/* The iconv name of an encoding contact_csv_write() takes, and whether it starts with a BOM;
+ * NULL for any other name. */
+static const char *output_encoding(const char *enc, bool *bom)
+{
+    *bom = false;
+    if (strcasecmp(enc, "UTF-8-BOM") == 0 || strcasecmp(enc, "UTF8-BOM") == 0) {
+        *bom = true;
+        return "UTF-8";
+    }
+    if (strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0)
+        return "UTF-8";
+    if (strcasecmp(enc, "CP932") == 0 || strcasecmp(enc, "SHIFT_JIS") == 0 ||
+        strcasecmp(enc, "SJIS") == 0 || strcasecmp(enc, "WINDOWS-31J") == 0)
+        return "CP932";
+    if (strcasecmp(enc, "UTF-16LE") == 0 || strcasecmp(enc, "UTF-16") == 0) {
+        *bom = true;
+        return "UTF-16LE";
+    }
+    return NULL;
+}
+
+int contact_csv_write(struct buf *out, const struct contact_list *l,
+                      const struct contact_csv_options *o, const char *path,
+                      struct writer_outcome *notes, struct error *err)
+{
+    const char *enc = o->encoding ? o->encoding : contact_csv_profile_encoding(o->profile);
+    bool bom;
+    const char *iconv_name = output_encoding(enc, &bom);
+    if (!iconv_name) {
+        error_set(err, "Unknown CSV encoding %s (UTF-8, UTF-8-BOM, CP932, UTF-16LE).", enc);
+        return -1;
+    }
+    struct buf file = BUF_INIT, row = BUF_INIT, bad = BUF_INIT;
+    if (bom && strcmp(iconv_name, "UTF-8") == 0)
+        buf_append(&file, "\xEF\xBB\xBF", 3);
+    else if (bom)
+        buf_append(&file, "\xFF\xFE", 2);
+    contact_csv_write_header(&row, o->profile);
+    int rc = charset_from_utf8(&file, row.data, row.len, iconv_name, NULL, err);
+    for (size_t i = 0; rc == 0 && i < l->count; i++) {
+        const struct contact *c = l->items[i];
+        char *lost = NULL;
+        buf_reset(&row);
+        buf_reset(&bad);
+        contact_csv_write_row(&row, c, o->profile, o->photos_elsewhere, &lost);
+        rc = charset_from_utf8(&file, row.data, row.len, iconv_name, &bad, err);
+        const char *where = c->origin ? c->origin : path;
+        if (bad.len || lost) {
+            char *who = contact_best_name(c);
+            if (bad.len)
+                writer_outcome_note(notes, PROBLEM_CONTACT_CHARS, where,
+                                    "%s: characters %s cannot hold, written as '?' in %s: %s",
+                                    who, enc, path_basename(path), buf_str(&bad));
+            if (lost)
+                writer_outcome_note(notes, PROBLEM_CONTACT_FIELD, where,
+                                    "%s: no column in %s for: %s.", who, path_basename(path),
+                                    lost);
+            free(who);
+        }
+        free(lost);
+    }
+    if (rc == 0)
+        buf_append(out, file.data ? file.data : "", file.len);
+    buf_free(&file);
+    buf_free(&row);
+    buf_free(&bad);
+    return rc;
 }

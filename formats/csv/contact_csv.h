@@ -12,7 +12,9 @@
  * row with data but nothing a contact keeps is reported as bad_contact.
  *
  * Writing: the header row and one row per contact in a profile, as UTF-8 text with CRLF
- * line ends; the caller encodes (see contacts_cmd.c). The profiles (column names) are
+ * line ends, and a whole file of them in the profile's encoding or another (contact_csv_write,
+ * which the contact files of `contacts --to csv` and `convert --for outlook` are written
+ * with). The profiles (column names) are
  * documented in README.md; the Japanese one comes from third-party descriptions of Japanese
  * Outlook, not from a Japanese Outlook: correct it in the table when a sample shows better.
  *
@@ -26,7 +28,9 @@
 #include "util/buf.h"
 #include "model/contact.h"
 
+struct error;
 struct report;
+struct writer_outcome;
 
 #define CONTACT_CSV_MAX_BYTES ((size_t)256 << 20)
 
@@ -53,5 +57,23 @@ void contact_csv_write_header(struct buf *out, enum contact_csv_profile p);
  * the caller frees, NULL when nothing was lost). */
 void contact_csv_write_row(struct buf *out, const struct contact *c, enum contact_csv_profile p,
                            bool photo_elsewhere, char **lost);
+
+struct contact_csv_options {
+    enum contact_csv_profile profile;
+    const char *encoding;  /* NULL: the profile's; else "UTF-8", "UTF-8-BOM", "CP932" (also
+                              "SHIFT_JIS", "SJIS", "WINDOWS-31J"), "UTF-16LE" (also "UTF-16",
+                              with BOM), case ignored */
+    bool photos_elsewhere; /* photos are written elsewhere (vcards/): not noted as lost */
+};
+
+/* Appends a whole CSV file of `l` to `out`: the byte order mark of UTF-8-BOM and UTF-16LE, the
+ * header and a row per contact, in the encoding. Per contact, the characters the encoding
+ * cannot hold (written as '?') are noted in `notes` as contact_chars and the fields no column
+ * holds as contact_field, under the contact's origin, else `path` (where the file goes; the
+ * notes name its file name). 0, or -1 with `err` (nothing appended) when the encoding is not
+ * one of these or this system cannot write it. */
+int contact_csv_write(struct buf *out, const struct contact_list *l,
+                      const struct contact_csv_options *o, const char *path,
+                      struct writer_outcome *notes, struct error *err);
 
 #endif

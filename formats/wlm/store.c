@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,7 +23,9 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "contacts_find.h"
 #include "msgstore.h"
+#include "normalize/charset.h"
 #include "oeaccount.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -102,21 +103,8 @@ static char *display_name(const char *raw, bool *was_bad)
     if (utf8_valid(raw, len))
         return xstrdup(raw);
     *was_bad = true;
-    iconv_t cd = iconv_open("UTF-8", "CP932");
-    if (cd != (iconv_t)-1) {
-        size_t outcap = len * 3 + 1, left = outcap;
-        char *out = xmalloc(outcap), *op = out;
-        char *ip = (char *)raw;
-        size_t inleft = len;
-        size_t rc = iconv(cd, &ip, &inleft, &op, &left);
-        iconv_close(cd);
-        if (rc != (size_t)-1 && inleft == 0) {
-            *op = '\0';
-            return out;
-        }
-        free(out);
-    }
-    return utf8_repair(raw, len, '_');
+    char *cp932 = charset_to_utf8_strict(raw, len, "CP932");
+    return cp932 ? cp932 : utf8_repair(raw, len, '_');
 }
 
 /* ---- the walk ----------------------------------------------------------------------------- */
@@ -475,6 +463,13 @@ static void open_database(struct walk *w, const struct reader_location *loc)
         free(w->reader->unreadable_reason);
         w->reader->unreadable_reason = xstrdup(err.msg);
     }
+    size_t skipped = msgstore_rows_skipped(w->reader->db);
+    if (skipped)
+        report_problem(w->report, PROBLEM_DATABASE_ROWS, s->database,
+                       "%zu row%s of the database could not be used (a folder without its id, a "
+                       "message without its folder or file): the message files are still "
+                       "converted, without the state those rows held",
+                       skipped, skipped == 1 ? "" : "s");
     if (w->reader->db && msgstore_shutdown_state(w->reader->db) == MSGSTORE_DIRTY) {
         if (s->database_state == MODEL_DB_OK)
             s->database_state = MODEL_DB_DIRTY;
@@ -823,4 +818,5 @@ const struct reader_ops wlm_store_reader = {
     .locate = wlm_locate,
     .open = wlm_open,
     .each_message = wlm_each_message,
+    .find_contacts = contacts_find_profile,
 };

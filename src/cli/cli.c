@@ -14,10 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli/contacts.h"
 #include "cli/convert.h"
 #include "cli/scan.h"
 #include "cli/show.h"
-#include "pipeline/contacts.h"
 #include "registry.h"
 #include "util/xalloc.h"
 
@@ -269,7 +269,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
 {
     /* `contacts` takes several inputs and options of its own: it parses them itself */
     if (argc > 1 && strcmp(argv[1], "contacts") == 0)
-        return contacts_main(argc - 1, argv + 1);
+        return contacts_run(argc - 1, argv + 1);
     struct cli o = {.container = "Windows Live Mail",
                     .unknown_is_read = true,
                     .progress = PROGRESS_NORMAL,

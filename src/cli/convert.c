@@ -37,16 +37,19 @@ static int locate_one(const struct convert_options *o, const struct reader_ops *
 }
 
 /* Reads the user's address books: the sources found beside the store and the --contacts ones. */
-static void read_contacts(const struct convert_options *o, const char *store,
-                          struct contact_list *list, struct report *report)
+static void read_contacts(const struct convert_options *o, const struct reader_ops *reader,
+                          const char *store, struct contact_list *list, struct report *report)
 {
-    struct contact_sources sources = {0};
-    contacts_find_sources(o->no_contacts ? NULL : store, o->contact_paths, o->ncontact_paths,
-                          &sources, report);
+    size_t nreaders;
+    const struct contacts_reader *readers = registry_contact_readers(&nreaders);
+    struct contact_sources sources;
+    contacts_sources_init(&sources, readers, nreaders);
+    if (!o->no_contacts)
+        contacts_search_store(&sources, reader, store);
+    contacts_search_paths(&sources, o->contact_paths, o->ncontact_paths, report);
     contacts_read_sources(&sources, list, report);
     for (size_t i = 0; i < sources.count; i++)
-        report_contact_source(report, sources.items[i].path,
-                              contacts_source_kind_name(sources.items[i].kind),
+        report_contact_source(report, sources.items[i].path, sources.items[i].reader->kind,
                               sources.items[i].contacts, sources.items[i].skipped);
     report_totals(report)->contacts_found = list->count;
     contacts_sources_free(&sources);
@@ -139,7 +142,7 @@ int convert_run(const struct convert_options *o)
     if (!store) {
         code = fail("%s%s", err.msg, "", 3);
     } else {
-        read_contacts(o, locs[0].path, &contacts, report);
+        read_contacts(o, reader, locs[0].path, &contacts, report);
         code = convert_into(o, reader, store, out, report, &contacts);
     }
     if (code == 0) {

@@ -85,7 +85,7 @@ static void write_json(const struct scanned *s, size_t n)
             const struct contact_source *c = &s[k].contacts.items[i];
             json_object_begin(j);
             json_kv_string(j, "path", c->path);
-            json_kv_string(j, "kind", contacts_source_kind_name(c->kind));
+            json_kv_string(j, "kind", c->reader->kind);
             json_kv_uint(j, "contacts", c->contacts);
             json_kv_uint(j, "skipped", c->skipped);
             json_kv_bool(j, "unreadable", c->unreadable);
@@ -184,8 +184,7 @@ static void write_text(const struct scanned *s, size_t n)
             for (size_t i = 0; i < s[k].contacts.count; i++) {
                 const struct contact_source *c = &s[k].contacts.items[i];
                 fprintf(out, "  %zu contacts%s [%s] ", c->contacts,
-                        c->unreadable ? " (unreadable)" : "",
-                        contacts_source_kind_name(c->kind));
+                        c->unreadable ? " (unreadable)" : "", c->reader->kind);
                 print_text(out, c->path);
                 fputc('\n', out);
             }
@@ -246,7 +245,10 @@ int scan_run(const struct scan_options *o)
         progress_free(prog);
         /* Counting the contacts means reading them; they are dropped at once. */
         struct contact_list list = CONTACT_LIST_INIT;
-        contacts_find_sources(locs[k].path, NULL, 0, &s[k].contacts, s[k].report);
+        size_t nreaders;
+        const struct contacts_reader *readers = registry_contact_readers(&nreaders);
+        contacts_sources_init(&s[k].contacts, readers, nreaders);
+        contacts_search_store(&s[k].contacts, reader, locs[k].path);
         contacts_read_sources(&s[k].contacts, &list, s[k].report);
         contact_list_clear(&list);
         if (report_lossy_count(s[k].report) && code == 0)

@@ -1034,3 +1034,109 @@ char *charset_to_utf8(const char *data, size_t len, const char *charset, struct 
     decode_as(use, data, len, &o, &st->replaced);
     return out_finish(&o, outlen);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * UTF-8 into a charset, and strict decoding */
+
+/* The descriptor charset_from_utf8() used last: files are written in one charset at a time. */
+static char enc_name[CS_NAME_MAX + 1];
+static iconv_t enc_cd = (iconv_t)-1;
+
+static iconv_t encoder_for(const char *charset)
+{
+    if (enc_cd != (iconv_t)-1 && strcmp(enc_name, charset) == 0)
+        return enc_cd;
+    if (enc_cd != (iconv_t)-1)
+        iconv_close(enc_cd);
+    enc_cd = (iconv_t)-1;
+    if (strlen(charset) >= sizeof enc_name) {
+        errno = EINVAL;
+        return enc_cd;
+    }
+    enc_cd = iconv_open(charset, "UTF-8");
+    if (enc_cd != (iconv_t)-1)
+        strcpy(enc_name, charset);
+    return enc_cd;
+}
+
+int charset_from_utf8(struct buf *out, const char *s, size_t len, const char *charset,
+                      struct buf *bad, struct error *err)
+{
+    iconv_t cd = encoder_for(charset);
+    if (cd == (iconv_t)-1) {
+        error_errno(err, errno, "This system's iconv cannot write %s", charset);
+        return -1;
+    }
+    char tmp[4096];
+    char *in = (char *)s;
+    size_t inleft = len;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (inleft > 0) {
+        char *o = tmp;
+        size_t oleft = sizeof tmp;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        buf_append(out, tmp, sizeof tmp - oleft);
+        if (r != (size_t)-1)
+            break;
+        if (errno == E2BIG)
+            continue;
+        /* EILSEQ / EINVAL: one character the charset cannot hold */
+        size_t k = utf8_sequence_length(in, inleft);
+        if (k == 0)
+            k = 1;
+        if (bad) {
+            bool seen = false;
+            for (size_t i = 0; bad->data && i + k <= bad->len; i++)
+                if (memcmp(bad->data + i, in, k) == 0)
+                    seen = true;
+            if (!seen) {
+                if (bad->len)
+                    buf_putc(bad, ' ');
+                buf_append(bad, in, k);
+            }
+        }
+        /* '?' in the charset */
+        char q[8], *qi = (char *)"?", *qo = q;
+        size_t qil = 1, qol = sizeof q;
+        iconv(cd, &qi, &qil, &qo, &qol);
+        buf_append(out, q, sizeof q - qol);
+        in += k;
+        inleft -= k;
+    }
+    char *o = tmp;
+    size_t oleft = sizeof tmp;
+    iconv(cd, NULL, NULL, &o, &oleft);
+    buf_append(out, tmp, sizeof tmp - oleft);
+    return 0;
+}
+
+char *charset_to_utf8_strict(const char *data, size_t len, const char *charset)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    /* Three UTF-8 bytes per input byte hold any CP932 or single-byte text; more is grown. */
+    size_t cap = len * 3 + 1, used = 0;
+    char *out = xmalloc(cap);
+    char *in = (char *)data;
+    size_t inleft = len;
+    for (;;) {
+        char *op = out + used;
+        size_t oleft = cap - 1 - used;
+        size_t r = iconv(cd, &in, &inleft, &op, &oleft);
+        used = (size_t)(op - out);
+        if (r != (size_t)-1 && inleft == 0)
+            break;
+        if (r == (size_t)-1 && errno == E2BIG) {
+            cap *= 2;
+            out = xrealloc(out, cap);
+            continue;
+        }
+        iconv_close(cd);
+        free(out);
+        return NULL;
+    }
+    iconv_close(cd);
+    out[used] = '\0';
+    return out;
+}

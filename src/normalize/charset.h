@@ -1,4 +1,5 @@
-/* charset: bytes in the charset a message declares (or that we must guess) to UTF-8.
+/* charset: bytes in the charset a message declares (or that we must guess) to UTF-8, and UTF-8
+ * back into a named charset for the files written in one (Outlook's CP932 contacts CSV).
  *
  * Japanese mail from Windows is the normal case: "ISO-2022-JP" written by Windows mailers is
  * code page 50220/50221 (JIS X 0208 plus NEC row 13 and the NEC-selected IBM extensions, and
@@ -21,6 +22,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "util/buf.h"
+#include "util/error.h"
 
 /* What a decode had to do; counters add up over calls so a message can total its parts. */
 struct charset_stats {
@@ -81,5 +85,17 @@ char *charset_iso2022jp_to_utf8(const char *data, size_t len, struct charset_sta
  * unless the bytes read cleanly as CP932 with two non-ASCII characters in a row. A us-ascii
  * hint is no hint. The result is a name charset_to_utf8() accepts. */
 const char *charset_guess(const char *data, size_t len, const char *hint);
+
+/* Appends `len` bytes of UTF-8 `s` to `out` encoded in `charset` (an iconv name: "UTF-8",
+ * "CP932", "UTF-16LE" ...; no byte order mark is written). Each character the charset cannot
+ * hold is written as '?' in it and, when `bad` is not NULL, appended to `bad` as UTF-8 unless
+ * it is there already (several separated by spaces), so that the caller can report them.
+ * 0, or -1 with `err` when this system cannot write `charset` (nothing appended). */
+int charset_from_utf8(struct buf *out, const char *s, size_t len, const char *charset,
+                      struct buf *bad, struct error *err);
+/* `len` bytes in `charset` (an iconv name) as UTF-8, NUL-terminated, or NULL when any byte does
+ * not convert or this system cannot read `charset`: for callers with a fallback of their own,
+ * where charset_to_utf8()'s U+FFFD would hide that the guess was wrong. */
+char *charset_to_utf8_strict(const char *data, size_t len, const char *charset);
 
 #endif

@@ -45,6 +45,12 @@ struct reader_ops {
      * listed; otherwise STATUS_OK or the first status `fn` returned that was not OK. */
     enum status (*each_message)(const struct model_store *store, const struct model_folder *folder,
                                 reader_message_fn fn, void *ctx, struct error *err);
+    /* Finds the address books the format's programs keep beside a store at `store_path` (the
+     * path given to locate, or a location found): calls `add` with each file's path and the
+     * kind of contacts reader that reads it ("edb", "contact": see pipeline/contacts.h), in a
+     * fixed order. NULL when the format knows of none. */
+    void (*find_contacts)(const char *store_path,
+                          void (*add)(void *ctx, const char *path, const char *kind), void *ctx);
 };
 
 void reader_locations_free(struct reader_location *found, size_t count);

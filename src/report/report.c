@@ -29,6 +29,7 @@ static const struct {
     [PROBLEM_STATE_UNKNOWN] = {"state_unknown", false},
     [PROBLEM_DATABASE_DIRTY] = {"database_dirty", false},
     [PROBLEM_DATABASE_BACKUP] = {"database_backup", false},
+    [PROBLEM_DATABASE_ROWS] = {"database_rows_skipped", false},
     [PROBLEM_MISSING_FILE] = {"missing_file", true},
     [PROBLEM_RECOVERED] = {"recovered", false},
     [PROBLEM_BAD_CONTACT] = {"bad_contact", true},

@@ -35,6 +35,7 @@ enum problem_kind {
     PROBLEM_STATE_UNKNOWN,    /* the database is missing or unreadable: state unknown (mail is kept) */
     PROBLEM_DATABASE_DIRTY,   /* the database was not shut down cleanly */
     PROBLEM_DATABASE_BACKUP,  /* the main database was unreadable; WLM's backup copy was used */
+    PROBLEM_DATABASE_ROWS,    /* database rows that could not be used (no id, folder or file) */
     PROBLEM_MISSING_FILE,     /* the database lists a message whose file is gone */
     PROBLEM_RECOVERED,        /* a message placed in the Recovered folder, with the reason */
     PROBLEM_BAD_CONTACT,      /* a contact (card, CSV row, .contact file) skipped, with the reason */

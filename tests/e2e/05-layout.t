@@ -62,6 +62,10 @@ GOOD = {
     "src/util/buf.c": '#include "util/buf.h"\n#include "util/xalloc.h"\n'
                       "/* Grows like the PST writer does (see doc/ARCHITECTURE.md). */\n",
     "src/util/xalloc.h": "void *xmalloc(unsigned long n);\n",
+    # The two files check-layout.py's exception table names: they may print, and must be there.
+    "src/util/xalloc.c": '#include <stdio.h>\n#include "util/xalloc.h"\n'
+                         'void oom(void) { fprintf(stderr, "out of memory\\n"); }\n',
+    "src/normalize/tnef.c": '#include <stdio.h>\nvoid quiet(void) { fflush(stdout); }\n',
     "src/util/error.h": "int error_code(void);\n",
     "formats/registry.h": '#include "pipeline/reader.h"\n#include "pipeline/writer.h"\n'
                           "extern const struct reader *readers[];\n",

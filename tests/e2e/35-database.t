@@ -616,10 +616,8 @@ def load_make_samples():
     return module
 
 
-def build_dirty_database(t, work):
-    """A dirty copy of the sample database, rebuilt from make-samples.py's spec with
-    make-wlm-db.py --dirty (patching the header's state alone breaks its checksum: libesedb then
-    refuses the file). Returns its path or None."""
+def sample_database_spec():
+    """make-samples.py's spec of the sample database (tables and rows)."""
     ms = load_make_samples()
     tree = ms.Tree()
     tree.mkdir(ms.WLM)
@@ -627,9 +625,16 @@ def build_dirty_database(t, work):
     ms.gmail_store(tree)
     ms.local_store(tree)
     ms.wlm_side_files(tree)
+    return ms.wlm_database_spec(tree)
+
+
+def build_dirty_database(t, work):
+    """A dirty copy of the sample database, rebuilt from make-samples.py's spec with
+    make-wlm-db.py --dirty (patching the header's state alone breaks its checksum: libesedb then
+    refuses the file). Returns its path or None."""
     spec_path = os.path.join(work, "spec.json")
     with open(spec_path, "w", encoding="utf-8") as fh:
-        json.dump(ms.wlm_database_spec(tree), fh, ensure_ascii=False)
+        json.dump(sample_database_spec(), fh, ensure_ascii=False)
     paths = {}
     for kind, extra in (("clean", []), ("dirty", ["--dirty"])):
         paths[kind] = os.path.join(work, "%s.MSMessageStore" % kind)
@@ -651,6 +656,34 @@ def build_dirty_database(t, work):
     t.eq(states, [3, 3, 2, 2], "database state (offset 52, header and shadow): sample clean (3), "
          "rebuilt one dirty (2)")
     return paths["dirty"]
+
+
+def check_rows_skipped(t, tmp, clean_report):
+    """A message row that names no stream cannot be used: the report says so
+    (database_rows_skipped, not a loss) and every message file is still converted."""
+    spec = sample_database_spec()
+    spec["tables"]["Messages"][0]["MSGCOL_STREAM"] = 99999
+    spec_path = os.path.join(tmp, "rows-spec.json")
+    with open(spec_path, "w", encoding="utf-8") as fh:
+        json.dump(spec, fh, ensure_ascii=False)
+    store = variant_copy(tmp, "rows-skipped")
+    p = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "make-wlm-db.py"), spec_path,
+                        os.path.join(store, DB_NAME)], capture_output=True, timeout=120)
+    if not t.ok(p.returncode == 0, "make-wlm-db.py builds a database with a row that names no "
+                "stream", p.stderr.decode("utf-8", "replace")):
+        return
+    out = os.path.join(tmp, "out-rows-skipped")
+    wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q")
+    r = wltest.load_json(os.path.join(out, "report.json"))
+    rows = [x for x in r["problems"] if x["kind"] == "database_rows_skipped"]
+    t.ok(len(rows) == 1 and rows[0]["path"] == DB_NAME and not rows[0]["lost"]
+         and rows[0]["message"].startswith("1 row of the database could not be used"),
+         "a row without its stream is reported once as database_rows_skipped (not a loss)", rows)
+    t.eq([r["totals"][k] for k in ("messages_found", "messages_written")],
+         [clean_report["totals"][k] for k in ("messages_found", "messages_written")],
+         "with a row skipped every message file is still found and written")
+    t.eq(problems_of(clean_report, "database_rows_skipped"), [],
+         "the sample database has no row that cannot be used")
 
 
 def variant_copy(tmp, name):
@@ -694,6 +727,7 @@ def main():
         r, placements = check_conversion(t, "wlm-store", SAMPLE, out, exp, "ok", [])
         t.eq(wltest.sha256_tree(SAMPLE), before, "wlm-store: the source is unchanged")
         check_scan(t, "wlm-store scan", SAMPLE, exp, "ok", DB_NAME, [])
+        check_rows_skipped(t, tmp, r)
 
         # One account's directory: the database one level up.
         acc = os.path.join(SAMPLE, ACCOUNT_DIR)

@@ -4,12 +4,14 @@ are not ours: Debian's python3-vobject parses our vCard 4.0 output, the real Thu
 imports it through its own importer (tb_oracle.py --contacts), and Python's csv module reads
 our CSV in the declared encoding. Field counts: for each input vCard, an independent line
 scanner here counts the EMAIL, TEL, ADR, URL, ORG, TITLE, NOTE, BDAY and PHOTO values, and
-vobject must find as many in our output for that file."""
+vobject must find as many in our output for that file. Last, a symbolic link is never followed,
+neither in the profile searched beside a store nor in a --contacts directory."""
 import csv
 import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -237,4 +239,40 @@ with tempfile.TemporaryDirectory() as tmp:
         text = open(os.path.join(out, "contacts.vcf"), encoding="utf-8").read()
         for word in ("佐藤", "鈴木", "高橋", "ヤマダ", "Kobayashi"):
             t.ok(word in text, "sample name %s in the output" % word)
+
+    # 7. symbolic links are never followed: not in the profile searched beside a store (a linked
+    # Windows Live Contacts/{id} directory, a linked folder in Contacts/), not in a --contacts
+    # directory (a linked subdirectory, a linked card)
+    elsewhere = os.path.join(tmp, "elsewhere")
+    os.makedirs(os.path.join(elsewhere, "DBStore"))
+    open(os.path.join(elsewhere, "DBStore", "contacts.edb"), "wb").write(b"not a database")
+    card = os.path.join(SAMPLES, "contacts", "Contacts", "Nakamura Yui.contact")
+    shutil.copy(card, os.path.join(elsewhere, "Linked.contact"))
+    open(os.path.join(elsewhere, "linked.vcf"), "w").write(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Linked Card\r\nEND:VCARD\r\n")
+    profile = os.path.join(tmp, "profile")
+    ms = os.path.join(profile, "AppData", "Local", "Microsoft")
+    store = os.path.join(ms, "Windows Live Mail")
+    shutil.copytree(os.path.join(SAMPLES, "eml-tree"), store)
+    os.makedirs(os.path.join(ms, "Windows Live Contacts"))
+    os.symlink(elsewhere, os.path.join(ms, "Windows Live Contacts", "{linked}"))
+    os.makedirs(os.path.join(profile, "Contacts"))
+    shutil.copy(card, os.path.join(profile, "Contacts", "Real.contact"))
+    os.symlink(elsewhere, os.path.join(profile, "Contacts", "linked"))
+    p = run("scan", store, "--json")
+    srcs = [s["path"] for st in json.loads(p.stdout)["stores"] for s in st["contact_sources"]]
+    t.eq(srcs, [os.path.join(os.path.realpath(profile), "Contacts", "Real.contact")],
+         "profile search: the real .contact found, nothing behind a link")
+    cdir = os.path.join(tmp, "linkdir")
+    os.makedirs(cdir)
+    open(os.path.join(cdir, "real.vcf"), "w").write(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Real Card\r\nEND:VCARD\r\n")
+    os.symlink(elsewhere, os.path.join(cdir, "linked-dir"))
+    os.symlink(os.path.join(elsewhere, "linked.vcf"), os.path.join(cdir, "linked.vcf"))
+    p = run("contacts", cdir, "-o", os.path.join(tmp, "linkout"), "--to", "vcard")
+    err = p.stderr.decode("utf-8", "replace")
+    vcf = open(os.path.join(tmp, "linkout", "contacts.vcf"), encoding="utf-8").read()
+    t.ok(p.returncode == 0 and "Real Card" in vcf and "Linked Card" not in vcf
+         and "Nakamura" not in vcf and "1 contacts written" in err,
+         "--contacts directory: the real card read, nothing behind a link", err)
 t.done()

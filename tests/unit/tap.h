@@ -46,6 +46,30 @@ __attribute__((unused)) static int is_int(long long got, long long want, const c
     return got == want;
 }
 
+/* `s` as a C string literal for a test's name ("a\\nFrom b"), cut to fit `cap`: a table-driven
+ * test names the input that failed, not its index. */
+__attribute__((unused)) static const char *tap_quote(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 8)
+        return "";
+    out[o++] = '"';
+    for (; s && *s && o + 6 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\r' || c == '\t' || c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return out;
+}
+
 static int tap_done(void)
 {
     printf("1..%d\n", tap_count);

@@ -414,5 +414,34 @@ int main(void)
     }
     ok(rnd_ok, "20000 random inputs: every function gives valid UTF-8 without ESC");
 
+    /* UTF-8 into a charset: '?' for what it cannot hold, each such character collected once */
+    struct buf enc = BUF_INIT, bad = BUF_INIT;
+    struct error err;
+    ok(charset_from_utf8(&enc, "\xe5\xb1\xb1\xf0\xa0\xae\xb7" "a\xf0\xa0\xae\xb7\xef\xbd\xb1", 15,
+                         "CP932", &bad, &err) == 0 &&
+           enc.len == 6 && memcmp(enc.data, "\x8e\x52?a?\xb1", 6) == 0,
+       "charset_from_utf8 CP932: U+5C71 and U+FF71 encoded, U+20BB7 written as '?' twice");
+    is_str(buf_str(&bad), "\xf0\xa0\xae\xb7",
+           "charset_from_utf8: the character CP932 cannot hold, collected once");
+    buf_reset(&enc);
+    ok(charset_from_utf8(&enc, "A\xe2\x82\xac", 4, "UTF-16LE", NULL, &err) == 0 && enc.len == 4 &&
+           memcmp(enc.data, "A\0\xac\x20", 4) == 0,
+       "charset_from_utf8 UTF-16LE: no byte order mark");
+    buf_reset(&enc);
+    ok(charset_from_utf8(&enc, "x", 1, "NO-SUCH-CHARSET", NULL, &err) == -1 && enc.len == 0 &&
+           strstr(err.msg, "cannot write NO-SUCH-CHARSET") != NULL,
+       "charset_from_utf8: an unknown charset is an error, nothing written");
+    buf_free(&enc);
+    buf_free(&bad);
+
+    /* strict: all or nothing */
+    char *st2 = charset_to_utf8_strict("\x8e\x52\x8c\xfb", 4, "CP932");
+    is_str(st2, "\xe5\xb1\xb1\xe5\x8f\xa3", "charset_to_utf8_strict CP932");
+    free(st2);
+    ok(charset_to_utf8_strict("\x8e", 1, "CP932") == NULL,
+       "charset_to_utf8_strict: a cut-off character gives NULL");
+    ok(charset_to_utf8_strict("\x85\x40", 2, "CP932") == NULL,
+       "charset_to_utf8_strict: an unmapped pair gives NULL");
+
     return tap_done();
 }

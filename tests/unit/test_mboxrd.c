@@ -58,13 +58,15 @@ int main(void)
             bool nl;
             char *got = escape_in_steps(escapes[i].in, step, &nl);
             if (step == 1 || step == len || strcmp(got, escapes[i].want) != 0) {
-                char what[160];
-                snprintf(what, sizeof what, "escape case %zu in steps of %zu", i, step);
+                char what[160], q[96];
+                snprintf(what, sizeof what, "escape %s in steps of %zu",
+                         tap_quote(escapes[i].in, q, sizeof q), step);
                 is_str(got, escapes[i].want, what);
             }
             bool want_nl = len > 0 && escapes[i].in[len - 1] == '\n';
+            char q[96];
             if (nl != want_nl)
-                ok(0, "ends_with_newline for case %zu", i);
+                ok(0, "ends_with_newline for %s", tap_quote(escapes[i].in, q, sizeof q));
             free(got);
         }
     }
