@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -503,17 +504,12 @@ const struct target_option *registry_target_option_at(size_t i, const struct tar
     return NULL;
 }
 
-const struct target *registry_target_of_option(const char *name)
-{
-    const struct target *t;
-    const struct target_option *o;
-    for (size_t i = 0; (o = registry_target_option_at(i, &t)) != NULL; i++)
-        if (strcmp(o->name, name) == 0)
-            return t;
-    return NULL;
-}
-
 const char *registry_target_names(void)
 {
-    return "thunderbird, outlook";
+    static char names[256];
+    if (!names[0])
+        for (size_t i = 0, o = 0; i < NTARGETS; i++)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s",
+                                  i == 0 ? "" : i + 1 == NTARGETS ? " or " : ", ", targets[i].name);
+    return names;
 }

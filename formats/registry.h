@@ -51,11 +51,9 @@ struct target {
 
 /* The target called `name`, or NULL. */
 const struct target *registry_target(const char *name);
-/* The target that takes option `name` (without "--"), or NULL. */
-const struct target *registry_target_of_option(const char *name);
 /* Every target's options in turn: *target and the option, or NULL after the last. */
 const struct target_option *registry_target_option_at(size_t i, const struct target **target);
-/* "thunderbird, outlook", for messages. */
+/* "thunderbird or outlook": every target's name, for messages. */
 const char *registry_target_names(void);
 
 /* The readers of address-book files, in the order their sniffers are tried; *count set. */

@@ -227,7 +227,8 @@ int contact_csv_profile_from_name(const char *name, enum contact_csv_profile *p)
     return 0;
 }
 
-const char *contact_csv_profile_encoding(enum contact_csv_profile p)
+/* The encoding a profile is written in by default: "UTF-8-BOM" or "CP932". */
+static const char *contact_csv_profile_encoding(enum contact_csv_profile p)
 {
     return p == CONTACT_CSV_OUTLOOK_JA ? "CP932" : "UTF-8-BOM";
 }

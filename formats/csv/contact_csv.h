@@ -38,8 +38,6 @@ enum contact_csv_profile { CONTACT_CSV_OUTLOOK_EN, CONTACT_CSV_OUTLOOK_JA };
 
 /* "outlook-en" / "outlook-ja" -> 0 and *p set; -1 for any other name. */
 int contact_csv_profile_from_name(const char *name, enum contact_csv_profile *p);
-/* The encoding a profile is written in by default: "UTF-8-BOM" or "CP932". */
-const char *contact_csv_profile_encoding(enum contact_csv_profile p);
 
 /* True when the first line looks like a contacts CSV header this reader knows (at least two
  * known column names). Any encoding as described above. */

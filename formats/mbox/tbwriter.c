@@ -41,18 +41,20 @@ struct tbwriter {
 
 static const size_t CHUNK = 256 * 1024;
 
-unsigned tbwriter_flags(const struct model_message *m, const struct writer_options *opts)
+/* The flags written for a message with this store state (unknown state: read or unread as the
+ * options say). The MDN-sent bit is always set: old mail must not ask for receipts again. */
+static unsigned tbwriter_flags(const struct model_message *m, const struct writer_options *opts)
 {
     unsigned flags = TB_FLAG_MDN_SENT;
     if (!m->state_known)
         return flags | (opts->unknown_is_read ? TB_FLAG_READ : 0);
-    if (m->state & MSG_STATE_READ)
+    if (m->state & MODEL_MSG_READ)
         flags |= TB_FLAG_READ;
-    if (m->state & MSG_STATE_REPLIED)
+    if (m->state & MODEL_MSG_REPLIED)
         flags |= TB_FLAG_REPLIED;
-    if (m->state & MSG_STATE_FLAGGED)
+    if (m->state & MODEL_MSG_FLAGGED)
         flags |= TB_FLAG_MARKED;
-    if (m->state & MSG_STATE_FORWARDED)
+    if (m->state & MODEL_MSG_FORWARDED)
         flags |= TB_FLAG_FORWARDED;
     return flags;
 }
@@ -235,8 +237,8 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
         maildate_format_rfc5322(msg->date, rfcdate);
         writer_outcome_note(outcome, PROBLEM_REPAIRED_DATE, msg->file->source,
                             "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
-                            msg->date_origin == DATE_FROM_STORE      ? "store's received time"
-                            : msg->date_origin == DATE_FROM_RECEIVED ? "Received header"
+                            msg->date_origin == MAILDATE_FROM_STORE      ? "store's received time"
+                            : msg->date_origin == MAILDATE_FROM_RECEIVED ? "Received header"
                                                                      : "file's modification time");
     }
     if (add_eol)

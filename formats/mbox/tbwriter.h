@@ -21,9 +21,6 @@ enum {
     TB_FLAG_MDN_SENT = 0x800000,
 };
 
-/* The flags written for a message with this store state (unknown state: read or unread as the
- * options say). The MDN-sent bit is always set: old mail must not ask for receipts again. */
-unsigned tbwriter_flags(const struct model_message *m, const struct writer_options *opts);
 
 extern const struct writer_ops tbwriter_ops;
 

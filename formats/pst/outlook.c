@@ -275,7 +275,7 @@ static enum status ol_message(void *wp, struct message *msg, struct writer_outco
         return STATUS_MESSAGE_BAD;
     const struct model_message *m = msg->file;
     struct pstmail_info info = {
-        .read = m->state_known ? (m->state & MSG_STATE_READ) != 0 : w->opts->unknown_is_read,
+        .read = m->state_known ? (m->state & MODEL_MSG_READ) != 0 : w->opts->unknown_is_read,
         .delivered = msg->date,
     };
     struct pstmail *pm = pstmail_build(n, &info);

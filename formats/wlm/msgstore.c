@@ -59,10 +59,10 @@ static const struct {
     uint32_t bit;
     uint32_t state;
 } flag_bits[] = {
-    {0x80, MSG_STATE_READ},
-    {0x20, MSG_STATE_FLAGGED},
-    {0x80000, MSG_STATE_REPLIED},
-    {0x100000, MSG_STATE_FORWARDED},
+    {0x80, MODEL_MSG_READ},
+    {0x20, MODEL_MSG_FLAGGED},
+    {0x80000, MODEL_MSG_REPLIED},
+    {0x100000, MODEL_MSG_FORWARDED},
 };
 
 /* Stored paths may be absolute; these directory names end the part to cut. */
@@ -90,7 +90,8 @@ struct msgstore {
     size_t nslots;
 };
 
-enum msgstore_shutdown msgstore_header_state(const unsigned char *data, size_t len)
+/* The shutdown state in an ESE file header (offset 4 signature, offset 52 state). */
+static enum msgstore_shutdown msgstore_header_state(const unsigned char *data, size_t len)
 {
     if (len < 56 || data[4] != 0xEF || data[5] != 0xCD || data[6] != 0xAB || data[7] != 0x89)
         return MSGSTORE_UNKNOWN;
@@ -103,7 +104,9 @@ enum msgstore_shutdown msgstore_header_state(const unsigned char *data, size_t l
     return MSGSTORE_UNKNOWN;
 }
 
-char *msgstore_relative_path(const char *stored)
+/* A stored path ("Storage Folders\Inbox\x.eml" or an absolute Windows path) as a path relative
+ * to the store root with '/' separators; NULL when it cannot be made relative. */
+static char *msgstore_relative_path(const char *stored)
 {
     if (!stored || !*stored)
         return NULL;
@@ -186,7 +189,7 @@ static int folder_compare(const void *a, const void *b)
 }
 
 /* Folders are sorted by id once read: every message row looks its folder up. */
-const struct msgstore_folder *msgstore_folder_by_id(const struct msgstore *db, int64_t id)
+static const struct msgstore_folder *msgstore_folder_by_id(const struct msgstore *db, int64_t id)
 {
     if (!db || !db->nfolders)
         return NULL;

@@ -46,8 +46,6 @@ struct msgstore_message {
 
 struct msgstore;
 
-/* The shutdown state in an ESE file header (offset 4 signature, offset 52 state). */
-enum msgstore_shutdown msgstore_header_state(const unsigned char *data, size_t len);
 
 /* Opens and indexes the database at `path`. NULL with err (naming the file) when it cannot. */
 struct msgstore *msgstore_open(const char *path, struct error *err);
@@ -66,10 +64,6 @@ struct msgstore_message *msgstore_message_at(struct msgstore *db, size_t i);
 /* The folder whose FLDCOL_PATH is `relpath`, or NULL. */
 const struct msgstore_folder *msgstore_folder_by_path(const struct msgstore *db,
                                                       const char *relpath);
-const struct msgstore_folder *msgstore_folder_by_id(const struct msgstore *db, int64_t id);
 
-/* A stored path ("Storage Folders\Inbox\x.eml" or an absolute Windows path) as a path relative
- * to the store root with '/' separators; NULL when it cannot be made relative. */
-char *msgstore_relative_path(const char *stored);
 
 #endif

@@ -34,12 +34,12 @@ static const struct protocol {
     const char *prefix;        /* of its settings: IMAP_Server, IMAP_Port, ... */
     unsigned port, ssl_port;   /* defaults when no port is written; 0: none */
 } protocols[] = {
-    {ACCOUNT_IMAP, "IMAP", 143, 993},
-    {ACCOUNT_POP3, "POP3", 110, 995},
-    {ACCOUNT_NNTP, "NNTP", 119, 563},
-    {ACCOUNT_LDAP, "LDAP", 389, 636},
-    {ACCOUNT_HTTP, "HTTPMail", 0, 0},
-    {ACCOUNT_HTTP, "HTTP", 0, 0},
+    {MODEL_ACCOUNT_IMAP, "IMAP", 143, 993},
+    {MODEL_ACCOUNT_POP3, "POP3", 110, 995},
+    {MODEL_ACCOUNT_NNTP, "NNTP", 119, 563},
+    {MODEL_ACCOUNT_LDAP, "LDAP", 389, 636},
+    {MODEL_ACCOUNT_HTTP, "HTTPMail", 0, 0},
+    {MODEL_ACCOUNT_HTTP, "HTTP", 0, 0},
 };
 
 static enum text_encoding detect_encoding(const unsigned char *p, size_t len, size_t *bom)
@@ -311,26 +311,26 @@ static struct model_account *account_from(xmlNodePtr root, const char *source, s
     }
     if (proto) {
         a->kind = proto->kind;
-        a->security = get_flag(root, proto->prefix, "Secure_Connection") ? SECURITY_SSL
-                                                                         : SECURITY_NONE;
+        a->security = get_flag(root, proto->prefix, "Secure_Connection") ? MODEL_SECURITY_SSL
+                                                                         : MODEL_SECURITY_NONE;
         a->port = get_port(root, proto->prefix,
-                           a->security == SECURITY_SSL ? proto->ssl_port : proto->port);
+                           a->security == MODEL_SECURITY_SSL ? proto->ssl_port : proto->port);
         a->user_name = get_string(root, proto->prefix, "User_Name");
         a->secure_auth = get_flag(root, proto->prefix, "Use_Sicily");
     } else if (has_setting_starting(root, "DeltaSync")) {
-        a->kind = ACCOUNT_HTTP; /* Hotmail over DeltaSync; its setting names are unverified */
+        a->kind = MODEL_ACCOUNT_HTTP; /* Hotmail over DeltaSync; its setting names are unverified */
     }
-    if (a->kind == ACCOUNT_POP3)
+    if (a->kind == MODEL_ACCOUNT_POP3)
         a->leave_on_server = get_flag(root, NULL, "Leave_Mail_On_Server");
-    if (a->kind == ACCOUNT_IMAP)
+    if (a->kind == MODEL_ACCOUNT_IMAP)
         a->root_folder = get_string(root, "IMAP", "Root_Folder");
 
     a->smtp_server = get_string(root, "SMTP", "Server");
     a->smtp_port = get_port(root, "SMTP", 25);
-    a->smtp_security = get_flag(root, "SMTP", "Secure_Connection") ? SECURITY_SSL : SECURITY_NONE;
+    a->smtp_security = get_flag(root, "SMTP", "Secure_Connection") ? MODEL_SECURITY_SSL : MODEL_SECURITY_NONE;
     a->smtp_user_name = get_string(root, "SMTP", "User_Name");
 
-    const char *identity = a->kind == ACCOUNT_NNTP ? "NNTP" : "SMTP";
+    const char *identity = a->kind == MODEL_ACCOUNT_NNTP ? "NNTP" : "SMTP";
     a->display_name = get_string(root, identity, "Display_Name");
     a->email = get_string(root, identity, "Email_Address");
     a->reply_to = get_string(root, identity, "Reply_To_Email_Address");

@@ -78,12 +78,12 @@ static const struct {
     const char *name;
     enum folder_special special;
 } special_names[] = {
-    {"Inbox", FOLDER_INBOX},         {"受信トレイ", FOLDER_INBOX},
-    {"Outbox", FOLDER_OUTBOX},       {"送信トレイ", FOLDER_OUTBOX},
-    {"Sent Items", FOLDER_SENT},     {"送信済みアイテム", FOLDER_SENT},
-    {"Deleted Items", FOLDER_DELETED}, {"削除済みアイテム", FOLDER_DELETED},
-    {"Drafts", FOLDER_DRAFTS},       {"下書き", FOLDER_DRAFTS},
-    {"Junk E-mail", FOLDER_JUNK},    {"迷惑メール", FOLDER_JUNK},
+    {"Inbox", MODEL_FOLDER_INBOX},         {"受信トレイ", MODEL_FOLDER_INBOX},
+    {"Outbox", MODEL_FOLDER_OUTBOX},       {"送信トレイ", MODEL_FOLDER_OUTBOX},
+    {"Sent Items", MODEL_FOLDER_SENT},     {"送信済みアイテム", MODEL_FOLDER_SENT},
+    {"Deleted Items", MODEL_FOLDER_DELETED}, {"削除済みアイテム", MODEL_FOLDER_DELETED},
+    {"Drafts", MODEL_FOLDER_DRAFTS},       {"下書き", MODEL_FOLDER_DRAFTS},
+    {"Junk E-mail", MODEL_FOLDER_JUNK},    {"迷惑メール", MODEL_FOLDER_JUNK},
 };
 
 static enum folder_special special_for(const char *name)
@@ -91,7 +91,7 @@ static enum folder_special special_for(const char *name)
     for (size_t i = 0; i < sizeof special_names / sizeof special_names[0]; i++)
         if (strcasecmp(name, special_names[i].name) == 0)
             return special_names[i].special;
-    return FOLDER_NORMAL;
+    return MODEL_FOLDER_NORMAL;
 }
 
 /* A directory name as UTF-8: as is when valid; else read as CP932, the code page of the
@@ -209,7 +209,7 @@ static void count_message(struct walk *w, struct model_folder *f, const char *re
     }
     w->matched++;
     f->with_state++;
-    if (!(row->state & MSG_STATE_READ))
+    if (!(row->state & MODEL_MSG_READ))
         f->unread++;
 }
 
@@ -422,7 +422,7 @@ static char *relative_to(const char *root, const char *path)
 static void open_database(struct walk *w, const struct reader_location *loc)
 {
     struct model_store *s = w->store;
-    if (loc->kind == STORE_EML_TREE)
+    if (loc->kind == MODEL_STORE_EML_TREE)
         return;
     char *root = xstrdup(loc->path);
     if (loc->account_only) {
@@ -495,7 +495,7 @@ static void place_unmatched(struct walk *w)
                            r->unreadable_reason ? "the database cannot be read"
                                                 : "no database",
                            r->unreadable_reason ? r->unreadable_reason
-                           : s->kind == STORE_WINMAIL ? "WindowsMail.MSMessageStore"
+                           : s->kind == MODEL_STORE_WINMAIL ? "WindowsMail.MSMessageStore"
                                                       : "Mail.MSMessageStore",
                            s->messages);
         return;
@@ -521,7 +521,7 @@ static void place_unmatched(struct walk *w)
             const struct msgstore_message *row = row_for(r, u->source);
             if (row) {
                 rec->with_state++;
-                rec->unread += !(row->state & MSG_STATE_READ);
+                rec->unread += !(row->state & MODEL_MSG_READ);
             }
             report_problem(w->report, PROBLEM_RECOVERED, u->source,
                            "placed in the Recovered folder: %s", u->why);
@@ -556,7 +556,7 @@ static struct model_store *wlm_open(const struct reader_location *loc, struct re
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
         read_accounts_in(&w, loc->path, "", f);
         walk_folder(&w, f, loc->path, 1);
-    } else if (loc->kind == STORE_EML_TREE) {
+    } else if (loc->kind == MODEL_STORE_EML_TREE) {
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
         walk_folder(&w, f, loc->path, 1);
     } else {
@@ -679,7 +679,7 @@ static bool store_root_kind(const char *dir, enum store_kind *kind)
         }
     }
     fs_listing_free(&l);
-    *kind = winmail ? STORE_WINMAIL : STORE_WLM;
+    *kind = winmail ? MODEL_STORE_WINMAIL : MODEL_STORE_WLM;
     return wlm || winmail;
 }
 
@@ -793,12 +793,12 @@ static enum status wlm_locate(const char *path, struct reader_location **found, 
     if (store_root_kind(path, &kind)) {
         found_add(&fl, path, kind, false);
     } else if (account) {
-        found_add(&fl, path, STORE_WLM, true);
+        found_add(&fl, path, MODEL_STORE_WLM, true);
     } else {
         for (size_t i = 0; i < sizeof store_patterns / sizeof store_patterns[0]; i++)
             match_pattern(path, store_patterns[i], &fl);
         if (fl.count == 0 && holds_messages(path, 0))
-            found_add(&fl, path, STORE_EML_TREE, false);
+            found_add(&fl, path, MODEL_STORE_EML_TREE, false);
     }
     free(account);
     if (fl.count == 0) {

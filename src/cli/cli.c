@@ -64,9 +64,10 @@ static void usage(FILE *out)
           "show: one message decoded as the converter sees it (subject, addresses, date,\n"
           "bodies, attachments with SHA-256, repairs); --json for one JSON object.\n"
           "\n"
-          "convert options:\n"
-          "  --for TARGET        thunderbird or outlook\n"
-          "  -o, --output OUT    output directory: OUT/thunderbird/, OUT/report.txt,\n"
+          "convert options:\n",
+          out);
+    fprintf(out, "  --for TARGET        %s\n", registry_target_names());
+    fputs("  -o, --output OUT    output directory: OUT/thunderbird/, OUT/report.txt,\n"
           "                      OUT/report.json, OUT/unconverted/ (originals not converted)\n"
           "  --container NAME    the Thunderbird folder or the Outlook data file that holds\n"
           "                      the import (default \"Windows Live Mail\")\n"
@@ -232,7 +233,7 @@ static int take_target_args(const struct cli *o, const struct target *target, vo
 static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
 {
     if (!o->target)
-        return usage_error("convert needs --for (", "thunderbird or outlook)");
+        return usage_error("convert needs --for: ", registry_target_names());
     const struct target *target = registry_target(o->target);
     if (!target)
         return usage_error("unknown target: ", o->target);

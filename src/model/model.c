@@ -27,31 +27,31 @@ int64_t model_time_from_filetime(uint64_t ft)
 const char *model_account_kind_name(enum account_kind kind)
 {
     switch (kind) {
-    case ACCOUNT_POP3: return "pop3";
-    case ACCOUNT_IMAP: return "imap";
-    case ACCOUNT_HTTP: return "http";
-    case ACCOUNT_NNTP: return "nntp";
-    case ACCOUNT_LDAP: return "ldap";
-    case ACCOUNT_UNKNOWN: break;
+    case MODEL_ACCOUNT_POP3: return "pop3";
+    case MODEL_ACCOUNT_IMAP: return "imap";
+    case MODEL_ACCOUNT_HTTP: return "http";
+    case MODEL_ACCOUNT_NNTP: return "nntp";
+    case MODEL_ACCOUNT_LDAP: return "ldap";
+    case MODEL_ACCOUNT_UNKNOWN: break;
     }
     return "unknown";
 }
 
 const char *model_security_name(enum account_security s)
 {
-    return s == SECURITY_SSL ? "ssl" : "none";
+    return s == MODEL_SECURITY_SSL ? "ssl" : "none";
 }
 
 const char *model_special_name(enum folder_special s)
 {
     switch (s) {
-    case FOLDER_INBOX: return "inbox";
-    case FOLDER_OUTBOX: return "outbox";
-    case FOLDER_SENT: return "sent";
-    case FOLDER_DELETED: return "deleted";
-    case FOLDER_DRAFTS: return "drafts";
-    case FOLDER_JUNK: return "junk";
-    case FOLDER_NORMAL: break;
+    case MODEL_FOLDER_INBOX: return "inbox";
+    case MODEL_FOLDER_OUTBOX: return "outbox";
+    case MODEL_FOLDER_SENT: return "sent";
+    case MODEL_FOLDER_DELETED: return "deleted";
+    case MODEL_FOLDER_DRAFTS: return "drafts";
+    case MODEL_FOLDER_JUNK: return "junk";
+    case MODEL_FOLDER_NORMAL: break;
     }
     return NULL;
 }
@@ -59,9 +59,9 @@ const char *model_special_name(enum folder_special s)
 const char *model_store_kind_name(enum store_kind kind)
 {
     switch (kind) {
-    case STORE_WLM: return "wlm";
-    case STORE_WINMAIL: return "windows-mail";
-    case STORE_EML_TREE: return "eml-tree";
+    case MODEL_STORE_WLM: return "wlm";
+    case MODEL_STORE_WINMAIL: return "windows-mail";
+    case MODEL_STORE_EML_TREE: return "eml-tree";
     }
     return "unknown";
 }

@@ -15,18 +15,18 @@
 #include <stdint.h>
 
 enum account_kind {
-    ACCOUNT_UNKNOWN = 0,
-    ACCOUNT_POP3,
-    ACCOUNT_IMAP,
-    ACCOUNT_HTTP, /* Hotmail / DeltaSync */
-    ACCOUNT_NNTP,
-    ACCOUNT_LDAP,
+    MODEL_ACCOUNT_UNKNOWN = 0,
+    MODEL_ACCOUNT_POP3,
+    MODEL_ACCOUNT_IMAP,
+    MODEL_ACCOUNT_HTTP, /* Hotmail / DeltaSync */
+    MODEL_ACCOUNT_NNTP,
+    MODEL_ACCOUNT_LDAP,
 };
 
 /* Connection security as the .oeaccount says it; NONE also when the setting is absent. */
 enum account_security {
-    SECURITY_NONE = 0,
-    SECURITY_SSL,      /* *_Secure_Connection = 1: TLS from the start (or STARTTLS on 25/587) */
+    MODEL_SECURITY_NONE = 0,
+    MODEL_SECURITY_SSL,      /* *_Secure_Connection = 1: TLS from the start (or STARTTLS on 25/587) */
 };
 
 struct model_account {
@@ -51,13 +51,13 @@ struct model_account {
 };
 
 enum folder_special {
-    FOLDER_NORMAL = 0,
-    FOLDER_INBOX,
-    FOLDER_OUTBOX,
-    FOLDER_SENT,
-    FOLDER_DELETED,
-    FOLDER_DRAFTS,
-    FOLDER_JUNK,
+    MODEL_FOLDER_NORMAL = 0,
+    MODEL_FOLDER_INBOX,
+    MODEL_FOLDER_OUTBOX,
+    MODEL_FOLDER_SENT,
+    MODEL_FOLDER_DELETED,
+    MODEL_FOLDER_DRAFTS,
+    MODEL_FOLDER_JUNK,
 };
 
 struct model_folder {
@@ -82,9 +82,9 @@ struct model_folder {
 };
 
 enum store_kind {
-    STORE_WLM,        /* Windows Live Mail 2009-2012 */
-    STORE_WINMAIL,    /* Windows Mail (Vista) */
-    STORE_EML_TREE,   /* a plain folder tree of .eml files */
+    MODEL_STORE_WLM,        /* Windows Live Mail 2009-2012 */
+    MODEL_STORE_WINMAIL,    /* Windows Mail (Vista) */
+    MODEL_STORE_EML_TREE,   /* a plain folder tree of .eml files */
 };
 
 enum model_database {
@@ -118,10 +118,10 @@ struct model_store {
 
 /* Message state bits as a store knows them (independent of any target's encoding). */
 enum {
-    MSG_STATE_READ = 1u << 0,
-    MSG_STATE_REPLIED = 1u << 1,
-    MSG_STATE_FORWARDED = 1u << 2,
-    MSG_STATE_FLAGGED = 1u << 3,
+    MODEL_MSG_READ = 1u << 0,
+    MODEL_MSG_REPLIED = 1u << 1,
+    MODEL_MSG_FORWARDED = 1u << 2,
+    MODEL_MSG_FLAGGED = 1u << 3,
 };
 
 #define MODEL_TIME_UNKNOWN INT64_MIN

@@ -78,11 +78,11 @@ int64_t maildate_parse_received(const char *value)
 const char *maildate_origin_name(enum date_origin origin)
 {
     switch (origin) {
-    case DATE_FROM_STORE: return "store";
-    case DATE_FROM_DATE: return "Date";
-    case DATE_FROM_RECEIVED: return "Received";
-    case DATE_FROM_FILE: return "file time";
-    case DATE_FROM_NONE: break;
+    case MAILDATE_FROM_STORE: return "store";
+    case MAILDATE_FROM_DATE: return "Date";
+    case MAILDATE_FROM_RECEIVED: return "Received";
+    case MAILDATE_FROM_FILE: return "file time";
+    case MAILDATE_FROM_NONE: break;
     }
     return "none";
 }
@@ -93,7 +93,7 @@ int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin
     struct rfc822_field f;
     struct buf v = BUF_INIT;
     int64_t t = MODEL_TIME_UNKNOWN;
-    *origin = DATE_FROM_NONE;
+    *origin = MAILDATE_FROM_NONE;
     /* The Date header first (the first one, as every reader takes it) ... */
     rfc822_scan_begin(&sc, hdr, len);
     while (rfc822_scan_next(&sc, &f))
@@ -103,7 +103,7 @@ int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin
             break;
         }
     if (t != MODEL_TIME_UNKNOWN) {
-        *origin = DATE_FROM_DATE;
+        *origin = MAILDATE_FROM_DATE;
     } else {
         /* ... then the first Received header whose date can be read (the newest hop). */
         rfc822_scan_begin(&sc, hdr, len);
@@ -113,7 +113,7 @@ int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin
                 t = maildate_parse_received(buf_str(&v));
             }
         if (t != MODEL_TIME_UNKNOWN)
-            *origin = DATE_FROM_RECEIVED;
+            *origin = MAILDATE_FROM_RECEIVED;
     }
     buf_free(&v);
     return t;
@@ -123,13 +123,13 @@ int64_t maildate_filed(const char *hdr, size_t len, int64_t store_time, int64_t 
                        enum date_origin *origin)
 {
     if (store_time != MODEL_TIME_UNKNOWN) {
-        *origin = DATE_FROM_STORE;
+        *origin = MAILDATE_FROM_STORE;
         return store_time;
     }
     int64_t t = maildate_of_header(hdr, len, origin);
     if (t != MODEL_TIME_UNKNOWN)
         return t;
-    *origin = file_time != MODEL_TIME_UNKNOWN ? DATE_FROM_FILE : DATE_FROM_NONE;
+    *origin = file_time != MODEL_TIME_UNKNOWN ? MAILDATE_FROM_FILE : MAILDATE_FROM_NONE;
     return file_time;
 }
 

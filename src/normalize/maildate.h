@@ -27,18 +27,18 @@ int64_t maildate_parse_received(const char *value);
 
 /* Where a message's date came from. */
 enum date_origin {
-    DATE_FROM_STORE,    /* the store's received time */
-    DATE_FROM_DATE,     /* the Date header */
-    DATE_FROM_RECEIVED, /* a Received header */
-    DATE_FROM_FILE,     /* the file's modification time */
-    DATE_FROM_NONE,     /* nothing gave one */
+    MAILDATE_FROM_STORE,    /* the store's received time */
+    MAILDATE_FROM_DATE,     /* the Date header */
+    MAILDATE_FROM_RECEIVED, /* a Received header */
+    MAILDATE_FROM_FILE,     /* the file's modification time */
+    MAILDATE_FROM_NONE,     /* nothing gave one */
 };
 
 /* "store", "Date", "Received", "file time", "none" (as `show` and the report name them). */
 const char *maildate_origin_name(enum date_origin origin);
 
 /* The message's own date from its raw header block (Date, else the first readable Received):
- * MODEL_TIME_UNKNOWN and DATE_FROM_NONE when neither gives one. */
+ * MODEL_TIME_UNKNOWN and MAILDATE_FROM_NONE when neither gives one. */
 int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin);
 
 /* The date the message is filed under: `store_time` when known, else its own date, else

@@ -407,16 +407,16 @@ int64_t normalize_date(struct normalize *n, const char **origin)
         n->date_done = true;
         enum date_origin from;
         n->date = maildate_of_header(n->data + n->hdr_start, n->body - n->hdr_start, &from);
-        if (n->date == MODEL_TIME_UNKNOWN || from != DATE_FROM_DATE) {
+        if (n->date == MODEL_TIME_UNKNOWN || from != MAILDATE_FROM_DATE) {
             const char *problem = normalize_has_header(n, "Date") ? "date_invalid"
                                                                   : "date_missing";
             if (n->date == MODEL_TIME_UNKNOWN && n->hints.store_time != MODEL_TIME_UNKNOWN) {
                 n->date = n->hints.store_time;
-                from = DATE_FROM_STORE;
+                from = MAILDATE_FROM_STORE;
             }
             if (n->date == MODEL_TIME_UNKNOWN && n->hints.file_time != MODEL_TIME_UNKNOWN) {
                 n->date = n->hints.file_time;
-                from = DATE_FROM_FILE;
+                from = MAILDATE_FROM_FILE;
             }
             repair(n, problem, maildate_origin_name(from), 1);
         }

@@ -78,7 +78,8 @@ void json_object_end(struct json *j) { close(j, '}'); }
 void json_array_begin(struct json *j) { open(j, '['); }
 void json_array_end(struct json *j) { close(j, ']'); }
 
-void json_escape(FILE *out, const char *s, size_t len)
+/* Writes `len` bytes as a JSON string body (no quotes) into `out`, with invalid UTF-8 replaced. */
+static void json_escape(FILE *out, const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {

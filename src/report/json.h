@@ -37,7 +37,5 @@ void json_kv_int(struct json *j, const char *key, int64_t v);
 void json_kv_uint(struct json *j, const char *key, uint64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 
-/* Writes `len` bytes as a JSON string body (no quotes) into `out`, with invalid UTF-8 replaced. */
-void json_escape(FILE *out, const char *s, size_t len);
 
 #endif

@@ -1,21 +1,9 @@
-/* error: status names and filling the error value (see error.h). */
+/* error: filling the error value (see error.h). */
 #include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-const char *status_name(enum status s)
-{
-    switch (s) {
-    case STATUS_OK: return "ok";
-    case STATUS_MESSAGE_BAD: return "message_bad";
-    case STATUS_FOLDER_BAD: return "folder_bad";
-    case STATUS_STORE_BAD: return "store_bad";
-    case STATUS_STOPPED: return "stopped";
-    }
-    return "unknown";
-}
 
 void error_set(struct error *err, const char *fmt, ...)
 {

@@ -23,9 +23,6 @@ struct error {
     char msg[1024];
 };
 
-/* "ok", "message_bad", "folder_bad", "store_bad", "stopped". */
-const char *status_name(enum status s);
-
 /* Sets the message (printf-style); a NULL `err` is allowed and ignored. */
 void error_set(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like error_set, followed by ": " and strerror(errnum). */

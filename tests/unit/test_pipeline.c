@@ -46,7 +46,7 @@ static char *root;
 
 static struct model_store *fake_store(void)
 {
-    struct model_store *s = model_store_new(root, STORE_EML_TREE);
+    struct model_store *s = model_store_new(root, MODEL_STORE_EML_TREE);
     struct model_folder *inbox = model_folder_new(s->top, "Inbox", "Inbox");
     model_folder_new(inbox, "Sub", "Inbox/Sub");
     model_folder_new(s->top, "Broken", "Broken");
@@ -156,6 +156,19 @@ static struct writer_ops fake_writer_ops = {
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
+
+static const char *status_name(enum status s)
+{
+    switch (s) {
+    case STATUS_OK: return "ok";
+    case STATUS_MESSAGE_BAD: return "message_bad";
+    case STATUS_FOLDER_BAD: return "folder_bad";
+    case STATUS_STORE_BAD: return "store_bad";
+    case STATUS_STOPPED: return "stopped";
+    }
+    return "unknown";
+}
+
 
 static void make_files(void)
 {
