@@ -1,4 +1,18 @@
-/* output: the partial directory, the lock and the install of a result (see output.h). */
+/* output: the partial directory, the lock and the install of a result (see output.h).
+ *
+ * The install is made to survive a kill at any system call. It has two phases, told apart by
+ * what lies in OUT/.wlmigrate-old/:
+ *   A. the old result's parts are renamed into .wlmigrate-old/, report.json first (from that
+ *      instant the old result no longer looks complete); then an empty file `moved` is created
+ *      there: phase A is over;
+ *   B. the new parts are renamed from .wlmigrate-partial/ into OUT, report.json last (from that
+ *      instant the new result is complete); then .wlmigrate-old/ is renamed to
+ *      .wlmigrate-trash/ and removed, and the empty partial directory is removed.
+ * So at every instant OUT holds the complete old result, the complete new one, or no
+ * report.json. The next run (holding the lock) finishes or undoes what it finds: trash is
+ * removed; an install whose new report.json is in place is finished; any other is rolled back
+ * (new parts that reached OUT removed, old parts moved back), so that the same command run again
+ * starts from the state before the interrupted install. */
 #include "pipeline/output.h"
 
 #include <errno.h>
@@ -7,15 +21,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report/report_json.h"
 #include "report/report_text.h"
+#include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #define PARTIAL_NAME ".wlmigrate-partial"
 #define LOCK_NAME ".wlmigrate-lock"
+#define OLD_NAME ".wlmigrate-old"
+#define TRASH_NAME ".wlmigrate-trash"
+#define MOVED_NAME "moved"
 
 /* What a finished result consists of beside the target's folder, in the order it is put in
  * place: report.json last. */
@@ -54,11 +73,125 @@ static bool store_in_result(const char *store, const char *out, const char *subd
     return inside;
 }
 
+
+/* The parts of a result in the order they are put in place: report.json last. */
+static size_t parts_of(const struct output *o, const char *parts[4])
+{
+    parts[0] = o->subdir;
+    for (size_t i = 0; i < NRESULT; i++)
+        parts[1 + i] = result_names[i];
+    return 1 + NRESULT;
+}
+
+static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
+{
+    char *from = path_join(from_dir, name), *to = path_join(to_dir, name);
+    int rc = 0;
+    if (rename(from, to) != 0) {
+        error_errno(err, errno, "cannot move %s to %s", from, to);
+        rc = -1;
+    }
+    free(from);
+    free(to);
+    return rc;
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char *p = path_join(dir, name);
+    bool found = fs_exists(p);
+    free(p);
+    return found;
+}
+
+/* True when OUT holds what an interrupted run leaves: the lock, a partial, old or trash
+ * directory. */
+static bool leftovers_in(const char *out)
+{
+    static const char *const names[] = {LOCK_NAME, PARTIAL_NAME, OLD_NAME, TRASH_NAME};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (exists_in(out, names[i]))
+            return true;
+    return false;
+}
+
+/* Removes `dir` by renaming it to the trash first, so that no half-removed copy of it is ever
+ * mistaken for a phase of an install. */
+static int discard(const struct output *o, const char *dir, struct error *err)
+{
+    char *trash = path_join(o->out, TRASH_NAME);
+    int rc = fs_remove_tree(trash, err);
+    if (rc == 0 && fs_exists(dir) && rename(dir, trash) != 0) {
+        error_errno(err, errno, "cannot move %s aside", dir);
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = fs_remove_tree(trash, err);
+    free(trash);
+    return rc;
+}
+
+/* The names listed in the `moved` marker (the new result's parts), or NULL when absent. */
+static char *read_marker(const char *old)
+{
+    char *marker = path_join(old, MOVED_NAME);
+    struct buf names = BUF_INIT;
+    struct error ignored;
+    bool found = fs_read_file(marker, 4096, &names, &ignored) == 0;
+    free(marker);
+    if (!found) {
+        buf_free(&names);
+        return NULL;
+    }
+    return buf_detach(&names);
+}
+
+/* Makes what a previous run left behind right again, with the lock held: see the top. */
+static int recover(struct output *o, struct error *err)
+{
+    char *old = path_join(o->out, OLD_NAME), *trash = path_join(o->out, TRASH_NAME);
+    int rc = fs_remove_tree(trash, err);
+    char *moved = rc == 0 && fs_exists(old) ? read_marker(old) : NULL;
+    if (rc == 0 && fs_exists(old) && !(moved && exists_in(o->out, "report.json"))) {
+        /* Phase A, or phase B before the new report.json: undo. The new parts that reached
+         * OUT are the marker's names; everything in .wlmigrate-old goes back. */
+        for (char *name = moved ? strtok(moved, "\n") : NULL; rc == 0 && name;
+             name = strtok(NULL, "\n")) {
+            char *p = path_join(o->out, name);
+            rc = fs_remove_tree(p, err);
+            free(p);
+        }
+        struct fs_listing l;
+        if (rc == 0 && fs_list_dir(old, &l) != 0) {
+            error_errno(err, errno, "cannot list %s", old);
+            rc = -1;
+        } else if (rc == 0) {
+            for (size_t i = 0; rc == 0 && i < l.count; i++)
+                if (strncmp(l.entries[i].name, MOVED_NAME, strlen(MOVED_NAME)) != 0)
+                    rc = move(old, o->out, l.entries[i].name, err);
+            fs_listing_free(&l);
+        }
+    }
+    if (rc == 0)
+        rc = discard(o, old, err);
+    free(moved);
+    free(old);
+    free(trash);
+    return rc;
+}
+
 static struct output *refuse(struct output *o, enum output_refusal *why, enum output_refusal r)
 {
     *why = r;
     output_close(o);
     return NULL;
+}
+
+static struct output *already_there(struct output *o, enum output_refusal *why,
+                                    struct error *err)
+{
+    error_set(err, "%s already holds a result; use --force to replace it", o->out);
+    return refuse(o, why, OUTPUT_REFUSED);
 }
 
 struct output *output_open(const char *out, const char *subdir, const char *store, bool force,
@@ -79,10 +212,10 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
                   o->out, store);
         return refuse(o, why, OUTPUT_REFUSED);
     }
-    if (result_exists(o->out, subdir) && !force) {
-        error_set(err, "%s already holds a result; use --force to replace it", o->out);
-        return refuse(o, why, OUTPUT_REFUSED);
-    }
+    /* Refused before anything in OUT is touched, unless a run was interrupted there: its
+     * leftovers are cleared first (under the lock), and then the check is made again below. */
+    if (!leftovers_in(o->out) && result_exists(o->out, subdir) && !force)
+        return already_there(o, why, err);
     if (fs_mkdirs(o->out, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
     o->lock_path = path_join(o->out, LOCK_NAME);
@@ -101,8 +234,13 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
         error_set(err, "another wlmigrate is writing to %s", o->out);
         return refuse(o, why, OUTPUT_BUSY);
     }
-    /* A partial result left by a crash or Ctrl-C is never finished: start again. */
+    /* An install a kill interrupted is finished or undone, then a partial result left by a
+     * crash or Ctrl-C is removed: it is never finished, the run starts again. */
     o->partial = path_join(o->out, PARTIAL_NAME);
+    if (recover(o, err) != 0)
+        return refuse(o, why, OUTPUT_FAILED);
+    if (result_exists(o->out, subdir) && !force)
+        return already_there(o, why, err);
     if (fs_remove_tree(o->partial, err) != 0 || fs_mkdirs(o->partial, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
     *why = OUTPUT_OK;
@@ -133,41 +271,61 @@ static int write_report_file(const char *path, const struct report *r,
     return rc;
 }
 
-/* Moves the finished result from the partial directory into OUT, replacing an old one. */
+/* Writes the marker that ends phase A: the new result's part names, written whole and then
+ * renamed into place. */
+static int write_marker(const char *old, const char *const *parts, size_t n, struct error *err)
+{
+    struct buf names = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&names, "%s\n", parts[i]);
+    char *tmp = path_join(old, MOVED_NAME ".tmp"), *marker = path_join(old, MOVED_NAME);
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0 && fs_write_all(fd, names.data, names.len) == 0 && fsync(fd) == 0)
+        rc = 0;
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, marker) != 0)
+        rc = -1;
+    if (rc != 0)
+        error_errno(err, errno, "cannot write %s", marker);
+    free(tmp);
+    free(marker);
+    buf_free(&names);
+    return rc;
+}
+
+/* Moves the finished result from the partial directory into OUT: phase A, marker, phase B. */
 static int move_into_place(struct output *o, struct error *err)
 {
-    /* The old report goes first, so no moment shows an old report beside new mail. */
-    for (size_t i = NRESULT; i-- > 0;) {
-        char *old = path_join(o->out, result_names[i]);
-        int rc = fs_remove_tree(old, err);
-        free(old);
-        if (rc != 0)
-            return -1;
+    const char *parts[4];
+    size_t n = parts_of(o, parts);
+    char *old = path_join(o->out, OLD_NAME);
+    int rc = 0;
+    if (mkdir(old, 0755) != 0) {
+        error_errno(err, errno, "cannot create %s", old);
+        rc = -1;
     }
-    char *old = path_join(o->out, o->subdir);
-    int rc = fs_remove_tree(old, err);
-    free(old);
-    if (rc != 0)
-        return -1;
-    const char *order[] = {o->subdir, result_names[0], result_names[1], result_names[2]};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        char *from = path_join(o->partial, order[i]);
-        char *to = path_join(o->out, order[i]);
-        rc = 0;
-        if (fs_exists(from) && rename(from, to) != 0) {
-            error_errno(err, errno, "cannot move %s into place", to);
-            rc = -1;
-        }
-        free(from);
-        free(to);
-        if (rc != 0)
-            return -1;
-    }
-    if (rmdir(o->partial) != 0) {
+    for (size_t i = n; rc == 0 && i-- > 0;)
+        if (exists_in(o->out, parts[i]))
+            rc = move(o->out, old, parts[i], err);
+    const char *present[4];
+    size_t npresent = 0;
+    for (size_t i = 0; i < n; i++)
+        if (exists_in(o->partial, parts[i]))
+            present[npresent++] = parts[i];
+    if (rc == 0)
+        rc = write_marker(old, present, npresent, err);
+    for (size_t i = 0; rc == 0 && i < npresent; i++)
+        rc = move(o->partial, o->out, present[i], err);
+    if (rc == 0)
+        rc = discard(o, old, err);
+    if (rc == 0 && rmdir(o->partial) != 0) {
         error_errno(err, errno, "cannot remove %s", o->partial);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    free(old);
+    return rc;
 }
 
 enum status output_install(struct output *o, const struct report *r, const struct model_store *s,
