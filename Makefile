@@ -72,8 +72,13 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call unit_objs,$$*)
 	$(CC) $(CPPFLAGS) -Iformats -Itests/unit $(ALL_CFLAGS) -o $@ $< $(call unit_objs,$*) $(LDFLAGS) $(LDLIBS)
 
 # Unit tests and end-to-end scripts share one prove run; the scripts find the binary in $WLMIGRATE.
+# Each file's TAP is also kept in $(BUILD)/tap, from which tests/tools/tap-summary.py prints at the
+# end what ran and what was skipped and why; the exit status stays prove's.
 test: check-layout $(PROG) $(UNIT_BIN)
-	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) prove --exec '' $(UNIT_BIN) $(E2E)
+	@rm -rf $(BUILD)/tap
+	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) \
+	    prove --exec 'tests/tools/tap-summary.py --tee $(BUILD)/tap' $(UNIT_BIN) $(E2E); \
+	    status=$$?; tests/tools/tap-summary.py $(BUILD)/tap; exit $$status
 
 check-layout:
 	tests/tools/check-layout.py

@@ -127,6 +127,13 @@ static int is_control(uint32_t c)
     return c < 0x20 || (c >= 0x7F && c <= 0x9F);
 }
 
+/* The bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069): in a file
+ * name they make "gpj.exe" look like "exe.jpg" in a file manager, so none reaches the disk. */
+static int is_bidi_control(uint32_t c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 /* Whether cp[0..n) is a Windows device name: CON PRN AUX NUL, COM or LPT with 0-9 or ¹²³. */
 static int is_device(const uint32_t *cp, size_t n)
 {
@@ -185,7 +192,8 @@ char *tbname_safe(const char *name)
         if (len == 0) {
             c = '_';
             len = 1;
-        } else if (is_control(c) || (c < 0x80 && strchr(forbidden, (int)c))) {
+        } else if (is_control(c) || is_bidi_control(c) ||
+                   (c < 0x80 && strchr(forbidden, (int)c))) {
             c = '_';
         }
         name_insert(&nm, nm.len, c);

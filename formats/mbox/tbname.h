@@ -19,7 +19,8 @@
  * from a file of exactly that name, and valid as a file name on Windows and Linux. A name that
  * is all that already comes back unchanged; tbname_safe(tbname_safe(x)) equals tbname_safe(x).
  *   - invalid UTF-8: '_' for each byte that does not start a valid sequence;
- *   - control characters (U+0000-U+001F, U+007F-U+009F) and `\ / : * ? " < > | ; #`: '_';
+ *   - control characters (U+0000-U+001F, U+007F-U+009F), bidirectional controls (U+202A-202E,
+ *     U+2066-2069) and `\ / : * ? " < > | ; #`: '_';
  *   - a leading '.': '_'; trailing '.', '~' and spaces: removed; nothing left: "_";
  *   - names Thunderbird skips as its own files (ending in .msf .sbd .snm .toc .mozmsgs,
  *     filters.js, popstate.dat, ..., all ignoring ASCII case): '_' appended (a name starting

@@ -779,14 +779,21 @@ static enum status wlm_locate(const char *path, struct reader_location **found, 
     struct found_list fl = {0};
     *found = NULL;
     *count = 0;
+    char *target = NULL;
     if (!is_dir_nofollow(path)) {
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            /* The path the user names may be a link; links inside the store are never followed. */
-        } else {
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
             error_set(err, "%s is not a directory", path);
             return STATUS_STORE_BAD;
         }
+        /* The path the user names may be a link to the store: it is read where the link points
+         * (and named so in the report). Links inside the store are never followed. */
+        target = realpath(path, NULL);
+        if (!target) {
+            error_errno(err, errno, "cannot follow the link %s", path);
+            return STATUS_STORE_BAD;
+        }
+        path = target;
     }
     enum store_kind kind;
     char *account = find_oeaccount(path);
@@ -806,8 +813,10 @@ static enum status wlm_locate(const char *path, struct reader_location **found, 
                   "no Windows Live Mail store, Windows Mail store or .eml files found at or "
                   "below %s",
                   path);
+        free(target);
         return STATUS_STORE_BAD;
     }
+    free(target);
     *found = fl.items;
     *count = fl.count;
     return STATUS_OK;

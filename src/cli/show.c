@@ -369,7 +369,11 @@ int show_run(const struct show_options *o)
         buf_free(&data);
         return 3;
     }
-    enum rfc822_class kind = rfc822_classify(buf_str(&data), data.len, true);
+    /* Blank lines or an indent before the first field are dropped, as the converter does. */
+    size_t blanks = rfc822_leading_blanks(buf_str(&data), data.len);
+    const char *msg = buf_str(&data) + blanks;
+    size_t msg_len = data.len - blanks;
+    enum rfc822_class kind = rfc822_classify(msg, msg_len, true);
     if (kind == RFC822_EMPTY || kind == RFC822_NOT_MESSAGE) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path,
                 kind == RFC822_EMPTY ? "the file is empty" : "not a message (no header fields)");
@@ -380,7 +384,7 @@ int show_run(const struct show_options *o)
     struct stat st;
     if (stat(o->path, &st) == 0)
         hints.file_time = (int64_t)st.st_mtime;
-    struct normalize *n = normalize_open(buf_str(&data), data.len, &hints, &err);
+    struct normalize *n = normalize_open(msg, msg_len, &hints, &err);
     if (!n) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path, err.msg);
         buf_free(&data);

@@ -119,6 +119,17 @@ void rfc822_unfold(const char *s, size_t len, struct buf *out)
     }
 }
 
+size_t rfc822_leading_blanks(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    if (i == 0 || i == len)
+        return 0;
+    size_t colon;
+    return field_name_end(buf, next_line(buf, len, i), i, &colon) != i ? i : 0;
+}
+
 enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof)
 {
     if (len == 0)

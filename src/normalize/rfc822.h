@@ -55,6 +55,11 @@ void rfc822_unfold(const char *s, size_t len, struct buf *out);
  * and returns `len`, when no blank line occurs within `len` bytes. */
 size_t rfc822_header_length(const char *buf, size_t len, bool *complete);
 
+/* The bytes to drop before the first header field of a message that starts with blank lines or
+ * an indented first field (as some tools saved mail): 0 when it starts with a field, or when no
+ * field follows the blanks (then it is not mail). */
+size_t rfc822_leading_blanks(const char *buf, size_t len);
+
 /* Classifies a message from its first bytes. `head` holds the whole header block when
  * `at_eof` is false (the caller reads until the header block is complete or the file ends). */
 enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof);

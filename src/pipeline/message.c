@@ -68,6 +68,13 @@ enum status message_open(struct message *m, const struct model_message *file, st
             break;
         }
         m->head_len += (size_t)n;
+        if (m->head_len == (size_t)n) {
+            /* A message saved with blank lines or an indent before its first field is mail:
+             * those bytes go, and the pipeline reports the repair. */
+            m->blanks_removed = rfc822_leading_blanks(m->head, m->head_len);
+            m->head_len -= m->blanks_removed;
+            memmove(m->head, m->head + m->blanks_removed, m->head_len);
+        }
         rfc822_header_length(m->head, m->head_len, &m->header_complete);
         if (m->header_complete)
             break;

@@ -29,6 +29,7 @@ struct message {
     bool header_complete;
     bool at_eof;          /* head is the whole file */
     enum rfc822_class kind;
+    size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
     int64_t date;         /* the date it is filed under (maildate_filed) */
     enum date_origin date_origin;

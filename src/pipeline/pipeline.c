@@ -71,6 +71,13 @@ static enum status write_message(struct run *r, struct message *msg)
     struct report_totals *totals = report_totals(p->report);
     enum status rc = p->writer->message(p->writer_state, msg, &r->outcome, r->err);
     bool repaired = take_outcome(r);
+    if (rc == STATUS_OK && msg->blanks_removed) {
+        report_problem(p->report, PROBLEM_REPAIRED_START, m->source,
+                       "the file started with %zu byte%s of blank lines or indent before its "
+                       "first header field; they were removed",
+                       msg->blanks_removed, msg->blanks_removed == 1 ? "" : "s");
+        repaired = true;
+    }
     switch (rc) {
     case STATUS_OK:
         r->row->written++;

@@ -162,9 +162,7 @@ def check_envelope(envelope, src, where, bad, dated):
 
 def main():
     t = wltest.Tap()
-    missing = [rel for _, rel in CORPORA if not os.path.isdir(os.path.join(wltest.CORPORA, rel))]
-    if missing:
-        t.skip_all("corpora missing: " + ", ".join(missing))
+    t.skip_all_without_corpus(*[rel for _, rel in CORPORA])
     with tempfile.TemporaryDirectory(prefix="wlm-20-") as tmp:
         store = os.path.join(tmp, "corpora")
         out = os.path.join(tmp, "out")

@@ -4,7 +4,7 @@
 samples/wlm-store, copied WITHOUT its database (the root's Mail.MSMessageStore left out, nothing
 else changed: 35-database.t tests the store with its database), is converted twice (default, and
 --unknown-state unread); each result is opened by a headless Thunderbird through
-../shared/tools/tb_oracle.py (two Thunderbird runs in all).
+tests/tools/tb_oracle.py (two Thunderbird runs in all).
 Checked against expectations computed here from the source files:
   - tb_oracle exits 0 with --expect-all and crossCheck.allMessagesSeen;
   - every folder of our output is in Thunderbird's folder list, with as many messages as our mbox

@@ -301,8 +301,11 @@ def main():
             t.eq(p.returncode, want, "one account directory: exit code %d" % want)
             check_no_database(t, st, "wlm", "one account directory")
 
-    # Thunderbird's own test accounts (third-party, read in place).
-    p, doc = scan_json(t, TB_IMPORT, "thunderbird-import")
+    # Thunderbird's own test accounts (third-party, read in place; skipped without the corpus).
+    doc = None
+    if t.need_corpus("thunderbird-import: scan reads Thunderbird's own WLM test accounts",
+                     "thunderbird-import/WindowsLiveMail"):
+        p, doc = scan_json(t, TB_IMPORT, "thunderbird-import")
     if doc:
         stores = doc.get("stores", [])
         t.eq([s.get("kind") for s in stores], ["wlm"], "thunderbird-import: one wlm store")

@@ -392,7 +392,7 @@ def case_non_mail(tmp):
 
 # ---- folder names Thunderbird cannot use ------------------------------------------------
 
-TB_FORBIDDEN = set('\\/:*?"<>|')
+TB_FORBIDDEN = set('\\/:*?"<>|') | set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def tb_safe(name):
@@ -405,7 +405,7 @@ def case_names(tmp):
     store = os.path.join(tmp, "store")
     long_name = "Projekt Übersicht " + "0123456789" * 9 + " Ende"   # 113 characters
     renamed = [long_name, "a:b*c?", ".hidden", "trailing.", "a\\b", '<x>|"q"', "end~",
-               "space ", "#hash", "box.msf", "sub.sbd"]
+               "space ", "#hash", "box.msf", "sub.sbd", "invoice\u202egpj.exe", "\u2066iso\u2069"]
     # "a_b_c_" is safe, but it is what "a:b*c?" would become: one of the two must give way.
     folders = renamed + ["normal", "日本語フォルダ", "a_b_c_"]
     for i, name in enumerate(folders):
@@ -450,9 +450,60 @@ def case_names(tmp):
          "names: the long name is shortened readably: %r" % outputs.get(long_name))
 
 
+# ---- mail saved with blank lines or an indent before its first header field ------------------
+
+def case_leading_blanks(tmp):
+    store = os.path.join(tmp, "store")
+    crlf = msg("crlf").replace(b"\n", b"\r\n")
+    cases = {"a.eml": (b"\n\n", msg("blank lines")), "b.eml": (b"   ", msg("indented")),
+             "c.eml": (b"\r\n\t", crlf)}
+    for name, (lead, data) in cases.items():
+        write(os.path.join(store, "Inbox", name), lead + data)
+    write(os.path.join(store, "Inbox", "d.eml"), b"\n\n  not a header line at all\n")
+    out = os.path.join(tmp, "out")
+    p, r = convert(store, out)
+    if not r:
+        return
+    t.eq(r["totals"]["messages_written"], 3, "leading blanks: the three mails are converted")
+    t.eq(r["totals"]["messages_repaired"], 3, "leading blanks: each counts as repaired")
+    bad = []
+    for name, (lead, _) in cases.items():
+        found = problem(r, "repaired_leading_blanks", "Inbox/" + name)
+        if len(found) != 1 or found[0]["lost"] or "%d byte" % len(lead) not in found[0]["message"]:
+            bad.append("%s: %r" % (name, found))
+    t.ok(not bad, "leading blanks: one repaired_leading_blanks (not a loss) per mail, naming the "
+         "bytes removed", "\n".join(bad))
+    expect_problem(r, "not_a_message", "Inbox/d.eml", "blank lines before a line that is no field")
+    row = folder_row(r, "Inbox")
+    raws = [raw for _, raw in wltest.mbox_messages(os.path.join(out, row["outputs"][0]))] if row else []
+    bodies = [wltest.split_state_headers(raw)[1] for raw in raws]
+    t.eq(bodies, [cases[n][1] for n in sorted(cases)],
+         "leading blanks: each is written as its bytes after the blanks, unchanged")
+    sh = wltest.run("show", os.path.join(store, "Inbox", "b.eml"), "--json")
+    t.ok(sh.returncode == 0 and json.loads(sh.stdout)["subject"] == "indented",
+         "leading blanks: show decodes the mail as the converter writes it", sh.stderr)
+
+
+# ---- the store named through a symbolic link --------------------------------------------
+
+def case_store_link(tmp):
+    store = os.path.join(tmp, "store")
+    write(os.path.join(store, "Inbox", "a.eml"), msg("through a link"))
+    link = os.path.join(tmp, "link-to-store")
+    os.symlink(store, link)
+    p = wltest.run("scan", link, "--json")
+    scan = json.loads(p.stdout) if p.returncode == 0 else {}
+    t.ok(p.returncode == 0 and scan.get("stores", [{}])[0].get("path") == os.path.realpath(store),
+         "store link: scan reads the store the link points to and names it",
+         p.stderr.decode("utf-8", "replace") + p.stdout.decode("utf-8", "replace")[:400])
+    p, r = convert(link, os.path.join(tmp, "out"))
+    t.ok(r and r["store"] == os.path.realpath(store) and r["totals"]["messages_written"] == 1,
+         "store link: convert reads it too; report.json names the real path")
+
+
 def main():
     cases = [case_unreadable, case_bad_utf8, case_links, case_nul, case_big, case_nested,
-             case_non_mail, case_names]
+             case_non_mail, case_names, case_leading_blanks, case_store_link]
     for case in cases:
         print("# " + case.__name__)
         with tempfile.TemporaryDirectory(prefix="wlm-50-") as tmp:

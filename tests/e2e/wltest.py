@@ -2,7 +2,12 @@
 
 The scripts judge wlmigrate's output with readers that are not our code: Python's `mailbox`
 module for mbox files (we undo mboxrd escaping here, as Thunderbird does), `json` for reports,
-and the real Thunderbird through ../shared/tools/tb_oracle.py.
+and the real Thunderbird through tests/tools/tb_oracle.py (TOOLS: the oracles the project carries,
+tb_oracle.py, pstcheck.py, pst-walk.js).
+
+Third-party corpora are read in place from ../shared/corpora (CORPORA), which a clone alone does
+not have: a script or check that needs them asks corpus_missing() / need_corpus() and skips with
+one line naming what is missing, except in CI (CI set), where a skip is a failure.
 """
 import hashlib
 import json
@@ -16,7 +21,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
 CORPORA = os.path.join(SHARED, "corpora")
-TOOLS = os.path.join(SHARED, "tools")
+TOOLS = os.path.join(REPO, "tests", "tools")
 WLMIGRATE = os.environ.get("WLMIGRATE") or os.path.join(REPO, "wlmigrate")
 SAMPLES = os.path.join(REPO, "samples")
 
@@ -57,6 +62,21 @@ class Tap:
         if os.environ.get("CI"):
             return self.ok(False, "%s (required for CI: %s)" % (what, why))
         return self.ok(True, "%s # SKIP %s" % (what, why))
+
+    def need_corpus(self, what, *rels):
+        """True when every CORPORA/rel exists; otherwise one skipped check `what`, naming the
+        missing paths (a failure in CI), and False."""
+        missing = corpus_missing(*rels)
+        if missing:
+            self.skip(what, "corpus missing: " + ", ".join(missing))
+            return False
+        return True
+
+    def skip_all_without_corpus(self, *rels):
+        """Skips the whole script when any CORPORA/rel is absent (a failure in CI)."""
+        missing = corpus_missing(*rels)
+        if missing:
+            self.skip_all("corpus missing: " + ", ".join(missing))
 
     def done(self):
         print("1..%d" % self.n)
@@ -119,12 +139,21 @@ def sha256_tree(root):
     return sums
 
 
+def corpus_missing(*rels):
+    """The ones of `rels` (paths below CORPORA) that are absent, as ../shared/corpora/REL; just
+    ["../shared/corpora"] when the whole folder is absent (a clone alone)."""
+    if not os.path.isdir(CORPORA):
+        return [os.path.join("..", "shared", "corpora")]
+    return [os.path.join("..", "shared", "corpora", r) for r in rels
+            if not os.path.exists(os.path.join(CORPORA, r))]
+
+
 def have(tool):
     return shutil.which(tool) is not None
 
 
 def pst_extractor_modules():
-    """node_modules holding pst-extractor 1.12.0 for ../shared/tools/pst-walk.js, installed into
+    """node_modules holding pst-extractor 1.12.0 for tests/tools/pst-walk.js, installed into
     $BUILD/npm-pst on first use (CI installs it there beforehand); None when impossible."""
     prefix = os.path.join(os.environ.get("BUILD") or os.path.join(REPO, "build"), "npm-pst")
     mods = os.path.join(prefix, "node_modules")

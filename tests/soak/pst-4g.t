@@ -18,7 +18,7 @@ disk of $TMPDIR (about 15 GB) and takes a few minutes on two cores:
   every block's trailer (cb, bid, wSig, CRC over the stored bytes) for every BBT entry; and that
   each AMap marks exactly the map pages, B-tree pages and blocks of its interval, nothing more
   (a map page in a wrong slot would be allocated space nobody owns) and nothing less;
-- ../shared/tools/pstcheck.py (without --props, which would decode 4 GB in pure Python):
+- tests/tools/pstcheck.py (without --props, which would decode 4 GB in pure Python):
   header CRCs, ibFileEof, every AMap page, cbAMapFree, the BBT and NBT pages, AMap coverage of
   every block: `== errors: 0`;
 - pffinfo opens the file; pffexport finds every message in its folder, nothing orphaned or

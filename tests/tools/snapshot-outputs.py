@@ -43,7 +43,7 @@ identifiers and the time of the run):
                       counts, message class, contact fields of an IPM.Contact, ...), and
         P TAG=value   every raw property of the object's property context, sorted by tag;
       strings over 160 characters and binaries over 64 bytes as length and SHA-256.
-  <name>.pst.pstcheck.txt  ../shared/tools/pstcheck.py --props --amap, when it is there: the
+  <name>.pst.pstcheck.txt  tests/tools/pstcheck.py --props --amap, when it is there: the
       file's structure pst-extractor does not show (header, allocation maps, every node with
       its block IDs, property contexts and tables with heap IDs and column layout, the
       name-to-ID map). It also says "== errors: N".
@@ -278,7 +278,7 @@ class Snapshot:
         self.work = os.path.abspath(args.work or os.path.join(os.path.dirname(self.out), "snapshot-work"))
         self.inputs = os.path.join(self.work, "inputs")  # samples/ and corpora/, mtimes pinned
         self.jobs = args.jobs
-        self.pstcheck = os.path.join(self.shared, "tools", "pstcheck.py")
+        self.pstcheck = os.path.join(REPO, "tests", "tools", "pstcheck.py")
         self.node_modules = args.node_modules
         self.env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8")
         self.env.pop("LANG", None)
@@ -414,7 +414,7 @@ class Snapshot:
             self.pstcheck_dump(src, dst.replace(".listing.txt", ".pstcheck.txt"), t0, t1)
 
     def pstcheck_dump(self, src, dst, t0, t1):
-        """../shared/tools/pstcheck.py --props --amap: the file's structure (header, maps, every
+        """tests/tools/pstcheck.py --props --amap: the file's structure (header, maps, every
         node with its block IDs, every property context and table with heap IDs and columns,
         the name-to-ID map), which pst-extractor does not show. Random values masked as in the
         listing, plus node 0xF01's instance GUIDs and creation time."""

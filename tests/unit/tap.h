@@ -7,7 +7,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int tap_count;
 static int tap_failed;
@@ -68,6 +70,30 @@ __attribute__((unused)) static const char *tap_quote(const char *s, char *out, s
     out[o++] = '"';
     out[o] = '\0';
     return out;
+}
+
+#define TAP_CORPORA "../shared/corpora"
+
+/* A check that reads a file of the third-party corpora (TAP_CORPORA, relative to the repository
+ * root that prove runs from): 1 when `path` can be opened; otherwise one line
+ * `ok N - WHAT # SKIP corpus missing: PATH` (or just TAP_CORPORA when that folder is absent, as
+ * in a clone alone) and 0, and the caller leaves its checks out. In CI (CI set and not empty)
+ * the same line is a failure, as with tests/e2e/wltest.py's Tap.skip. */
+__attribute__((unused)) static int tap_need_file(const char *path, const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        return 1;
+    }
+    struct stat st;
+    const char *missing = stat(TAP_CORPORA, &st) == 0 ? path : TAP_CORPORA;
+    const char *ci = getenv("CI");
+    if (ci && *ci)
+        ok(0, "%s (required for CI: corpus missing: %s)", what, missing);
+    else
+        ok(1, "%s # SKIP corpus missing: %s", what, missing);
+    return 0;
 }
 
 static int tap_done(void)
