@@ -54,7 +54,7 @@ test_html2text_SRC := $(NORM)/html2text.c $(NORM)/codec.c
 test_json_SRC      := src/report/json.c
 test_maildate_SRC  := $(NORM)/maildate.c $(NORM)/rfc822.c
 test_mboxrd_SRC    := formats/mbox/mboxrd.c
-test_mimeparam_SRC := $(NORM)/mimeparam.c $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c
+test_mimeparam_SRC := $(NORM)/mimeparam.c $(NORM)/rfc822.c $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c
 test_pipeline_SRC  := $(wildcard src/pipeline/pipeline.c src/pipeline/message.c \
                       src/pipeline/writer.c src/pipeline/reader.c) src/report/report.c \
                       src/report/progress.c src/model/model.c src/model/contact.c \

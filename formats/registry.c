@@ -64,26 +64,32 @@ static bool read_whole(const char *path, size_t max, struct buf *b, struct repor
     return false;
 }
 
-static long read_vcard(const char *path, struct contact_list *out, struct report *rep,
-                       size_t *skipped)
+/* A parser of a whole file's bytes into contacts: vcard_read, contact_csv_read. */
+typedef size_t (*contacts_parse_fn)(const char *data, size_t len, const char *source,
+                                    struct contact_list *out, struct report *rep,
+                                    size_t *skipped);
+
+static long read_parsed(const char *path, size_t max, contacts_parse_fn parse,
+                        struct contact_list *out, struct report *rep, size_t *skipped)
 {
     struct buf b = BUF_INIT;
     long n = -1;
-    if (read_whole(path, VCARD_MAX_BYTES, &b, rep))
-        n = (long)vcard_read(b.data ? b.data : "", b.len, path, out, rep, skipped);
+    if (read_whole(path, max, &b, rep))
+        n = (long)parse(b.data ? b.data : "", b.len, path, out, rep, skipped);
     buf_free(&b);
     return n;
+}
+
+static long read_vcard(const char *path, struct contact_list *out, struct report *rep,
+                       size_t *skipped)
+{
+    return read_parsed(path, VCARD_MAX_BYTES, vcard_read, out, rep, skipped);
 }
 
 static long read_csv(const char *path, struct contact_list *out, struct report *rep,
                      size_t *skipped)
 {
-    struct buf b = BUF_INIT;
-    long n = -1;
-    if (read_whole(path, CONTACT_CSV_MAX_BYTES, &b, rep))
-        n = (long)contact_csv_read(b.data ? b.data : "", b.len, path, out, rep, skipped);
-    buf_free(&b);
-    return n;
+    return read_parsed(path, CONTACT_CSV_MAX_BYTES, contact_csv_read, out, rep, skipped);
 }
 
 /* One person per .contact file: one that cannot be parsed or holds nothing is a skipped card. */

@@ -13,6 +13,7 @@
 #include "registry.h"
 #include "report/report.h"
 #include "report/report_json.h"
+#include "report/report_text.h"
 #include "util/xalloc.h"
 
 struct scanned {
@@ -194,15 +195,8 @@ static void write_text(const struct scanned *s, size_t n)
             text_folder(out, st->top->children[i], 0);
         if (report_problem_count(r)) {
             fprintf(out, "\nProblems (%zu)\n", report_problem_count(r));
-            for (size_t i = 0; i < report_problem_count(r); i++) {
-                const struct report_problem *p = report_problem_at(r, i);
-                fprintf(out, "  %s %-16s ", report_problem_loses(p->kind) ? "!" : " ",
-                        report_problem_name(p->kind));
-                print_text(out, p->path);
-                fputs(": ", out);
-                print_text(out, p->message);
-                fputc('\n', out);
-            }
+            for (size_t i = 0; i < report_problem_count(r); i++)
+                report_text_problem(out, report_problem_at(r, i), 16);
         }
         fprintf(out, "\nTotal: %zu folders, %zu messages, %" PRIu64 " bytes, %zu problems"
                      " (%zu would lose something)\n",

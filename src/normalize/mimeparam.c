@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "normalize/rfc822.h"
 #include "util/buf.h"
 #include "normalize/rfc2047.h"
 #include "util/utf8.h"
@@ -50,24 +51,6 @@ static bool cp932_trail(unsigned char c)
     return (c >= 0x40 && c <= 0x7E) || (c >= 0x80 && c <= 0xFC);
 }
 
-/* The type: `s` without line breaks and NULs, ends trimmed of blanks. */
-static void set_type(struct buf *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
-            buf_putc(out, s[i]);
-    size_t b = 0, e = out->len;
-    while (b < e && (out->data[b] == ' ' || out->data[b] == '\t'))
-        b++;
-    while (e > b && (out->data[e - 1] == ' ' || out->data[e - 1] == '\t'))
-        e--;
-    if (out->data) {
-        memmove(out->data, out->data + b, e - b);
-        out->len = e - b;
-        out->data[out->len] = '\0';
-    }
-}
-
 struct mimeparam *mimeparam_parse(const char *value, size_t len, const char *hint)
 {
     struct mimeparam *ps = xcalloc(1, sizeof *ps);
@@ -81,7 +64,7 @@ struct mimeparam *mimeparam_parse(const char *value, size_t len, const char *hin
     size_t i = 0;
     while (i < len && s[i] != ';')
         i++;
-    set_type(&ps->type, s, i);
+    rfc822_unfold(s, i, &ps->type); /* the type: without line breaks and NULs, trimmed */
     while (i < len) {
         while (i < len && (s[i] == ';' || s[i] == ' ' || s[i] == '\t'))
             i++;

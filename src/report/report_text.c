@@ -11,6 +11,16 @@ static void text_value(FILE *out, const char *s)
     utf8_print(out, s ? s : "", s ? strlen(s) : 0);
 }
 
+void report_text_problem(FILE *out, const struct report_problem *p, int kind_width)
+{
+    fprintf(out, "  %s %-*s ", report_problem_loses(p->kind) ? "!" : " ", kind_width,
+            report_problem_name(p->kind));
+    text_value(out, p->path);
+    fputs(": ", out);
+    text_value(out, p->message);
+    fputc('\n', out);
+}
+
 void report_write_text(const struct report *r, const struct model_store *store, FILE *out)
 {
     const struct report_run *run = report_run(r);
@@ -73,15 +83,8 @@ void report_write_text(const struct report *r, const struct model_store *store, 
 
     if (report_problem_count(r)) {
         fputs("\nProblems\n--------\n", out);
-        for (size_t i = 0; i < report_problem_count(r); i++) {
-            const struct report_problem *p = report_problem_at(r, i);
-            fprintf(out, "  %s %-22s ", report_problem_loses(p->kind) ? "!" : " ",
-                    report_problem_name(p->kind));
-            text_value(out, p->path);
-            fputs(": ", out);
-            text_value(out, p->message);
-            fputc('\n', out);
-        }
+        for (size_t i = 0; i < report_problem_count(r); i++)
+            report_text_problem(out, report_problem_at(r, i), 22);
         fputs("\n  ! = something was lost or not converted (messages: original kept in "
               "unconverted/)\n", out);
     }

@@ -11,5 +11,8 @@
 #include "report/report.h"
 
 void report_write_text(const struct report *r, const struct model_store *store, FILE *out);
+/* One problem as a line: "  ! kind  path: sentence" ('!' when it lost something), the kind
+ * padded to `kind_width` (report.txt and `scan` share it). */
+void report_text_problem(FILE *out, const struct report_problem *p, int kind_width);
 
 #endif
