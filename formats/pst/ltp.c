@@ -144,16 +144,25 @@ static void put_fill_levels(const struct pst_heap *h, const size_t *sizes, size_
     }
 }
 
+/* Bytes page `i` of `h` takes in its block: every page but the last is a full 8176-byte block,
+ * its spare bytes after the page map zero, as Outlook lays out a heap (doc/PST.md 2.1); readers
+ * that address the node as one stream (pstsdk) find page i at i * 8176. */
+static size_t stored_size(const struct pst_heap *h, size_t i, size_t used)
+{
+    return i + 1 < h->npages ? HN_PAGE_MAX : used;
+}
+
 size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages)
 {
-    size_t *sizes = xcalloc(h->npages, sizeof *sizes);
+    size_t *sizes = xcalloc(h->npages, sizeof *sizes); /* used bytes, for the fill levels */
     for (size_t i = 0; i < h->npages; i++)
         sizes[i] = page_size(h->pages[i]->offs[h->pages[i]->count], h->pages[i]->count);
     struct buf *out = xcalloc(h->npages, sizeof *out);
     for (size_t i = 0; i < h->npages; i++) {
         const struct hpage *p = h->pages[i];
         size_t end = p->offs[p->count], pm = page_map_at(end);
-        uint8_t *b = xcalloc(1, sizes[i]);
+        size_t stored = stored_size(h, i, sizes[i]);
+        uint8_t *b = xcalloc(1, stored);
         memcpy(b, p->data, end);
         pst_put16(b, (uint16_t)pm);
         if (i == 0) {
@@ -170,7 +179,7 @@ size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages)
         pst_put16(b + pm + 2, 0); /* cFree */
         for (size_t j = 0; j <= p->count; j++)
             pst_put16(b + pm + 4 + 2 * j, p->offs[j]);
-        buf_append(&out[i], b, sizes[i]);
+        buf_append(&out[i], b, stored);
         free(b);
     }
     free(sizes);
@@ -178,12 +187,13 @@ size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages)
     return h->npages;
 }
 
-/* Total bytes of the serialized pages. */
+/* Total bytes of the serialized pages, as stored (non-last pages full). */
 static uint64_t heap_size(const struct pst_heap *h)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < h->npages; i++)
-        total += page_size(h->pages[i]->offs[h->pages[i]->count], h->pages[i]->count);
+        total += stored_size(h, i, page_size(h->pages[i]->offs[h->pages[i]->count],
+                                             h->pages[i]->count));
     return total;
 }
 
@@ -428,7 +438,19 @@ struct pst_tc {
     size_t cap_ids;
     struct tc_var *vars;
     size_t nvars, capvars;
+    /* Running totals of the variable cells for pst_tc_size_bound: bytes of those that fit a
+     * heap item (with their page-map entries), stored bytes of the larger ones' subnodes. */
+    uint64_t var_items, var_trees;
+    size_t nvar_trees;
 };
+
+/* Blocks of a data tree of `len` bytes as stored: each leaf with its trailer, 64-aligned, and
+ * the XBLOCK above several. */
+static uint64_t tree_bytes(uint64_t len)
+{
+    uint64_t blocks = (len + PST_BLOCK_MAX_DATA - 1) / PST_BLOCK_MAX_DATA;
+    return blocks * 8192 + (blocks > 1 ? 8192 : 0);
+}
 
 static size_t cell_size(uint32_t tag)
 {
@@ -493,6 +515,12 @@ void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
                 v->data = cells[i].len ? xmalloc(cells[i].len) : NULL;
                 if (cells[i].len)
                     memcpy(v->data, cells[i].data, cells[i].len);
+                if (v->len > PST_HEAP_MAX_ITEM) {
+                    t->var_trees += tree_bytes(v->len);
+                    t->nvar_trees++;
+                } else {
+                    t->var_items += v->len + 2;
+                }
             }
             ceb[t->cols[c].ibit / 8] |= (uint8_t)(0x80u >> (t->cols[c].ibit % 8));
             break;
@@ -504,6 +532,29 @@ void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
 size_t pst_tc_row_count(const struct pst_tc *t)
 {
     return t->nrows;
+}
+
+uint64_t pst_tc_size_bound(const struct pst_tc *t)
+{
+    /* Heap items: TCINFO, the row-index records (at most 3580 bytes an item, each with its
+     * page-map entry), the variable cells that fit an item. Every heap block but the last is
+     * full; it leaves at most an item's worth (3580 bytes) unused, so it holds at least
+     * 8176 - 12 - 3580 - its page map of used bytes: twice the items plus a block is more than
+     * the heap takes. Cells over 3580 bytes and the row matrix are subnodes of their own. The
+     * cells are counted as rows are added, so this is quick enough to ask after every row. */
+    uint64_t items = 22 + 8 * (uint64_t)t->ncols + 8 * (uint64_t)t->nrows + 64 + t->var_items;
+    uint64_t subnodes = t->var_trees, nsub = t->nvar_trees;
+    uint64_t matrix = (uint64_t)t->nrows * t->rgib[3];
+    if (matrix > PST_HEAP_MAX_ITEM) {
+        size_t per = PST_BLOCK_MAX_DATA / t->rgib[3];
+        subnodes += tree_bytes(((uint64_t)t->nrows + per - 1) / per * PST_BLOCK_MAX_DATA);
+        nsub++;
+    } else {
+        items += matrix + 2;
+    }
+    /* The subnode tree: 24 bytes an entry in SLBLOCKs of 340, an SIBLOCK above them. */
+    uint64_t sl = (nsub + PST_SLBLOCK_MAX - 1) / PST_SLBLOCK_MAX;
+    return 2 * items + 8192 + subnodes + sl * 8192 + (sl > 1 ? 8192 : 0);
 }
 
 struct id_index {

@@ -2,7 +2,8 @@
  *
  * A heap-on-node (HN) is built in memory and written as one node's data tree: page 0 starts
  * with HNHDR, the others with HNPAGEHDR, pages 8, 136, 264, ... with HNBITMAPHDR; items are
- * packed back to back and each page ends with its HNPAGEMAP. On it sit the BTree-on-heap (BTH,
+ * packed back to back, the HNPAGEMAP follows them, and every page but the last is padded with
+ * zeros to a full 8176-byte block, as Outlook writes it. On it sit the BTree-on-heap (BTH,
  * always allocated first so its header is HID 0x20, which pst-extractor relies on), the
  * property context (PC: a BTH of 2-byte property IDs; values inline, in the heap, or in a
  * subnode when over 3580 bytes; empty variable values as HNID 0, as Outlook does) and the table
@@ -51,8 +52,8 @@ uint32_t pst_heap_alloc(struct pst_heap *h, const void *data, size_t len);
 /* The bytes of an item, to patch it before the heap is written. */
 uint8_t *pst_heap_item(struct pst_heap *h, uint32_t hid, size_t *len);
 void pst_heap_set_root(struct pst_heap *h, uint32_t hid);
-/* The serialized pages: `*pages` is an array of `return value` buffers; the caller frees each
- * buffer and the array. */
+/* The serialized pages, as they are stored (every one but the last 8176 bytes): `*pages` is an
+ * array of `return value` buffers; the caller frees each buffer and the array. */
 size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages);
 /* Writes the heap as a data tree; *bytes receives the sum of its page sizes. */
 int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
@@ -96,6 +97,10 @@ struct pst_tc *pst_tc_new(const uint32_t *tags, size_t ncols);
 void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
                     const struct pst_value *cells, size_t count);
 size_t pst_tc_row_count(const struct pst_tc *t);
+/* An upper bound on the bytes pst_tc_write() will add to the file for this table (its heap
+ * with every block but the last full, its row matrix and large cells as subnodes, its subnode
+ * tree), for the writer's size estimate. */
+uint64_t pst_tc_size_bound(const struct pst_tc *t);
 /* Writes the TC node's data tree and, when needed, its subnode tree. */
 int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
                  struct error *err);

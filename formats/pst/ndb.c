@@ -418,6 +418,14 @@ int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t 
     *bid = 0;
     if (count == 0)
         return 0;
+    /* Readers address a data tree as one stream with block i at i * 8176 (pstsdk, the row
+     * matrix readers): a short non-last block is a bug in the layer above. */
+    for (size_t i = 0; i + 1 < count; i++)
+        if (pages[i].len != PST_BLOCK_MAX_DATA) {
+            error_set(err, "%s: block %zu of %zu in a data tree holds %zu bytes, not %u", n->path,
+                      i, count, pages[i].len, PST_BLOCK_MAX_DATA);
+            return -1;
+        }
     uint64_t *leaves = xcalloc(count, sizeof *leaves);
     size_t *sizes = xcalloc(count, sizeof *sizes);
     int rc = 0;

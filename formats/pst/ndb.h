@@ -103,8 +103,9 @@ struct pst_ndb *pst_ndb_create(const char *path, struct error *err);
  * XXBLOCK. An empty stream gives BID 0. */
 int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t *bid,
                        struct error *err);
-/* Writes `count` pages (each at most 8176 bytes) as the leaves of one data tree, as a heap
- * needs it: one block per page. */
+/* Writes `count` pages as the leaves of one data tree, as a heap or a row matrix needs it: one
+ * block per page. Every page but the last must hold exactly 8176 bytes (the caller pads), as in
+ * Outlook's files: readers find byte k of the tree in block k / 8176 (doc/PST.md 1.7). */
 int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t count,
                         uint64_t *bid, struct error *err);
 /* Writes the subnode tree of a node (entries sorted here by NID; NIDs must be distinct);

@@ -303,12 +303,19 @@ uint64_t pst_writer_size_estimate(const struct pst_writer *w)
 {
     struct pst_ndb_stats st;
     pst_ndb_get_stats(w->ndb, &st);
-    /* Per node: NBT entry and its share of pages, a contents-table row with its strings, or a
-     * folder's PC and tables; per block: BBT entry. Then the store and name-to-ID nodes, and
-     * the rest of the last AMap interval (253,952 bytes) the file is padded to. */
-    uint64_t est = st.file_size + (uint64_t)st.nodes * 512 + (uint64_t)st.blocks * 32 +
-                   (uint64_t)w->nall * 4096 + 65536;
-    return est + 253952;
+    /* Still to come: the contents tables of the open folders (pst_tc_size_bound: their heaps
+     * with every block but the last full, row matrices, large cells); per folder its PC, its
+     * row in the parent's hierarchy table and its share of tables (4096); per node its NBT
+     * entry with its share of pages (64, 15 entries of 32 bytes to a 512-byte page), per block
+     * its BBT entry (32); the store and name-to-ID nodes (65,536). Blocks never cross an AMap
+     * interval, and every interval starts with its map pages: 5 % more for that. Last, the rest
+     * of the last interval (253,952 bytes) that the file is padded to. */
+    uint64_t more = (uint64_t)st.nodes * 64 + (uint64_t)st.blocks * 32 + (uint64_t)w->nall * 4096 +
+                    65536;
+    for (size_t i = 0; i < w->nall; i++)
+        if (w->all[i]->contents)
+            more += pst_tc_size_bound(w->all[i]->contents);
+    return st.file_size + more + more / 20 + 253952;
 }
 
 uint64_t pst_writer_message_count(const struct pst_writer *w)

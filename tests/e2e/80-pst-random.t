@@ -4,7 +4,8 @@
 test_pst_build DIR random SEED N writes N stores with random trees (up to 40 folders, mixed
 Japanese, Cyrillic and astral-plane names, random depth), random messages (bodies up to 25 KB,
 recipients, attachments, read flags). Each store must pass pstcheck and list the same folders
-and messages in pffexport, readpst and pst-extractor as the builder says it wrote. The seed is
+and messages in pffexport, readpst, pst-extractor and pstsdk (0 errors, no DISAGREE line) as
+the builder says it wrote. The seed is
 PST_SEED (default: derived from the time and printed) so a failure can be replayed.
 """
 import importlib.machinery
@@ -37,6 +38,7 @@ def main():
             pst, exp = readers.check_all(t, work, name, mods)
             readers.check_readpst(t, pst, name, exp, name, work)
             readers.check_walk(t, pst, name, exp, mods)
+            readers.check_pstsdk(t, pst, name, exp)
     t.done()
 
 

@@ -8,7 +8,8 @@ Windows Live Mail and the Windows Contacts .contact files under Contacts/; it is
 categories, birthday, multi-line note). The expected contacts are read from the sources by this
 script alone: the vCards with a small parser here, the CSVs with the csv module in their
 encodings, the .contact XML with xml.etree. Then:
-- pstcheck.py: `== errors: 0`; outlook/contacts.csv and outlook/vcards/ are there;
+- pstcheck.py: `== errors: 0`; pstsdk (87-pstsdk.t): 0 errors, no DISAGREE line, every
+  contact and message in the folders; outlook/contacts.csv and outlook/vcards/ are there;
 - pffexport (Contact.txt, Message.txt), readpst -D -r (the Contacts folder as vCards) and
   pst-extractor (pst-walk.js, and a few more getters through its API) each find exactly
   report.json totals.contacts_written contacts, with the given and family names, e-mail 1-3,
@@ -21,6 +22,7 @@ A reader that is missing is a failed check in CI (wltest.Tap.skip).
 import collections
 import csv
 import glob
+import importlib.machinery
 import json
 import os
 import quopri
@@ -33,6 +35,9 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wltest  # noqa: E402
+
+pstsdk = importlib.machinery.SourceFileLoader(
+    "pstsdk", os.path.join(os.path.dirname(os.path.abspath(__file__)), "87-pstsdk.t")).load_module()
 
 BUILD = os.environ.get("BUILD") or os.path.join(wltest.REPO, "build")
 PSTCHECK = os.path.join(wltest.TOOLS, "pstcheck.py")
@@ -329,6 +334,14 @@ def main():
                              timeout=120)
         dump = chk.stdout.decode("utf-8", "replace")
         t.ok("== errors: 0" in dump, "pstcheck: errors 0", dump[-2000:])
+        res = pstsdk.check(t, pst, "contacts PST")
+        if res:
+            contacts = {k: v for k, v in pstsdk.user_folders(res).items() if v[0]}
+            got = sum(v[0] for v in contacts.values())
+            t.ok(got == written + report["totals"]["messages_written"] and
+                 all(r == c for r, c in contacts.values()),
+                 "pstsdk: the folders hold every contact and message written (%d), rows = "
+                 "PR_CONTENT_COUNT" % got, contacts)
         t.ok(all(repr(r)[1:-1] in dump or r in dump for r in READINGS),
              "the Japanese readings are stored", READINGS)
         # PidNameKeywords as [MS-PST] 2.3.3.4.2 multi-valued string: count, offsets, UTF-16LE

@@ -10,16 +10,54 @@ Checks header CRCs, page CRC/sig, block CRC/sig, walks NBT/BBT, the allocation m
 HN/BTH/PC/TC. Needs Python 3 and pst-permute-table.txt beside this file (the [MS-PST] 5.1
 permutation table, for blocks written with bCryptMethod NDB_CRYPT_PERMUTE).
 
-Usage: pstcheck.py FILE.pst [--nodes] [--props] [--amap] [--bbt]
+Usage: pstcheck.py FILE.pst [--nodes] [--props] [--amap] [--bbt] [--no-layout]
        pstcheck.py FILE.pst --nameid          (the named-property map, after the check)
 The last line is `== errors: N`; exit status 0 when N is 0, 1 otherwise (a file that is not a
 Unicode PST at all stops with a traceback, also a non-zero status).
+
+Layout rules. Besides what [MS-PST] requires, the check holds every file to the layout Outlook
+itself writes where [MS-PST] leaves a choice, because readers written by Outlook's team depend on
+it (Microsoft's pstsdk) and so, presumably, does Outlook. Each rule was measured on the Outlook-made
+files (java-libpst dist-list.pst and passworded.pst, outlook-pst-rs Empty.pst, libyal outlook.pst):
+they all pass. Errors start with "layout:" and name the rule; `--no-layout` skips them (for
+files of several GB, where reading every heap in Python takes long). The rules:
+  data-tree     every child of an XBLOCK but the last holds 8176 bytes, every XBLOCK of an
+                XXBLOCK but the last 1021 * 8176. [MS-PST] only says lcbTotal is the sum; pstsdk
+                finds byte k of a node in child k / 8176 (ndb/node.h), so a short block makes it
+                read the wrong bytes or loop; Outlook's multi-block streams are cut so.
+  heap-block    a heap's items start right after the block's header (HNHDR 12, HNBITMAPHDR 66,
+                HNPAGEHDR 2 bytes), the HNPAGEMAP follows the last item at the next even offset,
+                the last (or only) block ends with its page map and every other block is a full
+                8176 bytes, zero after the page map. [MS-PST] addresses items by block index and
+                leaves block sizes open; pstsdk reads a heap node as one stream (above), and
+                every heap block in Outlook's files ends at its map or is full.
+  fill-level    each block's rgbFillLevel entry (HNHDR for blocks 0-7, HNBITMAPHDR for the 128
+                from its own) is the [MS-PST] 2.3.1.2 class of its free bytes, 8176 minus where its
+                page map ends: Outlook's two blocks with under 3584 free bytes carry 1 and 2 so.
+  row-matrix    a table's row matrix holds exactly one row per row-index entry; in a heap item
+                it is rows * size bytes; in a subnode every block but the last holds
+                floor(8176 / row size) rows and is padded with zeros to 8176 bytes, and the last
+                holds the rest. [MS-PST] requires whole rows per block; java-libpst and
+                pst-extractor find row i at (i / per) * 8176 + (i % per) * size (with unpadded
+                blocks pst-extractor lost 1,436 of 1,500 rows).
+  heap-roots    a PC's BTHHEADER is HID 0x20; a TC has its row-index BTHHEADER at 0x20 and TCINFO
+                at 0x40 (hidUserRoot), its TCOLDESCs sorted by tag: as in every Outlook heap;
+                pst-extractor loops forever when the BTH header is elsewhere.
+  cref          a block's cRef is 1 + the references to it (NBT bidData/bidSub, XBLOCK, XXBLOCK,
+                SLBLOCK, SIBLOCK entries): true of every block of Outlook's files.
+  padding       the bytes between a block's data and its trailer, SLBLOCK/SIBLOCK dwPadding and
+                BTPAGE dwPadding are zero; BTPAGE cEntMax is 20 (BBT, index pages) or 15 (NBT
+                leaves): as in Outlook's files.
+Compared and left out, because Outlook's files differ among themselves: cFree 0, the byte
+between an odd-length last item and the page map, the AMap marking only used space, which row
+matrices go to subnodes, and the padding of BBT/NBT entries and of unused B-tree page slots.
 """
-import struct, sys, zlib
+import collections, struct, sys, zlib
 
 import os
 KEY = [int(x) for x in open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pst-permute-table.txt')).read().strip(',').split(',')]
 mpbbR, mpbbS, mpbbI = KEY[:256], KEY[256:512], KEY[512:]
+DECODE = bytes(mpbbI)  # bytes.translate table: the same substitution, done in C
 
 def crc(data):
     # MS-PST 5.3: reflected CRC-32 (poly 0xEDB88320), seed 0, no final xor
@@ -35,9 +73,18 @@ def u32(b, o): return struct.unpack_from('<I', b, o)[0]
 def u64(b, o): return struct.unpack_from('<Q', b, o)[0]
 
 ERR = []
-def err(msg):
+SHOWN = {}
+def err(msg, rule=None):
+    """Records an error; of one layout rule only the first 20 are printed (all are counted)."""
     ERR.append(msg)
+    if rule:
+        SHOWN[rule] = SHOWN.get(rule, 0) + 1
+        if SHOWN[rule] > 20:
+            return
     print('  !! ' + msg)
+
+def lerr(rule, msg):
+    err('layout: %s: %s' % (rule, msg), rule)
 
 class PST:
     def __init__(self, path):
@@ -84,6 +131,10 @@ class PST:
     def walk(self, ib, bid, ptype, depth=0):
         pg = self.page(ib, bid, ptype)
         cEnt, cEntMax, cbEnt, cLevel = pg[488], pg[489], pg[490], pg[491]
+        want = (24, 20) if cLevel > 0 or ptype == 0x80 else (32, 15)
+        if LAYOUT and ((cbEnt, cEntMax) != want or u32(pg, 492) != 0):
+            lerr('padding', 'B-tree page @%x: cbEnt %d cEntMax %d dwPadding %x, Outlook writes %d, %d, 0'
+                 % (ib, cbEnt, cEntMax, u32(pg, 492), want[0], want[1]))
         for i in range(cEnt):
             e = pg[i * cbEnt:(i + 1) * cbEnt]
             if cLevel > 0:
@@ -111,7 +162,7 @@ class PST:
         if ib % 64: err('block %x not 64-aligned' % bid)
         data = raw[:cb]
         if not (bid & 2) and self.hdr['bCryptMethod'] == 1:
-            data = bytes(mpbbI[x] for x in data)
+            data = data.translate(DECODE)
         elif not (bid & 2) and self.hdr['bCryptMethod'] == 2:
             err('cyclic not implemented')
         return data
@@ -129,6 +180,15 @@ class PST:
             if sum(len(x) for x in out) != total: err('XBLOCK lcbTotal %d != %d' % (total, sum(len(x) for x in out)))
             return out
         return [d]
+
+    def data_tree_first(self, bid):
+        """The first data block of a tree (reads only the internal blocks on the way)."""
+        while bid & 2:
+            d = self.block(bid)
+            if len(d) < 16 or d[0] != 1 or not u16(d, 2):
+                return b''
+            bid = u64(d, 8)
+        return self.block(bid)
 
     def subnodes(self, bidSub):
         res = {}
@@ -273,9 +333,207 @@ def read_tc(pst, node, subs):
                 bth=(ck, ce, lv), rows=rows)
 
 
+# ---- layout rules (see the module's docstring) -------------------------------------------
+
+LAYOUT = True         # main() clears it for --no-layout
+FULL = 8176           # data bytes of a full block
+HEAP_SIGS = {0x6C, 0x7C, 0x8C, 0x9C, 0xA5, 0xAC, 0xB5, 0xBC, 0xCC}  # bClientSig values
+FILL_LIMITS = [3584, 2560, 2048, 1792, 1536, 1280, 1024, 768, 512, 256, 128, 64, 32, 16, 8]
+
+
+def fill_class(free):
+    """[MS-PST] 2.3.1.2: the fill level of a block with `free` bytes left."""
+    for i, limit in enumerate(FILL_LIMITS):
+        if free >= limit:
+            return i
+    return 15
+
+
+def heap_header_size(i):
+    return 12 if i == 0 else 66 if i >= 8 and (i - 8) % 128 == 0 else 2
+
+
+def layout_heap(blocks, what, stats):
+    """heap-block and fill-level rules; returns False when the heap cannot be decoded."""
+    stats['heaps'] += 1
+    if len(blocks) > 1:
+        stats['heaps of several blocks'] += 1
+    ends = []
+    for i, b in enumerate(blocks):
+        n = len(blocks)
+        pm = u16(b, 0) if len(b) >= 2 else len(b)
+        if pm + 4 > len(b):
+            lerr('heap-block', '%s block %d of %d: ibHnpm %d beyond its %d bytes' % (what, i, n, pm, len(b)))
+            return False
+        c = u16(b, pm)
+        end = pm + 4 + 2 * (c + 1)
+        if end > len(b):
+            lerr('heap-block', '%s block %d of %d: page map of %d items overruns the block' % (what, i, n, c))
+            return False
+        offs = [u16(b, pm + 4 + 2 * k) for k in range(c + 1)]
+        if offs[0] != heap_header_size(i) or pm != (offs[-1] + 1) & ~1:
+            lerr('heap-block', '%s block %d of %d: items from %d to %d, page map at %d (Outlook: items '
+                 'right after the %d-byte header, the map at the next even offset)'
+                 % (what, i, n, offs[0], offs[-1], pm, heap_header_size(i)))
+        if i + 1 == n:
+            if len(b) != end:
+                lerr('heap-block', '%s last block %d of %d: %d bytes, but its page map ends at %d'
+                     % (what, i, n, len(b), end))
+        elif len(b) != FULL:
+            lerr('heap-block', '%s block %d of %d holds %d bytes, not 8176 (a short non-last heap block; '
+                 'its page map ends at %d)' % (what, i, n, len(b), end))
+        elif b[end:].strip(b'\0'):
+            lerr('heap-block', '%s block %d of %d: the spare bytes after the page map are not zero' % (what, i, n))
+        ends.append(end)
+    for i in range(len(blocks)):
+        if i < 8:
+            src, k = blocks[0][8:12], i
+        else:
+            j = 8 + (i - 8) // 128 * 128
+            src, k = blocks[j][2:66], i - j
+        got = (src[k // 2] >> (4 * (k % 2))) & 0xF
+        want = fill_class(FULL - ends[i])
+        if got != want:
+            lerr('fill-level', '%s block %d of %d: fill level %d, but %d bytes are free (level %d)'
+                 % (what, i, len(blocks), got, FULL - ends[i], want))
+    for k in range(len(blocks), 8):  # HNHDR entries past the last block
+        if (blocks[0][8 + k // 2] >> (4 * (k % 2))) & 0xF:
+            lerr('fill-level', '%s: fill level set for block %d of %d' % (what, k, len(blocks)))
+    return True
+
+
+def layout_tables(pst, blocks, subs, what, stats):
+    """heap-roots and row-matrix rules for a PC or TC heap."""
+    hn = HN(blocks)
+    if hn.bClientSig == 0xBC:
+        h = hn.get(0x20) if hn.maps and len(hn.maps[0]) > 1 else b''
+        if hn.hidUserRoot != 0x20 or h[:1] != b'\xb5':
+            lerr('heap-roots', '%s: PC hidUserRoot %x, Outlook has its BTHHEADER at HID 0x20' % (what, hn.hidUserRoot))
+        return
+    if hn.bClientSig != 0x7C:
+        return
+    stats['tables'] += 1
+    t = hn.get(hn.hidUserRoot)
+    if len(t) < 22 or t[0] != 0x7C:
+        lerr('heap-roots', '%s: TCINFO missing at hidUserRoot %x' % (what, hn.hidUserRoot))
+        return
+    rs, rowidx, rows = u16(t, 8), u32(t, 10), u32(t, 14)
+    tags = [u32(t, 22 + 8 * i) for i in range(t[1])]
+    if hn.hidUserRoot != 0x40 or rowidx != 0x20 or tags != sorted(tags):
+        lerr('heap-roots', '%s: TCINFO at %x, row index at %x, columns %ssorted by tag (Outlook: 0x40, '
+             '0x20, sorted)' % (what, hn.hidUserRoot, rowidx, '' if tags == sorted(tags) else 'not '))
+    n = len(bth_records(hn, rowidx)[1])
+    if rows == 0:
+        if n:
+            lerr('row-matrix', '%s: %d row-index entries but no row matrix' % (what, n))
+        return
+    stats['row matrices'] += 1
+    if rows & 0x1F == 0:
+        if len(hn.get(rows)) != n * rs:
+            lerr('row-matrix', '%s: row matrix item of %d bytes for %d rows of %d' % (what, len(hn.get(rows)), n, rs))
+        return
+    stats['row matrices in subnodes'] += 1
+    sn = subs.get(rows)
+    if sn is None or not rs:
+        lerr('row-matrix', '%s: row matrix subnode %x missing' % (what, rows))
+        return
+    rblocks = pst.data_tree(sn['bidData'])
+    per = FULL // rs
+    want = (n + per - 1) // per
+    if len(rblocks) != max(want, 1):
+        lerr('row-matrix', '%s: %d rows of %d bytes in %d blocks, %d expected (%d per block)'
+             % (what, n, rs, len(rblocks), want, per))
+        return
+    for i, b in enumerate(rblocks):
+        if i + 1 < len(rblocks):
+            if len(b) != FULL or b[per * rs:].strip(b'\0'):
+                lerr('row-matrix', '%s: row block %d of %d: %d bytes (%d rows of %d), not padded with zeros '
+                     'to 8176' % (what, i, len(rblocks), len(b), per, rs))
+        elif len(b) != (n - per * i) * rs:
+            lerr('row-matrix', '%s: last row block %d bytes, %d rows of %d left' % (what, len(b), n - per * i, rs))
+
+
+def check_layout(pst):
+    """The layout rules over every node, subnode and block; prints a summary line."""
+    stats = collections.Counter()
+    refs = collections.Counter()
+    for e in pst.nbt.values():
+        for b in (e['bidData'], e['bidSub']):
+            if b:
+                refs[b & ~1] += 1
+    # cref, padding, and the data-tree rule: every internal block once.
+    for bid, e in pst.bbt.items():
+        ib, cb = e['ib'], e['cb']
+        total = (cb + 16 + 63) // 64 * 64
+        if pst.f[ib + cb:ib + total - 16].strip(b'\0'):
+            lerr('padding', 'block %x: bytes between its data and its trailer are not zero' % bid)
+        if not bid & 2:
+            continue
+        d = pst.f[ib:ib + cb]
+        if cb < 8:
+            continue
+        if d[0] == 1:
+            stats['data trees (XBLOCK, XXBLOCK)'] += 1
+            level, cent, lcb = d[1], u16(d, 2), u32(d, 4)
+            for i in range(cent):
+                c = u64(d, 8 + 8 * i) & ~1
+                refs[c] += 1
+                if i + 1 == cent:
+                    continue
+                if level == 1:
+                    got, full = pst.bbt.get(c, {}).get('cb'), FULL
+                else:
+                    x = pst.bbt.get(c)
+                    got, full = (u32(pst.f, x['ib'] + 4) if x else None), 1021 * FULL
+                if got != full:
+                    lerr('data-tree', 'XBLOCK %x (level %d, %d children, lcbTotal %d): child %d %x holds %s bytes, '
+                         'not %d' % (bid, level, cent, lcb, i, c, got, full))
+        elif d[0] == 2:
+            if u32(d, 4):
+                lerr('padding', 'subnode block %x: dwPadding %x' % (bid, u32(d, 4)))
+            for i in range(u16(d, 2)):
+                if d[1] == 0:
+                    for o in (8, 16):
+                        b = u64(d, 8 + 24 * i + o)
+                        if b:
+                            refs[b & ~1] += 1
+                else:
+                    refs[u64(d, 8 + 16 * i + 8) & ~1] += 1
+    for bid, e in pst.bbt.items():
+        if e['cRef'] != refs[bid] + 1:
+            lerr('cref', 'block %x: cRef %d, but %d references (Outlook writes references + 1)'
+                 % (bid, e['cRef'], refs[bid]))
+    stats['blocks'] = len(pst.bbt)
+    # heap-block, fill-level, heap-roots, row-matrix: every heap of every node and subnode.
+    seen = set()
+    def visit(nid, bid_data, bid_sub, what):
+        subs = pst.subnodes(bid_sub) if bid_sub else {}
+        if bid_data and nid & 0x1F != 0x1F and bid_data & ~1 not in seen:
+            seen.add(bid_data & ~1)
+            first = pst.data_tree_first(bid_data)
+            if len(first) >= 4 and first[2] == 0xEC and first[3] in HEAP_SIGS:
+                blocks = pst.data_tree(bid_data)
+                if layout_heap(blocks, what, stats):
+                    layout_tables(pst, blocks, subs, what, stats)
+        for snid, sn in sorted(subs.items()):
+            visit(snid, sn['bidData'], sn['bidSub'], '%s/sub %x' % (what, snid))
+    for nid, e in sorted(pst.nbt.items()):
+        visit(nid, e['bidData'], e['bidSub'], 'node %x' % nid)
+    print('== layout: %d blocks, %d data trees (XBLOCK, XXBLOCK), %d heaps (%d of several blocks), '
+          '%d tables, %d row matrices (%d in subnodes)'
+          % (stats['blocks'], stats['data trees (XBLOCK, XXBLOCK)'], stats['heaps'],
+             stats['heaps of several blocks'], stats['tables'], stats['row matrices'],
+             stats['row matrices in subnodes']))
+    for rule, n in sorted(SHOWN.items()):
+        if n > 20:
+            print('  !! layout: %s: %d errors in all (20 shown)' % (rule, n))
+
+
 def main():
+    global LAYOUT
     path = sys.argv[1]
     opts = sys.argv[2:]
+    LAYOUT = '--no-layout' not in opts
     p = PST(path)
     print('== HEADER')
     for k, v in p.hdr.items():
@@ -316,6 +574,8 @@ def main():
     else:
         print('== no DList page (ptype %x)' % dl[496])
     print('== BBT: %d entries; NBT: %d entries' % (len(p.bbt), len(p.nbt)))
+    if LAYOUT:
+        check_layout(p)
     if '--bbt' in opts:
         for b, e in sorted(p.bbt.items()):
             print('  bid=%x ib=%x cb=%d cRef=%d' % (e['bid'], e['ib'], e['cb'], e['cRef']))

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gmime/gmime.h>
+
 #include "util/buf.h"
+#include "model/model.h"
+#include "normalize/normalize.h"
 #include "pst/ltp.h"
 #include "pst/ndb.h"
+#include "pst/pstmail.h"
 #include "pst/pstwriter.h"
 #include "tap.h"
 
@@ -349,6 +354,36 @@ static int tc_read(struct rfile *r, const struct rnode *n, struct tcinfo *t, str
     return 0;
 }
 
+/* Data bytes of a node's data tree and of all its subnodes' trees (one level, which is all a
+ * message without attachments has): what PidTagMessageSize counts. `leaves` receives the
+ * number of blocks of the node's own data tree and `full` whether all but the last are 8176. */
+static uint64_t node_data_bytes(struct rfile *r, const struct rnode *mn, size_t *leaves, int *full)
+{
+    uint64_t size = 0;
+    struct buf pages[64];
+    size_t np = 0;
+    rdata(r, mn->data, pages, &np);
+    *leaves = np;
+    *full = 1;
+    for (size_t i = 0; i < np; i++) {
+        size += pages[i].len;
+        if (i + 1 < np && pages[i].len != PST_BLOCK_MAX_DATA)
+            *full = 0;
+        buf_free(&pages[i]);
+    }
+    for (uint32_t sn = 0; sn < 0x10000; sn++) {
+        uint64_t b = rsub_data(r, mn->sub, sn);
+        np = 0;
+        if (b)
+            rdata(r, b, pages, &np);
+        for (size_t i = 0; i < np; i++) {
+            size += pages[i].len;
+            buf_free(&pages[i]);
+        }
+    }
+    return size;
+}
+
 /* ---- tests ------------------------------------------------------------------------------ */
 
 static void test_against_outlook(void)
@@ -514,6 +549,15 @@ static void test_store(void)
     is_int(fails, 0, "700 messages added");
     ok(pst_writer_add_message(w, deep, &(struct pst_message){{NULL, 0}, NULL, 0, NULL, 0}, &err) == 0,
        "a message with only defaults");
+    static uint8_t wide[6][3000];
+    struct pst_prop wp[6];
+    for (int i = 0; i < 6; i++) {
+        memset(wide[i], i + 1, sizeof wide[i]);
+        wp[i] = (struct pst_prop){.tag = PST_TAG(0x6001 + i, 0x0102), .data = wide[i], .len = 3000};
+    }
+    ok(pst_writer_add_message(w, deep, &(struct pst_message){{wp, 6}, NULL, 0, NULL, 0}, &err) == 0,
+       "a message with six 3,000-byte values in its heap");
+    uint32_t deep_nid = pst_folder_nid(deep);
     is_int(pst_writer_close_folder(w, many, &err), 0, "folder closed early");
     ok(pst_writer_add_message(w, many, &(struct pst_message){{NULL, 0}, NULL, 0, NULL, 0}, &err) < 0,
        "closed folder refuses messages");
@@ -607,26 +651,32 @@ static void test_store(void)
         ok(v.len == 4 && pst_get32((uint8_t *)v.data) == 5, "new named property mapped to 0x8023");
         buf_reset(&v);
         pc_get(r, mn, 0x0E08, &v);
-        uint64_t size = 0;
-        struct buf pages[64];
-        size_t np = 0;
-        rdata(r, mn->data, pages, &np);
-        for (size_t i = 0; i < np; i++) {
-            size += pages[i].len;
-            buf_free(&pages[i]);
-        }
-        for (uint32_t sn = 0; sn < 0x10000; sn++) {
-            uint64_t b = rsub_data(r, mn->sub, sn);
-            np = 0;
-            if (b)
-                rdata(r, b, pages, &np);
-            for (size_t i = 0; i < np; i++) {
-                size += pages[i].len;
-                buf_free(&pages[i]);
-            }
-        }
+        size_t leaves;
+        int full;
+        uint64_t size = node_data_bytes(r, mn, &leaves, &full);
         ok(v.len == 4 && pst_get32((uint8_t *)v.data) == size,
            "PidTagMessageSize = data bytes of node and subnodes (%llu)", (unsigned long long)size);
+        buf_free(&v);
+    }
+    /* The wide message: a PC of several heap blocks, every one but the last full, and its
+     * PidTagMessageSize counts the padded blocks. */
+    const struct rnode *wn = NULL;
+    for (size_t i = 0; i < r->nnbt; i++)
+        if (r->nbt[i].parent == deep_nid && (r->nbt[i].nid & 0x1F) == 4 && r->nbt[i].data & 2)
+            wn = &r->nbt[i];
+    ok(wn != NULL, "wide message: its PC is a data tree of several blocks");
+    if (wn) {
+        struct buf v = BUF_INIT;
+        pc_get(r, wn, 0x0E08, &v);
+        size_t leaves;
+        int full;
+        uint64_t size = node_data_bytes(r, wn, &leaves, &full);
+        ok(leaves >= 3 && full && v.len == 4 && pst_get32((uint8_t *)v.data) == size,
+           "wide message: %zu heap blocks, all but the last 8176 bytes; PidTagMessageSize = %llu",
+           leaves, (unsigned long long)size);
+        buf_reset(&v);
+        pc_get(r, wn, 0x6006, &v);
+        ok(v.len == 3000 && (uint8_t)v.data[2999] == 6, "wide message: a value on its last heap block");
         buf_free(&v);
     }
     /* Folder counts agree with the table. */
@@ -821,13 +871,104 @@ static void test_big(void)
     rmdir(dir);
 }
 
+/* A data tree's non-last blocks must be full: the NDB layer refuses a short one (the layers
+ * above pad heap and row-matrix blocks), and accepts a short last block. */
+static void test_pages_full(void)
+{
+    char dir[] = "/tmp/test_pst.XXXXXX";
+    if (!ok(mkdtemp(dir) != NULL, "temp dir"))
+        return;
+    char path[256];
+    snprintf(path, sizeof path, "%s/p.pst", dir);
+    struct error err = {{0}};
+    struct pst_ndb *n = pst_ndb_create(path, &err);
+    static uint8_t page[PST_BLOCK_MAX_DATA];
+    struct pst_span shortfirst[2] = {{page, 100}, {page, 100}};
+    struct pst_span fullfirst[2] = {{page, PST_BLOCK_MAX_DATA}, {page, 100}};
+    uint64_t bid = 1;
+    ok(n && pst_ndb_write_pages(n, shortfirst, 2, &bid, &err) < 0 && bid == 0 &&
+           strstr(err.msg, "not 8176"),
+       "a data tree with a short non-last block is refused (%s)", err.msg);
+    ok(n && pst_ndb_write_pages(n, fullfirst, 2, &bid, &err) == 0 && (bid & 2),
+       "a full first block and a short last one make an XBLOCK");
+    pst_ndb_free(n);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Embedded messages are named as Outlook names them (doc/PST.md 3.4): PidTagDisplayName from
+ * the part's name or file name, else the inner subject, else a made-up name ([MS-OXCMAIL]
+ * 2.2.3.4.3); no PidTagAttachLongFilename or PidTagAttachFilename (MAPI: they pertain to the
+ * by-value and by-reference methods; Outlook's own embedded attachments have none); the MIME
+ * type message/rfc822. A by-value attachment keeps its file names. */
+static const struct pst_prop *att_prop(const struct pst_proplist *l, uint32_t tag)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (l->props[i].tag == tag && !l->props[i].name)
+            return &l->props[i];
+    return NULL;
+}
+
+static int att_str(const struct pst_proplist *l, uint32_t tag, const char *want)
+{
+    const struct pst_prop *p = att_prop(l, tag);
+    return p && p->data && strcmp(p->data, want) == 0;
+}
+
+static void test_embedded_names(void)
+{
+    static const char mail[] =
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: outer\r\n"
+        "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        "From: c@example.com\r\nSubject: Inner subject\r\n\r\ninner body\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n"
+        "Content-Disposition: attachment; filename=\"fwd.eml\"\r\n\r\n"
+        "From: d@example.com\r\nSubject: Named\r\n\r\nnamed body\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        "From: e@example.com\r\n\r\nno subject\r\n"
+        "--b\r\nContent-Type: application/pdf\r\n"
+        "Content-Disposition: attachment; filename=\"report 2024.pdf\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n"
+        "--b--\r\n";
+    struct normalize_hints h = {MODEL_TIME_UNKNOWN, MODEL_TIME_UNKNOWN};
+    struct normalize *n = normalize_open(mail, sizeof mail - 1, &h, NULL);
+    struct pstmail_info info = {.read = true, .delivered = MODEL_TIME_UNKNOWN};
+    struct pstmail *pm = n ? pstmail_build(n, &info) : NULL;
+    const struct pst_message *m = pm ? pstmail_message(pm) : NULL;
+    if (!ok(m && m->nattachments == 4, "message with three attached messages and a PDF mapped"))
+        goto out;
+    static const char *const names[3] = {"Inner subject", "fwd.eml", "attachment3.eml"};
+    for (size_t i = 0; i < 3; i++) {
+        const struct pst_proplist *l = &m->attachments[i];
+        ok(att_prop(l, PST_PROP_EMBEDDED) && att_str(l, PST_TAG(0x3001, 0x001F), names[i]) &&
+               att_str(l, PST_TAG(0x370E, 0x001F), "message/rfc822") &&
+               !att_prop(l, PST_TAG(0x3707, 0x001F)) && !att_prop(l, PST_TAG(0x3704, 0x001F)),
+           "embedded message %zu: PidTagDisplayName \"%s\", MIME type message/rfc822, no file "
+           "names", i + 1, names[i]);
+    }
+    const struct pst_proplist *pdf = &m->attachments[3];
+    ok(att_str(pdf, PST_TAG(0x3001, 0x001F), "report 2024.pdf") &&
+           att_str(pdf, PST_TAG(0x3707, 0x001F), "report 2024.pdf") &&
+           att_prop(pdf, PST_TAG(0x3704, 0x001F)) && att_str(pdf, PST_TAG(0x3703, 0x001F), ".pdf"),
+       "by-value attachment: display name, long and 8.3 file names, extension");
+out:
+    pstmail_free(pm);
+    normalize_free(n);
+}
+
 int main(void)
 {
+    g_mime_init();
     test_against_outlook();
     test_utf16();
     test_heap_bth();
+    test_pages_full();
     test_empty_like_outlook();
     test_store();
     test_big();
+    test_embedded_names();
     return tap_done();
 }

@@ -3,6 +3,11 @@
  *   test_pst_build                      TAP self-check: builds every sample into a temp dir
  *   test_pst_build DIR                  empty.pst, tree.pst, mail.pst into DIR
  *   test_pst_build DIR random SEED N    N random stores DIR/random-SEED-I.pst
+ *   test_pst_build DIR large [N]        DIR/large.pst: N messages (default 20,000) in one folder,
+ *                                       and a folder whose message has a property context of
+ *                                       several heap blocks, a 200-row recipient table and an
+ *                                       embedded message; DIR/large.estimate holds
+ *                                       pst_writer_size_estimate() just before the commit
  *
  * Beside every NAME.pst goes NAME.expect: the folder lines pst-walk.js must print for it
  * (FOLDER path count= unread= sub= class=), then ITEM lines with the subjects per folder, so
@@ -192,6 +197,111 @@ static int build_mail(const char *dir)
     return xcommit(s, dir, "mail");
 }
 
+/* A message whose property context spans several heap blocks: six named PS_INTERNET_HEADERS
+ * strings of 1,700 characters (3,400 bytes each, so they stay in the heap), a 3,500-byte HTML
+ * body, a plain body, 200 recipients (the recipient table needs a row matrix subnode and a
+ * heap of several blocks) and an embedded message, itself with a wide PC. */
+static void xmsg_wide(struct xstore *s, int fi, const char *subject)
+{
+    static const struct pst_propname hdr[6] = {
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-1"},
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-2"},
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-3"},
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-4"},
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-5"},
+        {{0x86, 0x03, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, "x-wide-6"},
+    };
+    static char text[1701], html[3501];
+    memset(text, 'w', 1700);
+    memset(html, 'h', 3500);
+    struct pst_prop props[16];
+    size_t np = 0;
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0037, 0x001F), .data = subject, .len = (size_t)-1};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0E07, 0x0003), .num = 1};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x1000, 0x001F), .data = text, .len = 1700};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x1013, 0x0102), .data = html, .len = 3500};
+    props[np++] = (struct pst_prop){.tag = PST_TAG(0x0E06, 0x0040), .num = 133500000000000000ull};
+    for (int i = 0; i < 6; i++)
+        props[np++] = (struct pst_prop){.tag = PST_TAG(0, 0x001F), .name = &hdr[i], .data = text,
+                                        .len = 1700};
+    static struct pst_prop rprops[200][4];
+    static struct pst_proplist rl[200];
+    static char names[200][32];
+    for (int r = 0; r < 200; r++) {
+        snprintf(names[r], sizeof names[r], "受取人 %d", r);
+        rprops[r][0] = (struct pst_prop){.tag = PST_TAG(0x0C15, 0x0003), .num = 1 + r % 3};
+        rprops[r][1] = (struct pst_prop){.tag = PST_TAG(0x3001, 0x001F), .data = names[r], .len = (size_t)-1};
+        rprops[r][2] = (struct pst_prop){.tag = PST_TAG(0x3003, 0x001F), .data = "to@example.jp", .len = (size_t)-1};
+        rprops[r][3] = (struct pst_prop){.tag = PST_TAG(0x3002, 0x001F), .data = "SMTP", .len = (size_t)-1};
+        rl[r] = (struct pst_proplist){rprops[r], 4};
+    }
+    /* The embedded message: the same wide properties, no recipients. */
+    struct pst_message inner = {{props, np}, NULL, 0, NULL, 0};
+    struct pst_prop aprops[] = {
+        {.tag = PST_TAG(0x3001, 0x001F), .data = "埋め込み", .len = (size_t)-1},
+        {.tag = PST_PROP_EMBEDDED, .data = &inner},
+    };
+    struct pst_proplist al = {aprops, 2};
+    struct pst_message m = {{props, np}, rl, 200, &al, 1};
+    struct error err = {{0}};
+    if (pst_writer_add_message(s->w, s->f[fi].h, &m, &err) < 0) {
+        fprintf(stderr, "add_message: %s\n", err.msg);
+        exit(2);
+    }
+    s->f[fi].count++;
+    buf_printf(&s->f[fi].items, "  ITEM subject=\"%s\" read=true\n", subject);
+}
+
+/* N small messages in one folder (a contents table heap of many blocks, a row matrix of many
+ * blocks, an index BTH with levels), and the wide message of xmsg_wide. The size estimate
+ * the --pst-max-size split relies on is written beside it. */
+static int build_large(const char *dir, int n)
+{
+    struct xstore *s = xopen(dir, "large", "Large");
+    int big = xadd(s, -1, "大量", "IPF.Note");
+    int wide = xadd(s, -1, "Wide", "IPF.Note");
+    for (int i = 0; i < n; i++) {
+        char subj[64];
+        snprintf(subj, sizeof subj, "Message %05d of the large folder", i);
+        xmsg(s, big, subj, i % 4 != 0, 40 + (size_t)(i % 200), 1, 0);
+    }
+    xmsg_wide(s, wide, "A message wider than one heap block");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/large.estimate", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%llu\n", (unsigned long long)pst_writer_size_estimate(s->w));
+        fclose(f);
+    }
+    return xcommit(s, dir, "large");
+}
+
+/* The size estimate against the worst case of the padded heap: 3,000 messages whose subjects
+ * take 3,400 bytes, so that almost half of every contents-table heap block stays unused.
+ * Returns 1 when the estimate just before the commit is not below the file's size. */
+static int estimate_holds(const char *dir, uint64_t *est_out, uint64_t *size_out)
+{
+    struct xstore *s = xopen(dir, "waste", "Waste");
+    int f = xadd(s, -1, "Wide subjects", "IPF.Note");
+    static char subj[1701];
+    for (int i = 0; i < 3000; i++) {
+        char num[16];
+        int k = snprintf(num, sizeof num, "%05u ", (unsigned)i);
+        memset(subj, 'a' + i % 26, 1700);
+        memcpy(subj, num, (size_t)k);
+        xmsg(s, f, subj, 1, 10, 1, 0);
+    }
+    uint64_t est = pst_writer_size_estimate(s->w);
+    if (xcommit(s, dir, "waste") < 0)
+        return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/waste.pst", dir);
+    struct stat st;
+    *est_out = est;
+    *size_out = stat(path, &st) == 0 ? (uint64_t)st.st_size : UINT64_MAX;
+    return *size_out <= est;
+}
+
 /* A deterministic generator so a failing seed can be replayed. */
 static unsigned long long rng;
 static unsigned rnd(unsigned n)
@@ -235,6 +345,8 @@ int main(int argc, char **argv)
                 return 1;
         return 0;
     }
+    if (argc >= 3 && strcmp(argv[2], "large") == 0)
+        return build_large(argv[1], argc >= 4 ? atoi(argv[3]) : 20000) < 0;
     if (argc == 2)
         return build_empty(argv[1]) < 0 || build_tree(argv[1]) < 0 || build_mail(argv[1]) < 0;
 
@@ -244,6 +356,12 @@ int main(int argc, char **argv)
     is_int(build_tree(dir), 0, "folder tree committed");
     is_int(build_mail(dir), 0, "store with messages committed");
     is_int(build_random(dir, 1, 0), 0, "random store committed");
+    is_int(build_large(dir, 2000), 0, "large store (2,000 messages, a multi-block PC) committed");
+    uint64_t est = 0, size = 0;
+    int holds = estimate_holds(dir, &est, &size);
+    ok(holds,
+       "size estimate %llu not below the file's %llu bytes, 3,000 rows of 3,400-byte subjects",
+       (unsigned long long)est, (unsigned long long)size);
     struct stat st;
     char path[4200];
     snprintf(path, sizeof path, "%s/empty.pst", dir);
