@@ -378,7 +378,9 @@ static char *decode_input(const char *data, size_t len, size_t *outlen)
         return charset_to_utf8(data, len, "UTF-16BE", NULL, outlen);
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         data += 3, len -= 3;
-    if (utf8_valid(data, len)) {
+    /* An ESC goes through charset_to_utf8() like every other encoding's (U+FFFD, or
+     * ISO-2022-JP when it starts one), so the text does not depend on the file's encoding. */
+    if (utf8_valid(data, len) && !memchr(data, 0x1B, len)) {
         *outlen = len;
         return xstrndup(data, len);
     }

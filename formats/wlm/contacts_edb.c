@@ -5,6 +5,7 @@
 #include "contacts_edb.h"
 
 #include <libesedb.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,39 +66,19 @@ static const struct pattern *match(const char *column)
 }
 
 struct col {
-    int entry;
     char *name;
     const struct pattern *p;
 };
 
-static char *utf8_name(libesedb_column_t *c)
-{
-    size_t size = 0;
-    if (libesedb_column_get_utf8_name_size(c, &size, NULL) != 1 || size == 0 || size > 4096)
-        return NULL;
-    char *s = xmalloc(size);
-    if (libesedb_column_get_utf8_name(c, (uint8_t *)s, size, NULL) != 1) {
-        free(s);
-        return NULL;
-    }
-    s[size - 1] = '\0';
-    return s;
-}
-
-static bool is_text(int type)
-{
-    return type == LIBESEDB_COLUMN_TYPE_TEXT || type == LIBESEDB_COLUMN_TYPE_LARGE_TEXT;
-}
-
 /* One row into a contact. */
-static struct contact *read_row(libesedb_record_t *rec, const struct col *cols, size_t n)
+static struct contact *read_row(const struct esedb_cell *cells, const struct col *cols, size_t n)
 {
     struct contact *c = contact_new();
     size_t slot[3] = {0, 0, 0}; /* index + 1 of each address slot's address, 0: none yet */
     for (size_t i = 0; i < n; i++) {
         if (!cols[i].p)
             continue;
-        char *v = esedb_text(rec, cols[i].entry);
+        char *v = esedb_cell_string(&cells[i]);
         if (!v)
             continue;
         const struct pattern *p = cols[i].p;
@@ -162,18 +143,146 @@ static struct contact *read_row(libesedb_record_t *rec, const struct col *cols, 
     return c;
 }
 
-static char *table_name(libesedb_table_t *t)
+static bool is_text(uint32_t type)
 {
-    size_t size = 0;
-    if (libesedb_table_get_utf8_name_size(t, &size, NULL) != 1 || size == 0 || size > 4096)
-        return xstrdup("?");
-    char *s = xmalloc(size);
-    if (libesedb_table_get_utf8_name(t, (uint8_t *)s, size, NULL) != 1) {
-        free(s);
-        return xstrdup("?");
+    return type == LIBESEDB_COLUMN_TYPE_TEXT || type == LIBESEDB_COLUMN_TYPE_LARGE_TEXT;
+}
+
+/* Every text column is read, as its stored bytes where they are not UTF-16. */
+static enum esedb_want want_column(void *ctx, const char *table, const char *column,
+                                   uint32_t type)
+{
+    (void)ctx, (void)table, (void)column;
+    return is_text(type) ? ESEDB_RAW_TEXT : ESEDB_SKIP;
+}
+
+/* The number of contact fields the columns map to (each counted once). */
+static size_t mapped_fields(const struct esedb_column *cols, size_t n)
+{
+    unsigned seen = 0;
+    size_t mapped = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct pattern *p = match(cols[i].name);
+        if (p && !(seen & (1u << p->target))) {
+            seen |= 1u << p->target;
+            mapped++;
+        }
     }
-    s[size - 1] = '\0';
-    return s;
+    return mapped;
+}
+
+/* A table is taken for contacts when its text columns map to two contact fields or more. */
+static bool wanted_table(void *ctx, const struct esedb_table *t)
+{
+    (void)ctx;
+    return strncmp(t->name, "MSys", 4) != 0 && mapped_fields(t->columns, t->ncolumns) >= 2;
+}
+
+/* What a reading found; kept apart until the reader has finished well, so that a reader that
+ * crashed half-way adds no contacts and reports only that. */
+struct reading {
+    const char *source;
+    struct contact_list *out; /* the contacts found */
+    struct report *rep;       /* the problems met */
+    long added;
+    size_t skipped;
+    bool found, damaged;
+    /* the table being read */
+    char *table;
+    struct col *cols;
+    size_t ncols;
+    bool *has_text; /* an unmapped column that held text in some row */
+};
+
+/* Ends the table being read: reports its text columns that no pattern maps. */
+static void end_table(struct reading *r)
+{
+    if (!r->table)
+        return;
+    struct buf unknown = BUF_INIT;
+    for (size_t i = 0; i < r->ncols; i++)
+        if (r->has_text[i]) {
+            if (unknown.len)
+                buf_puts(&unknown, ", ");
+            buf_puts(&unknown, r->cols[i].name);
+        }
+    if (unknown.len)
+        report_problem(r->rep, PROBLEM_CONTACT_FIELD, r->source,
+                       "Table %s (experimental reader): text columns not mapped to a contact "
+                       "field: %s.",
+                       r->table, buf_str(&unknown));
+    buf_free(&unknown);
+    for (size_t i = 0; i < r->ncols; i++)
+        free(r->cols[i].name);
+    free(r->cols);
+    free(r->has_text);
+    free(r->table);
+    r->table = NULL;
+    r->cols = NULL;
+    r->has_text = NULL;
+    r->ncols = 0;
+}
+
+static void on_table(void *ctx, const struct esedb_table *t)
+{
+    struct reading *r = ctx;
+    end_table(r);
+    if (t->records < 0) {
+        /* e.g. its pages lie past the end of a truncated file: not "0 contacts" */
+        r->damaged = true;
+        report_problem(r->rep, PROBLEM_CONTACT_SOURCE, r->source,
+                       "Table %s looks like contacts but its rows cannot be read (damaged "
+                       "database): its contacts are lost.",
+                       t->name);
+        return;
+    }
+    r->found = true;
+    r->table = xstrdup(t->name);
+    r->ncols = t->ncolumns;
+    r->cols = xcalloc(t->ncolumns + 1, sizeof *r->cols);
+    r->has_text = xcalloc(t->ncolumns + 1, sizeof *r->has_text);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        r->cols[i].name = xstrdup(t->columns[i].name);
+        r->cols[i].p = is_text(t->columns[i].type) ? match(t->columns[i].name) : NULL;
+    }
+}
+
+static void on_row(void *ctx, const struct esedb_table *t, long index,
+                   const struct esedb_cell *cells)
+{
+    struct reading *r = ctx;
+    if (!r->table || t->ncolumns != r->ncols)
+        return;
+    struct contact *c = read_row(cells, r->cols, r->ncols);
+    for (size_t i = 0; i < r->ncols; i++) {
+        if (r->cols[i].p || r->has_text[i])
+            continue;
+        char *v = esedb_cell_string(&cells[i]);
+        if (v && *v)
+            r->has_text[i] = true;
+        free(v);
+    }
+    if (contact_is_empty(c)) {
+        r->skipped++;
+        report_problem(r->rep, PROBLEM_BAD_CONTACT, r->source,
+                       "Row %ld of table %s holds no name, e-mail or phone: skipped.", index,
+                       r->table);
+        contact_free(c);
+        return;
+    }
+    c->origin = xasprintf("%s table %s row %ld", r->source, r->table, index);
+    contact_list_add(r->out, c);
+    r->added++;
+}
+
+static void on_bad_row(void *ctx, const struct esedb_table *t, long index)
+{
+    struct reading *r = ctx;
+    if (!r->table)
+        return;
+    r->skipped++;
+    report_problem(r->rep, PROBLEM_BAD_CONTACT, r->source,
+                   "Row %ld of table %s cannot be read: skipped.", index, t->name);
 }
 
 long contacts_edb_read(const char *path, const char *source, struct contact_list *out,
@@ -181,119 +290,31 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
 {
     if (skipped)
         *skipped = 0;
-    libesedb_file_t *file = NULL;
-    libesedb_error_t *e = NULL;
-    if (libesedb_file_initialize(&file, &e) != 1 ||
-        libesedb_file_open(file, path, LIBESEDB_OPEN_READ, &e) != 1) {
-        libesedb_error_free(&e);
-        libesedb_file_free(&file, NULL);
+    struct contact_list found = CONTACT_LIST_INIT;
+    struct reading r = {.source = source, .out = &found, .rep = report_new()};
+    struct esedb_query q = {.column = want_column, .wanted = wanted_table};
+    struct esedb_sink sink = {.table = on_table, .row = on_row, .bad_row = on_bad_row, .ctx = &r};
+    struct error err;
+    int rc = esedb_read(path, &q, &sink, &err);
+    end_table(&r);
+    if (rc == 0) {
+        for (size_t i = 0; i < report_problem_count(r.rep); i++) {
+            const struct report_problem *p = report_problem_at(r.rep, i);
+            report_problem(rep, p->kind, p->path, "%s", p->message);
+        }
+        for (size_t i = 0; i < found.count; i++)
+            contact_list_add(out, found.items[i]);
+        found.count = 0;
+    }
+    contact_list_clear(&found);
+    report_free(r.rep);
+    if (rc != 0) {
         report_problem(rep, PROBLEM_CONTACT_SOURCE, source,
-                       "The contacts database cannot be opened as an ESE database.");
+                       "The contacts database cannot be read as an ESE database (%s).", err.msg);
         return -1;
     }
-    int ntables = 0;
-    libesedb_file_get_number_of_tables(file, &ntables, NULL);
-    long added = 0;
-    size_t skip = 0;
-    bool found = false, damaged = false;
-    for (int t = 0; t < ntables; t++) {
-        libesedb_table_t *table = NULL;
-        if (libesedb_file_get_table(file, t, &table, NULL) != 1)
-            continue;
-        char *tname = table_name(table);
-        int ncols = 0;
-        libesedb_table_get_number_of_columns(table, &ncols, 0, NULL);
-        struct col *cols = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *cols);
-        size_t mapped = 0;
-        unsigned seen = 0;
-        for (int i = 0; i < ncols; i++) {
-            libesedb_column_t *col = NULL;
-            cols[i].entry = i;
-            if (libesedb_table_get_column(table, i, &col, 0, NULL) != 1)
-                continue;
-            uint32_t type = 0;
-            libesedb_column_get_type(col, &type, NULL);
-            cols[i].name = utf8_name(col);
-            if (cols[i].name && is_text((int)type)) {
-                cols[i].p = match(cols[i].name);
-                if (cols[i].p && !(seen & (1u << cols[i].p->target))) {
-                    seen |= 1u << cols[i].p->target;
-                    mapped++;
-                }
-            }
-            libesedb_column_free(&col, NULL);
-        }
-        int nrec = 0;
-        if (mapped >= 2 && strncmp(tname, "MSys", 4) != 0 &&
-            libesedb_table_get_number_of_records(table, &nrec, NULL) != 1) {
-            /* e.g. its pages lie past the end of a truncated file: not "0 contacts" */
-            damaged = true;
-            report_problem(rep, PROBLEM_CONTACT_SOURCE, source,
-                           "Table %s looks like contacts but its rows cannot be read (damaged "
-                           "database): its contacts are lost.",
-                           tname);
-        } else if (mapped >= 2 && strncmp(tname, "MSys", 4) != 0) {
-            found = true;
-            struct buf unknown = BUF_INIT;
-            bool *has_text = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *has_text);
-            for (int r = 0; r < nrec; r++) {
-                libesedb_record_t *rec = NULL;
-                if (libesedb_table_get_record(table, r, &rec, NULL) != 1) {
-                    skip++;
-                    report_problem(rep, PROBLEM_BAD_CONTACT, source,
-                                   "Row %d of table %s cannot be read: skipped.", r, tname);
-                    continue;
-                }
-                struct contact *c = read_row(rec, cols, (size_t)ncols);
-                for (int i = 0; i < ncols; i++) {
-                    if (cols[i].p || has_text[i] || !cols[i].name)
-                        continue;
-                    int type = 0;
-                    if (libesedb_record_get_column_type(rec, i, (uint32_t *)&type, NULL) != 1 ||
-                        !is_text(type))
-                        continue;
-                    char *v = esedb_text(rec, i);
-                    if (v && *v)
-                        has_text[i] = true;
-                    free(v);
-                }
-                libesedb_record_free(&rec, NULL);
-                if (contact_is_empty(c)) {
-                    skip++;
-                    report_problem(rep, PROBLEM_BAD_CONTACT, source,
-                                   "Row %d of table %s holds no name, e-mail or phone: skipped.",
-                                   r, tname);
-                    contact_free(c);
-                    continue;
-                }
-                c->origin = xasprintf("%s table %s row %d", source, tname, r);
-                contact_list_add(out, c);
-                added++;
-            }
-            for (int i = 0; i < ncols; i++)
-                if (has_text[i]) {
-                    if (unknown.len)
-                        buf_puts(&unknown, ", ");
-                    buf_puts(&unknown, cols[i].name);
-                }
-            if (unknown.len)
-                report_problem(rep, PROBLEM_CONTACT_FIELD, source,
-                               "Table %s (experimental reader): text columns not mapped to a "
-                               "contact field: %s.",
-                               tname, buf_str(&unknown));
-            buf_free(&unknown);
-            free(has_text);
-        }
-        for (int i = 0; i < ncols; i++)
-            free(cols[i].name);
-        free(cols);
-        free(tname);
-        libesedb_table_free(&table, NULL);
-    }
-    libesedb_file_close(file, NULL);
-    libesedb_file_free(&file, NULL);
-    if (!found) {
-        if (damaged)
+    if (!r.found) {
+        if (r.damaged)
             return -1;
         report_problem(rep, PROBLEM_CONTACT_SOURCE, source,
                        "No table of this ESE database looks like contacts (experimental reader: "
@@ -301,6 +322,6 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
         return -1;
     }
     if (skipped)
-        *skipped = skip;
-    return added;
+        *skipped = r.skipped;
+    return r.added;
 }

@@ -1,8 +1,7 @@
-/* msgstore: reading Mail.MSMessageStore with libesedb (see msgstore.h). */
+/* msgstore: reading Mail.MSMessageStore (see msgstore.h). */
 #include "msgstore.h"
 
 #include <libesedb.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,43 +14,52 @@
 #include "util/xalloc.h"
 
 /* ---- every assumption about the schema ------------------------------------------------------
- * Names from doc/WLM-STORE.md ("Mail.MSMessageStore") (Outlook Express lineage). Integer columns accept any integer type
- * libesedb reports; text columns accept Text and Long Text. A missing optional column only
- * loses what it holds; a missing required one makes the table unusable. */
+ * Names and stored values from doc/WLM-STORE.md ("Mail.MSMessageStore"): the catalog of a real
+ * Windows Mail database where it was seen, else Outlook Express 6's schema. Integer columns
+ * accept any integer type libesedb reports; text columns Text and Long Text. A missing optional
+ * column or table only loses what it holds; a missing required column makes its table unusable.
+ * Only Folders is required: a database of an empty store has no Messages table (seen). */
 
 enum field {
     F_FOLDER_ID, F_FOLDER_PARENT, F_FOLDER_NAMEW, F_FOLDER_NAME, F_FOLDER_PATH, F_FOLDER_SPECIAL,
-    F_MSG_FOLDER, F_MSG_STREAM, F_MSG_DATE, F_MSG_RECEIVED, F_MSG_FLAGS, F_MSG_PRIORITY,
+    F_MSG_FOLDER, F_MSG_STREAM, F_MSG_RECEIVED, F_MSG_DOWNLOADED, F_MSG_FLAGS, F_MSG_PRIORITY,
     F_STREAM_ID, F_STREAM_PATH,
     F_COUNT
 };
 
 enum field_kind { KIND_INT, KIND_TEXT, KIND_TIME };
 
-enum table { T_FOLDERS, T_MESSAGES, T_STREAMS, T_COUNT };
+enum table { T_FOLDERS, T_STREAMS, T_MESSAGES, T_COUNT };
 
-static const char *const table_names[T_COUNT] = {"Folders", "Messages", "Streams"};
+/* In the order they are read; only Folders must exist. */
+static const char *const table_names[T_COUNT + 1] = {"Folders", "Streams", "Messages", NULL};
+static const bool table_required[T_COUNT] = {[T_FOLDERS] = true};
 
 static const struct {
     enum table table;
     const char *column;
     enum field_kind kind;
     bool required;
+    bool raw; /* text whose declared code page is not to be trusted: its bytes are guessed */
 } schema[F_COUNT] = {
-    [F_FOLDER_ID] = {T_FOLDERS, "FLDCOL_ID", KIND_INT, true},
-    [F_FOLDER_PARENT] = {T_FOLDERS, "FLDCOL_PARENT", KIND_INT, false},
-    [F_FOLDER_NAMEW] = {T_FOLDERS, "FLDCOL_NAMEW", KIND_TEXT, false},
-    [F_FOLDER_NAME] = {T_FOLDERS, "FLDCOL_NAME", KIND_TEXT, false},
-    [F_FOLDER_PATH] = {T_FOLDERS, "FLDCOL_PATH", KIND_TEXT, false},
-    [F_FOLDER_SPECIAL] = {T_FOLDERS, "FLDCOL_SPECIAL", KIND_INT, false},
-    [F_MSG_FOLDER] = {T_MESSAGES, "MSGCOL_FOLDERID", KIND_INT, true},
-    [F_MSG_STREAM] = {T_MESSAGES, "MSGCOL_STREAM", KIND_INT, true},
-    [F_MSG_DATE] = {T_MESSAGES, "MSGCOL_DATE", KIND_TIME, false},
-    [F_MSG_RECEIVED] = {T_MESSAGES, "MSGCOL_RECEIVEDDATE", KIND_TIME, false},
-    [F_MSG_FLAGS] = {T_MESSAGES, "MSGCOL_FLAGS", KIND_INT, false},
-    [F_MSG_PRIORITY] = {T_MESSAGES, "MSGCOL_PRIORITY", KIND_INT, false},
-    [F_STREAM_ID] = {T_STREAMS, "Id", KIND_INT, true},
-    [F_STREAM_PATH] = {T_STREAMS, "Path", KIND_TEXT, true},
+    [F_FOLDER_ID] = {T_FOLDERS, "FLDCOL_ID", KIND_INT, true, false},
+    [F_FOLDER_PARENT] = {T_FOLDERS, "FLDCOL_PARENT", KIND_INT, false, false},
+    /* the display name: FLDCOL_NAMEW (UTF-16) first, else FLDCOL_NAME, declared code page
+     * 1252 but holding the system's ANSI code page (CP932 on Japanese Windows) */
+    [F_FOLDER_NAMEW] = {T_FOLDERS, "FLDCOL_NAMEW", KIND_TEXT, false, false},
+    [F_FOLDER_NAME] = {T_FOLDERS, "FLDCOL_NAME", KIND_TEXT, false, true},
+    [F_FOLDER_PATH] = {T_FOLDERS, "FLDCOL_PATH", KIND_TEXT, false, false},
+    [F_FOLDER_SPECIAL] = {T_FOLDERS, "FLDCOL_SPECIAL", KIND_INT, false, false},
+    [F_MSG_FOLDER] = {T_MESSAGES, "MSGCOL_FOLDERID", KIND_INT, true, false},
+    [F_MSG_STREAM] = {T_MESSAGES, "MSGCOL_STREAM", KIND_INT, true, false},
+    /* the received time: MSGCOL_RECEIVEDDATE, else MSGCOL_DOWNLOADTIME; never MSGCOL_DATE,
+     * which is the sent time (OE6's ftSent) */
+    [F_MSG_RECEIVED] = {T_MESSAGES, "MSGCOL_RECEIVEDDATE", KIND_TIME, false, false},
+    [F_MSG_DOWNLOADED] = {T_MESSAGES, "MSGCOL_DOWNLOADTIME", KIND_TIME, false, false},
+    [F_MSG_FLAGS] = {T_MESSAGES, "MSGCOL_FLAGS", KIND_INT, false, false},
+    [F_MSG_PRIORITY] = {T_MESSAGES, "MSGCOL_PRIORITY", KIND_INT, false, false},
+    [F_STREAM_ID] = {T_STREAMS, "Id", KIND_INT, true, false},
+    [F_STREAM_PATH] = {T_STREAMS, "Path", KIND_TEXT, true, false},
 };
 
 /* MSGCOL_FLAGS bits (Outlook Express lineage, unverified in WLM). */
@@ -64,9 +72,24 @@ static const struct {
     {0x80000, MODEL_MSG_REPLIED},
     {0x100000, MODEL_MSG_FORWARDED},
 };
+/* MSGCOL_FLAGS: the body was downloaded (clear for an IMAP message fetched headers only). */
+#define FLAG_BODY_DOWNLOADED 0x1u
+
+/* FLDCOL_SPECIAL as stored (OE's stored values, not the SDK's enum, which is one lower): 0 an
+ * ordinary folder; junk's value is unknown. */
+static const struct {
+    int64_t stored;
+    enum folder_special special;
+} special_values[] = {
+    {1, MODEL_FOLDER_INBOX}, {2, MODEL_FOLDER_OUTBOX}, {3, MODEL_FOLDER_SENT},
+    {4, MODEL_FOLDER_DELETED}, {5, MODEL_FOLDER_DRAFTS},
+};
 
 /* Stored paths may be absolute; these directory names end the part to cut. */
 static const char *const store_dir_names[] = {"\\Windows Live Mail\\", "\\Windows Mail\\"};
+
+/* Times after 9999-12-31 23:59:59 UTC are damage, not dates. */
+#define LAST_TIME INT64_C(253402300799)
 
 /* An OLE automation date (JET DateTime) counts days from 1899-12-30. */
 #define OLE_DATE_UNIX_EPOCH_DAYS 25569.0
@@ -119,6 +142,10 @@ static char *msgstore_relative_path(const char *stored)
     }
     if (start == stored && (strchr(stored, ':') || stored[0] == '\\' || stored[0] == '/'))
         return NULL; /* absolute, but not below a store directory we know */
+    while (*start == '\\' || *start == '/') /* "...\Windows Live Mail\\x": still relative */
+        start++;
+    if (!*start)
+        return NULL;
     char *rel = xstrdup(start);
     for (char *p = rel; *p; p++)
         if (*p == '\\')
@@ -173,6 +200,13 @@ struct msgstore_message *msgstore_message_at(struct msgstore *db, size_t i)
     return db && i < db->nmessages ? &db->messages[i] : NULL;
 }
 
+size_t msgstore_folder_count(const struct msgstore *db) { return db ? db->nfolders : 0; }
+
+const struct msgstore_folder *msgstore_folder_at(const struct msgstore *db, size_t i)
+{
+    return db && i < db->nfolders ? &db->folders[i] : NULL;
+}
+
 const struct msgstore_folder *msgstore_folder_by_path(const struct msgstore *db,
                                                       const char *relpath)
 {
@@ -220,28 +254,9 @@ void msgstore_free(struct msgstore *db)
     free(db);
 }
 
-/* ---- reading with libesedb ------------------------------------------------------------------ */
+/* ---- from rows to the index ------------------------------------------------------------------ */
 
-struct table_reader {
-    libesedb_table_t *table;
-    int column_of[F_COUNT]; /* value entry index of each field of this table, or -1 */
-};
-
-static void set_esedb_error(struct error *err, libesedb_error_t **e, const char *what,
-                            const char *path)
-{
-    char detail[512] = "";
-    if (e && *e) {
-        libesedb_error_sprint(*e, detail, sizeof detail);
-        libesedb_error_free(e);
-        char *nl = strchr(detail, '\n');
-        if (nl)
-            *nl = '\0';
-    }
-    error_set(err, "%s %s%s%s", what, path, detail[0] ? ": " : "", detail);
-}
-
-static bool type_fits(enum field_kind kind, int type)
+static bool type_fits(enum field_kind kind, uint32_t type)
 {
     switch (kind) {
     case KIND_INT:
@@ -261,52 +276,75 @@ static bool type_fits(enum field_kind kind, int type)
     return false;
 }
 
-/* Finds the table and maps its columns by name, checking types. */
-static int open_table(libesedb_file_t *file, enum table t, struct table_reader *tr,
-                      const char *path, struct error *err)
+static int table_of(const char *name)
 {
-    libesedb_error_t *e = NULL;
+    for (int t = 0; t < T_COUNT; t++)
+        if (strcmp(name, table_names[t]) == 0)
+            return t;
+    return -1;
+}
+
+static int field_of(int t, const char *column, uint32_t type)
+{
     for (int f = 0; f < F_COUNT; f++)
-        tr->column_of[f] = -1;
-    tr->table = NULL;
-    const char *name = table_names[t];
-    if (libesedb_file_get_table_by_utf8_name(file, (const uint8_t *)name, strlen(name),
-                                             &tr->table, &e) != 1) {
-        if (e)
-            libesedb_error_free(&e);
-        error_set(err, "%s has no table %s", path, name);
-        return -1;
-    }
-    int ncolumns = 0;
-    if (libesedb_table_get_number_of_columns(tr->table, &ncolumns, 0, &e) != 1) {
-        set_esedb_error(err, &e, "cannot read the columns of", path);
-        return -1;
-    }
-    for (int c = 0; c < ncolumns; c++) {
-        libesedb_column_t *col = NULL;
-        if (libesedb_table_get_column(tr->table, c, &col, 0, &e) != 1) {
-            libesedb_error_free(&e);
-            continue;
-        }
-        uint8_t cname[256];
-        uint32_t type = 0;
-        if (libesedb_column_get_utf8_name(col, cname, sizeof cname, &e) == 1 &&
-            libesedb_column_get_type(col, &type, &e) == 1) {
-            for (int f = 0; f < F_COUNT; f++)
-                if (schema[f].table == t && strcmp((char *)cname, schema[f].column) == 0 &&
-                    type_fits(schema[f].kind, (int)type))
-                    tr->column_of[f] = c;
-        }
-        if (e)
-            libesedb_error_free(&e);
-        libesedb_column_free(&col, NULL);
-    }
+        if ((int)schema[f].table == t && strcmp(column, schema[f].column) == 0 &&
+            type_fits(schema[f].kind, type))
+            return f;
+    return -1;
+}
+
+static enum esedb_want want_column(void *ctx, const char *table, const char *column,
+                                   uint32_t type)
+{
+    (void)ctx;
+    int f = field_of(table_of(table), column, type);
+    return f < 0 ? ESEDB_SKIP : schema[f].raw ? ESEDB_RAW_TEXT : ESEDB_VALUE;
+}
+
+/* A message row until every table is read. */
+struct pending {
+    int64_t folder_id, stream_id;
+    uint32_t state;
+    int64_t received;
+    int priority;
+    enum msgstore_body body;
+};
+
+struct builder {
+    struct msgstore *db;
+    int current;              /* the table whose rows come, or -1 */
+    int column_of[F_COUNT];   /* the cell of each field in the current table's rows, or -1 */
+    uint32_t type_of[F_COUNT];
+    bool seen[T_COUNT], usable[T_COUNT];
+    const char *missing[T_COUNT]; /* a required column the table lacks */
+    struct stream *streams;
+    size_t nstreams, streams_cap;
+    struct pending *pending;
+    size_t npending, pending_cap;
+};
+
+static void on_table(void *ctx, const struct esedb_table *t)
+{
+    struct builder *b = ctx;
+    b->current = table_of(t->name);
     for (int f = 0; f < F_COUNT; f++)
-        if (schema[f].table == t && schema[f].required && tr->column_of[f] < 0) {
-            error_set(err, "%s: table %s has no usable column %s", path, name, schema[f].column);
-            return -1;
+        b->column_of[f] = -1;
+    if (b->current < 0)
+        return;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        int f = field_of(b->current, t->columns[c].name, t->columns[c].type);
+        if (f >= 0 && b->column_of[f] < 0) {
+            b->column_of[f] = (int)c;
+            b->type_of[f] = t->columns[c].type;
         }
-    return 0;
+    }
+    b->seen[b->current] = true;
+    b->usable[b->current] = true;
+    for (int f = 0; f < F_COUNT; f++)
+        if ((int)schema[f].table == b->current && schema[f].required && b->column_of[f] < 0) {
+            b->usable[b->current] = false;
+            b->missing[b->current] = schema[f].column;
+        }
 }
 
 /* Windows fills a NULL fixed column with '*' bytes and marks it in a bitmap that libesedb
@@ -329,126 +367,71 @@ static bool is_null_fill(int64_t value, uint32_t type)
     }
 }
 
-/* An integer field of a record; false when absent or NULL. */
-static bool get_int(libesedb_record_t *rec, const struct table_reader *tr, enum field f,
+static const struct esedb_cell *cell_of(const struct builder *b, const struct esedb_cell *cells,
+                                        enum field f)
+{
+    return b->column_of[f] < 0 ? NULL : &cells[b->column_of[f]];
+}
+
+/* An integer field; false when absent or NULL. */
+static bool get_int(const struct builder *b, const struct esedb_cell *cells, enum field f,
                     int64_t *out)
 {
-    int entry = tr->column_of[f];
-    if (entry < 0)
+    const struct esedb_cell *c = cell_of(b, cells, f);
+    if (!c || c->kind != ESEDB_INT || is_null_fill(c->value, b->type_of[f]))
         return false;
-    libesedb_error_t *e = NULL;
-    uint32_t type = 0;
-    if (libesedb_record_get_column_type(rec, entry, &type, &e) != 1) {
-        libesedb_error_free(&e);
-        return false;
-    }
-    int rc = 0;
-    switch (type) {
-    case LIBESEDB_COLUMN_TYPE_BOOLEAN:
-    case LIBESEDB_COLUMN_TYPE_INTEGER_8BIT_UNSIGNED: {
-        uint8_t v;
-        rc = libesedb_record_get_value_8bit(rec, entry, &v, &e);
-        *out = v;
-        break;
-    }
-    case LIBESEDB_COLUMN_TYPE_INTEGER_16BIT_SIGNED:
-    case LIBESEDB_COLUMN_TYPE_INTEGER_16BIT_UNSIGNED: {
-        uint16_t v;
-        rc = libesedb_record_get_value_16bit(rec, entry, &v, &e);
-        *out = type == LIBESEDB_COLUMN_TYPE_INTEGER_16BIT_SIGNED ? (int64_t)(int16_t)v : (int64_t)v;
-        break;
-    }
-    case LIBESEDB_COLUMN_TYPE_INTEGER_32BIT_SIGNED:
-    case LIBESEDB_COLUMN_TYPE_INTEGER_32BIT_UNSIGNED: {
-        uint32_t v;
-        rc = libesedb_record_get_value_32bit(rec, entry, &v, &e);
-        *out = type == LIBESEDB_COLUMN_TYPE_INTEGER_32BIT_SIGNED ? (int64_t)(int32_t)v : (int64_t)v;
-        break;
-    }
-    case LIBESEDB_COLUMN_TYPE_CURRENCY:
-    case LIBESEDB_COLUMN_TYPE_INTEGER_64BIT_SIGNED:
-    case LIBESEDB_COLUMN_TYPE_DATE_TIME: {
-        uint64_t v;
-        rc = libesedb_record_get_value_64bit(rec, entry, &v, &e);
-        *out = (int64_t)v;
-        break;
-    }
-    default:
-        rc = 0;
-    }
-    if (e)
-        libesedb_error_free(&e);
-    return rc == 1 && !is_null_fill(*out, type);
+    *out = c->value;
+    return true;
 }
 
 /* A time field as Unix time: FILETIME in an integer column, OLE date in a DateTime column. */
-static int64_t get_time(libesedb_record_t *rec, const struct table_reader *tr, enum field f)
+static int64_t get_time(const struct builder *b, const struct esedb_cell *cells, enum field f)
 {
-    int64_t raw;
-    if (!get_int(rec, tr, f, &raw) || raw == 0)
+    const struct esedb_cell *c = cell_of(b, cells, f);
+    if (!c || is_null_fill(c->value, b->type_of[f]) || c->value == 0)
         return MODEL_TIME_UNKNOWN;
-    uint32_t type = 0;
-    libesedb_error_t *e = NULL;
-    libesedb_record_get_column_type(rec, tr->column_of[f], &type, &e);
-    if (e)
-        libesedb_error_free(&e);
-    if (type == LIBESEDB_COLUMN_TYPE_DATE_TIME) {
+    if (c->kind == ESEDB_DATE) {
         double days;
-        memcpy(&days, &raw, sizeof days);
+        memcpy(&days, &c->value, sizeof days);
         if (!(days > 0 && days < 2958466)) /* up to the year 9999 */
             return MODEL_TIME_UNKNOWN;
         return (int64_t)((days - OLE_DATE_UNIX_EPOCH_DAYS) * 86400.0);
     }
-    if (raw < (int64_t)(MODEL_FILETIME_UNIX_EPOCH / 2))
+    if (c->kind != ESEDB_INT || c->value < (int64_t)(MODEL_FILETIME_UNIX_EPOCH / 2))
         return MODEL_TIME_UNKNOWN;
-    return model_time_from_filetime((uint64_t)raw);
+    int64_t t = model_time_from_filetime((uint64_t)c->value);
+    return t <= LAST_TIME ? t : MODEL_TIME_UNKNOWN;
 }
 
 /* A text field as UTF-8; NULL when absent, NULL or empty. */
-static char *get_text(libesedb_record_t *rec, const struct table_reader *tr, enum field f)
+static char *get_text(const struct builder *b, const struct esedb_cell *cells, enum field f)
 {
-    return tr->column_of[f] < 0 ? NULL : esedb_text(rec, tr->column_of[f]);
+    const struct esedb_cell *c = cell_of(b, cells, f);
+    return c ? esedb_cell_string(c) : NULL;
 }
 
-/* Calls `row` for each record of the table; records that cannot be read are counted. */
-static size_t each_record(struct table_reader *tr, void (*row)(void *ctx, libesedb_record_t *r,
-                                                                const struct table_reader *tr),
-                          void *ctx)
+static enum folder_special special_of(int64_t stored)
 {
-    libesedb_error_t *e = NULL;
-    int n = 0;
-    size_t bad = 0;
-    if (libesedb_table_get_number_of_records(tr->table, &n, &e) != 1) {
-        libesedb_error_free(&e);
-        return 0;
-    }
-    for (int i = 0; i < n; i++) {
-        libesedb_record_t *rec = NULL;
-        if (libesedb_table_get_record(tr->table, i, &rec, &e) != 1) {
-            libesedb_error_free(&e);
-            bad++;
-            continue;
-        }
-        row(ctx, rec, tr);
-        libesedb_record_free(&rec, NULL);
-    }
-    return bad;
+    for (size_t i = 0; i < sizeof special_values / sizeof special_values[0]; i++)
+        if (special_values[i].stored == stored)
+            return special_values[i].special;
+    return MODEL_FOLDER_NORMAL;
 }
 
-static void folder_row(void *ctx, libesedb_record_t *rec, const struct table_reader *tr)
+static void folder_row(struct builder *b, const struct esedb_cell *cells)
 {
-    struct msgstore *db = ctx;
+    struct msgstore *db = b->db;
     int64_t id, parent = -1, special = 0;
-    if (!get_int(rec, tr, F_FOLDER_ID, &id)) {
+    if (!get_int(b, cells, F_FOLDER_ID, &id)) {
         db->rows_skipped++;
         return;
     }
-    get_int(rec, tr, F_FOLDER_PARENT, &parent);
-    get_int(rec, tr, F_FOLDER_SPECIAL, &special);
-    char *name = get_text(rec, tr, F_FOLDER_NAMEW);
+    get_int(b, cells, F_FOLDER_PARENT, &parent);
+    get_int(b, cells, F_FOLDER_SPECIAL, &special);
+    char *name = get_text(b, cells, F_FOLDER_NAMEW);
     if (!name)
-        name = get_text(rec, tr, F_FOLDER_NAME);
-    char *stored = get_text(rec, tr, F_FOLDER_PATH);
+        name = get_text(b, cells, F_FOLDER_NAME);
+    char *stored = get_text(b, cells, F_FOLDER_PATH);
     char *path = msgstore_relative_path(stored);
     free(stored);
     if (path) {
@@ -458,26 +441,69 @@ static void folder_row(void *ctx, libesedb_record_t *rec, const struct table_rea
     }
     db->folders = xgrow(db->folders, &db->folders_cap, db->nfolders + 1, sizeof *db->folders);
     db->folders[db->nfolders++] = (struct msgstore_folder){
-        .id = id, .parent = parent, .name = name, .path = path, .special = (int)special};
+        .id = id, .parent = parent, .name = name, .path = path, .special = special_of(special)};
 }
 
-static void stream_row(void *ctx, libesedb_record_t *rec, const struct table_reader *tr)
+static void stream_row(struct builder *b, const struct esedb_cell *cells)
 {
-    struct {
-        struct stream *items;
-        size_t count, cap;
-    } *streams = ctx;
     int64_t id;
-    if (!get_int(rec, tr, F_STREAM_ID, &id))
+    if (!get_int(b, cells, F_STREAM_ID, &id))
         return;
-    char *stored = get_text(rec, tr, F_STREAM_PATH);
+    char *stored = get_text(b, cells, F_STREAM_PATH);
     char *path = msgstore_relative_path(stored);
     free(stored);
     if (!path)
         return;
-    streams->items = xgrow(streams->items, &streams->cap, streams->count + 1,
-                           sizeof *streams->items);
-    streams->items[streams->count++] = (struct stream){id, path};
+    b->streams = xgrow(b->streams, &b->streams_cap, b->nstreams + 1, sizeof *b->streams);
+    b->streams[b->nstreams++] = (struct stream){id, path};
+}
+
+static void message_row(struct builder *b, const struct esedb_cell *cells)
+{
+    struct pending p = {.priority = 0, .body = MSGSTORE_BODY_UNKNOWN};
+    int64_t flags = 0, priority = 0;
+    if (!get_int(b, cells, F_MSG_FOLDER, &p.folder_id) ||
+        !get_int(b, cells, F_MSG_STREAM, &p.stream_id)) {
+        b->db->rows_skipped++;
+        return;
+    }
+    if (get_int(b, cells, F_MSG_FLAGS, &flags)) {
+        for (size_t i = 0; i < sizeof flag_bits / sizeof flag_bits[0]; i++)
+            if ((uint32_t)flags & flag_bits[i].bit)
+                p.state |= flag_bits[i].state;
+        p.body = (uint32_t)flags & FLAG_BODY_DOWNLOADED ? MSGSTORE_BODY_DOWNLOADED
+                                                        : MSGSTORE_BODY_HEADERS_ONLY;
+    }
+    if (get_int(b, cells, F_MSG_PRIORITY, &priority) && priority >= 0 && priority <= 9)
+        p.priority = (int)priority;
+    p.received = get_time(b, cells, F_MSG_RECEIVED);
+    if (p.received == MODEL_TIME_UNKNOWN)
+        p.received = get_time(b, cells, F_MSG_DOWNLOADED);
+    b->pending = xgrow(b->pending, &b->pending_cap, b->npending + 1, sizeof *b->pending);
+    b->pending[b->npending++] = p;
+}
+
+static void on_row(void *ctx, const struct esedb_table *t, long index,
+                   const struct esedb_cell *cells)
+{
+    (void)t, (void)index;
+    struct builder *b = ctx;
+    if (b->current < 0 || !b->usable[b->current])
+        return;
+    switch ((enum table)b->current) {
+    case T_FOLDERS: folder_row(b, cells); break;
+    case T_STREAMS: stream_row(b, cells); break;
+    case T_MESSAGES: message_row(b, cells); break;
+    case T_COUNT: break;
+    }
+}
+
+static void on_bad_row(void *ctx, const struct esedb_table *t, long index)
+{
+    (void)t, (void)index;
+    struct builder *b = ctx;
+    if (b->current == T_FOLDERS || b->current == T_MESSAGES)
+        b->db->rows_skipped++;
 }
 
 static int stream_compare(const void *a, const void *b)
@@ -486,46 +512,81 @@ static int stream_compare(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-struct message_ctx {
-    struct msgstore *db;
-    struct stream *streams;
-    size_t nstreams;
-};
-
-static void message_row(void *ctx, libesedb_record_t *rec, const struct table_reader *tr)
+/* Checks what was read and joins messages with their streams and folders. 0, or -1 with err
+ * when a table the index needs is missing or unusable. */
+static int finish(struct builder *b, const char *path, struct error *err)
 {
-    struct message_ctx *mc = ctx;
-    struct msgstore *db = mc->db;
-    int64_t folder, stream_id, flags = 0, priority = 0;
-    if (!get_int(rec, tr, F_MSG_FOLDER, &folder) || !get_int(rec, tr, F_MSG_STREAM, &stream_id)) {
-        db->rows_skipped++;
-        return;
+    struct msgstore *db = b->db;
+    int rc = 0;
+    for (int t = 0; t < T_COUNT && rc == 0; t++) {
+        if (table_required[t] && !b->seen[t]) {
+            error_set(err, "%s has no table %s", path, table_names[t]);
+            rc = -1;
+        } else if (b->seen[t] && !b->usable[t]) {
+            error_set(err, "%s: table %s has no usable column %s", path, table_names[t],
+                      b->missing[t]);
+            rc = -1;
+        }
     }
-    struct stream key = {.id = stream_id};
-    struct stream *s = bsearch(&key, mc->streams, mc->nstreams, sizeof key, stream_compare);
-    if (!s || !s->path) {
-        db->rows_skipped++;
-        return;
+    if (rc == 0) {
+        if (db->nfolders)
+            qsort(db->folders, db->nfolders, sizeof *db->folders, folder_compare);
+        if (b->nstreams)
+            qsort(b->streams, b->nstreams, sizeof *b->streams, stream_compare);
+        for (size_t i = 0; i < b->npending; i++) {
+            const struct pending *p = &b->pending[i];
+            struct stream key = {.id = p->stream_id};
+            struct stream *s =
+                b->nstreams ? bsearch(&key, b->streams, b->nstreams, sizeof key, stream_compare)
+                            : NULL;
+            if (!s || !s->path) {
+                db->rows_skipped++;
+                continue;
+            }
+            db->messages =
+                xgrow(db->messages, &db->messages_cap, db->nmessages + 1, sizeof *db->messages);
+            db->messages[db->nmessages++] = (struct msgstore_message){
+                .folder_id = p->folder_id,
+                .folder_exists = msgstore_folder_by_id(db, p->folder_id) != NULL,
+                .state = p->state,
+                .received = p->received,
+                .priority = p->priority,
+                .body = p->body,
+                .path = s->path,
+            };
+            s->path = NULL; /* the message row owns it now */
+        }
+        build_hash(db);
     }
-    uint32_t state = 0;
-    if (get_int(rec, tr, F_MSG_FLAGS, &flags))
-        for (size_t i = 0; i < sizeof flag_bits / sizeof flag_bits[0]; i++)
-            if ((uint32_t)flags & flag_bits[i].bit)
-                state |= flag_bits[i].state;
-    get_int(rec, tr, F_MSG_PRIORITY, &priority);
-    int64_t received = get_time(rec, tr, F_MSG_RECEIVED);
-    if (received == MODEL_TIME_UNKNOWN)
-        received = get_time(rec, tr, F_MSG_DATE);
-    db->messages = xgrow(db->messages, &db->messages_cap, db->nmessages + 1, sizeof *db->messages);
-    db->messages[db->nmessages++] = (struct msgstore_message){
-        .folder_id = folder,
-        .folder_exists = msgstore_folder_by_id(db, folder) != NULL,
-        .state = state,
-        .received = received,
-        .priority = (int)priority,
-        .path = s->path,
-    };
-    s->path = NULL; /* the message row owns it now */
+    for (size_t i = 0; i < b->nstreams; i++)
+        free(b->streams[i].path);
+    free(b->streams);
+    free(b->pending);
+    b->streams = NULL;
+    b->pending = NULL;
+    return rc;
+}
+
+static const struct esedb_query query = {.tables = table_names, .column = want_column};
+
+static struct esedb_sink sink_for(struct builder *b)
+{
+    return (struct esedb_sink){.table = on_table, .row = on_row, .bad_row = on_bad_row, .ctx = b};
+}
+
+/* The index once the rows are in (rc: how reading them went), or NULL. */
+static struct msgstore *finish_open(struct builder *b, int rc, const char *path,
+                                    struct error *err)
+{
+    if (rc == 0)
+        rc = finish(b, path, err);
+    else
+        finish(b, path, NULL);
+    if (rc != 0) {
+        msgstore_free(b->db);
+        return NULL;
+    }
+    return b->db;
 }
 
 struct msgstore *msgstore_open(const char *path, struct error *err)
@@ -544,46 +605,30 @@ struct msgstore *msgstore_open(const char *path, struct error *err)
             close(fd);
         db->shutdown = n > 0 ? msgstore_header_state(h, (size_t)n) : MSGSTORE_UNKNOWN;
     }
+    struct builder b = {.db = db, .current = -1};
+    struct esedb_sink sink = sink_for(&b);
+    return finish_open(&b, esedb_read(path, &query, &sink, err), path, err);
+}
 
-    libesedb_file_t *file = NULL;
-    libesedb_error_t *e = NULL;
-    if (libesedb_file_initialize(&file, &e) != 1 ||
-        libesedb_file_open(file, path, LIBESEDB_OPEN_READ, &e) != 1) {
-        set_esedb_error(err, &e, "cannot open the database", path);
-        libesedb_file_free(&file, NULL);
-        free(db);
-        return NULL;
-    }
-    struct table_reader tr[T_COUNT] = {0};
+struct msgstore *msgstore_from_rows(const void *rows, size_t len, size_t chunk,
+                                    struct error *err)
+{
+    struct builder b = {.db = xcalloc(1, sizeof *b.db), .current = -1};
+    struct esedb_sink sink = sink_for(&b);
+    struct esedb_rows *d = esedb_rows_new(&sink);
+    const char *p = rows;
     int rc = 0;
-    for (int t = 0; t < T_COUNT && rc == 0; t++)
-        rc = open_table(file, (enum table)t, &tr[t], path, err);
-    if (rc == 0) {
-        struct {
-            struct stream *items;
-            size_t count, cap;
-        } streams = {0};
-        db->rows_skipped += each_record(&tr[T_FOLDERS], folder_row, db);
-        if (db->nfolders)
-            qsort(db->folders, db->nfolders, sizeof *db->folders, folder_compare);
-        db->rows_skipped += each_record(&tr[T_STREAMS], stream_row, &streams);
-        if (streams.count)
-            qsort(streams.items, streams.count, sizeof *streams.items, stream_compare);
-        struct message_ctx mc = {db, streams.items, streams.count};
-        db->rows_skipped += each_record(&tr[T_MESSAGES], message_row, &mc);
-        for (size_t i = 0; i < streams.count; i++)
-            free(streams.items[i].path);
-        free(streams.items);
-        build_hash(db);
+    for (size_t off = 0; off < len && rc == 0;) {
+        size_t n = chunk && chunk < len - off ? chunk : len - off;
+        rc = esedb_rows_feed(d, p + off, n);
+        off += n;
     }
-    for (int t = 0; t < T_COUNT; t++)
-        if (tr[t].table)
-            libesedb_table_free(&tr[t].table, NULL);
-    libesedb_file_close(file, NULL);
-    libesedb_file_free(&file, NULL);
-    if (rc != 0) {
-        msgstore_free(db);
-        return NULL;
-    }
-    return db;
+    rc = esedb_rows_finish(d, err) == ESEDB_ROWS_END ? 0 : -1;
+    esedb_rows_free(d);
+    return finish_open(&b, rc, "the rows", err);
+}
+
+void msgstore_dump_rows(const char *path, int fd)
+{
+    esedb_dump(path, &query, fd);
 }

@@ -26,6 +26,7 @@
 #include "contacts_find.h"
 #include "msgstore.h"
 #include "normalize/charset.h"
+#include "normalize/rfc822.h"
 #include "oeaccount.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -182,6 +183,10 @@ static struct model_folder *add_folder(struct walk *w, struct model_folder *pare
     }
     struct model_folder *f = model_folder_new(parent, name, rel);
     free(name);
+    /* FLDCOL_SPECIAL names the inbox, outbox, sent, deleted and drafts folders whatever their
+     * names; where it gives none, walk_folder goes by the standard names. */
+    if (known)
+        f->special = known->special;
     return f;
 }
 
@@ -259,7 +264,7 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
             } else {
                 char *child_abs = path_join(abs, e->name);
                 struct model_folder *child = add_folder(w, f, e->name, rel);
-                if (f->parent && !f->parent->parent)
+                if (f->parent && !f->parent->parent && child->special == MODEL_FOLDER_NORMAL)
                     child->special = special_for(child->name);
                 walk_folder(w, child, child_abs, depth + 1);
                 free(child_abs);

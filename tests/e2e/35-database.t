@@ -30,6 +30,16 @@ database (rebuilt with tests/tools/make-wlm-db.py --dirty from make-samples.py's
 database random but a real copy in Backup/new/. Each must write every non-empty message, report
 the right `database` state and problem kinds (one `state_unknown` when there is no usable
 database; `database_dirty`; `database_backup`), and never crash.
+
+Then what real databases show (doc/WLM-STORE.md), each in a database of its own built with
+make-wlm-db.py: no Messages table (the catalog of a real empty store, with its column types)
+still names the folders; FLDCOL_NAME's CP932 (and Windows-1252) bytes in a column that claims
+1252 are read as such without FLDCOL_NAMEW, and FLDCOL_NAMEW wins over it; FLDCOL_SPECIAL 1-5
+give inbox, outbox, sent, deleted and drafts whatever the name, 0 no kind; the `From ` line
+date is MSGCOL_RECEIVEDDATE, else MSGCOL_DOWNLOADTIME, never MSGCOL_DATE (the sent time: the
+Date header then); header-only files are reported once each as header_only, and a whole file
+whose row lacks the "body downloaded" bit is not (the bit is read; cross-checking it against the
+file is left for the pipeline, which decides header_only).
 """
 import datetime
 import email
@@ -686,6 +696,217 @@ def check_rows_skipped(t, tmp, clean_report):
          "the sample database has no row that cannot be used")
 
 
+# ---------------------------------------------------------------------------------------------
+# What real databases show (doc/WLM-STORE.md), each fact in a database of its own
+# ---------------------------------------------------------------------------------------------
+
+def build_store(tmp, name, files, spec):
+    """A store directory `name` under tmp: {relative path: bytes} (a path ending in '/' is an empty
+    directory) and a Mail.MSMessageStore built by make-wlm-db.py from `spec` (a .py spec, so that
+    it may hold bytes). Returns (store, make-wlm-db.py's CompletedProcess)."""
+    store = os.path.join(tmp, name)
+    for rel, data in files.items():
+        path = os.path.join(store, rel)
+        if rel.endswith("/"):
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+    spec_path = os.path.join(tmp, name + "-spec.py")
+    with open(spec_path, "w", encoding="utf-8") as fh:
+        fh.write("SPEC = %r\n" % (spec,))
+    p = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "make-wlm-db.py"), spec_path,
+                        os.path.join(store, DB_NAME)], capture_output=True, timeout=120)
+    return store, p
+
+
+def scan_json(store):
+    p = wltest.run("scan", store, "--json")
+    try:
+        return json.loads(p.stdout.decode("utf-8"))["stores"][0]
+    except (UnicodeDecodeError, ValueError, KeyError, IndexError):
+        return {}
+
+
+def folder_rows(folders, start=1):
+    """Folders rows for [(directory relative to the store, extra columns)], ids from `start`,
+    each parent the row of its directory's parent (0, the invisible root, for the top)."""
+    ids, rows = {"": 0}, [{"FLDCOL_ID": 0, "FLDCOL_PARENT": -1, "FLDCOL_SPECIAL": 0}]
+    for i, (d, extra) in enumerate(folders):
+        ids[d] = start + i
+        row = {"FLDCOL_ID": ids[d], "FLDCOL_PARENT": ids[os.path.dirname(d)],
+               "FLDCOL_PATH": d.replace("/", "\\"), "FLDCOL_SPECIAL": 0, "FLDCOL_TYPE": 3}
+        row.update(extra)
+        rows.append(row)
+    return rows, ids
+
+
+def simple_mail(msgid, date, body=b"Hello.\r\n"):
+    head = ("From: a@example.com\r\nTo: b@example.com\r\nSubject: %s\r\nMessage-ID: <%s>\r\n"
+            "Date: %s\r\n" % (msgid, msgid, date)).encode()
+    return head + b"\r\n" + body if body is not None else head
+
+
+def check_empty_store_database(t, tmp):
+    """A database with no Messages table (the real catalog of an empty store: Folders, Streams,
+    UserDataTable; FLDCOL_SPECIAL UInt8, Streams.Id Int32) still names the folders; FLDCOL_NAME
+    holds CP932 bytes in a column that claims 1252 and is read as CP932 when FLDCOL_NAMEW is
+    absent; FLDCOL_NAMEW wins over FLDCOL_NAME."""
+    long_name = "プロジェクト2024年度 顧客対応と設計レビューの記録（長期保存）"
+    ansi_name = "取引先との打ち合わせ記録"
+    latin_name = "Données reçues"
+    folders, _ = folder_rows([
+        ("Storage Folders", {"FLDCOL_NAMEW": "Storage Folders"}),
+        ("Storage Folders/Inbox", {"FLDCOL_NAMEW": "Inbox", "FLDCOL_SPECIAL": 1}),
+        ("Storage Folders/Long Fo c17", {"FLDCOL_NAMEW": long_name,
+                                         "FLDCOL_NAME": "wrong ANSI name".encode()}),
+        ("Storage Folders/Torihiki 1a2", {"FLDCOL_NAME": ansi_name.encode("cp932")}),
+        ("Storage Folders/Donnees 3b4", {"FLDCOL_NAME": latin_name.encode("cp1252")}),
+    ])
+    spec = {"ansi_codepage": 932,
+            "column_types": {"Folders.FLDCOL_SPECIAL": "UnsignedByte", "Streams.Id": "Long"},
+            "without_tables": ["Messages", "Uidl"],
+            "tables": {"Folders": folders}}
+    store, p = build_store(tmp, "empty-store", {
+        "Storage Folders/Inbox/": b"", "Storage Folders/Long Fo c17/": b"",
+        "Storage Folders/Torihiki 1a2/": b"", "Storage Folders/Donnees 3b4/": b""}, spec)
+    if not t.ok(p.returncode == 0, "make-wlm-db.py builds a database without a Messages table",
+                p.stderr.decode("utf-8", "replace")):
+        return
+    try:
+        tables = esedbexport(os.path.join(store, DB_NAME), tmp)
+    except RuntimeError as e:
+        tables = {}
+        t.ok(False, "esedbexport reads the database without Messages", e)
+    t.ok(tables and "Messages" not in tables and "Folders" in tables and "Streams" in tables,
+         "esedbexport: the database has Folders and Streams, no Messages", sorted(tables))
+    raw = {r.get("FLDCOL_PATH", "").rstrip("\0"): r.get("FLDCOL_NAME") for r in
+           tables.get("Folders", [])}
+    t.ok(raw.get("Storage Folders\\Torihiki 1a2") not in (None, ansi_name),
+         "esedbexport decodes the CP932 bytes of FLDCOL_NAME as its column claims (1252): %r"
+         % raw.get("Storage Folders\\Torihiki 1a2"))
+    st = scan_json(store)
+    t.eq((st.get("database"), st.get("database_file")), ("ok", DB_NAME),
+         "no Messages table: the database is read (ok)")
+    names = {f["source"]: f["name"] for f in st.get("folders", [])}
+    t.eq(names.get("Storage Folders/Long Fo c17"), long_name,
+         "no Messages table: the cut-short folder has its FLDCOL_NAMEW (over FLDCOL_NAME)")
+    t.eq(names.get("Storage Folders/Torihiki 1a2"), ansi_name,
+         "FLDCOL_NAME without FLDCOL_NAMEW: its CP932 bytes read as CP932, not as 1252")
+    t.eq(names.get("Storage Folders/Donnees 3b4"), latin_name,
+         "FLDCOL_NAME without FLDCOL_NAMEW: Windows-1252 bytes read as Windows-1252")
+    t.eq([x["kind"] for x in st.get("problems", [])], [],
+         "no Messages table, no message files: no problem reported")
+
+
+def check_database_facts(t, tmp):
+    """FLDCOL_SPECIAL's stored values (0 ordinary, 1-5 inbox, outbox, sent, deleted, drafts);
+    the received time from MSGCOL_RECEIVEDDATE, then MSGCOL_DOWNLOADTIME, never MSGCOL_DATE
+    (the sent time); the "body downloaded" bit (0x1) against header-only files."""
+    local = "Storage Folders"
+    specials = [("Posteingang", 1, "inbox"), ("Postausgang", 2, "outbox"),
+                ("Gesendete Objekte", 3, "sent"), ("Gelöschte Objekte", 4, "deleted"),
+                ("Entwürfe", 5, "drafts"), ("Ordner", 0, None), ("Sent Items", 0, "sent")]
+    dirs = [(local, {"FLDCOL_NAMEW": local})]
+    dirs += [("%s/%s" % (local, name), {"FLDCOL_NAMEW": name, "FLDCOL_SPECIAL": value})
+             for name, value, _ in specials]
+    folders, ids = folder_rows(dirs)
+    box = "%s/Posteingang" % local
+    sent, received, downloaded = ("2012-05-01T09:00:00Z", "2012-05-01T10:00:00Z",
+                                  "2012-05-01T11:00:00Z")
+    header_date = "Tue, 01 May 2012 08:00:00 +0000"      # none of the database's times
+    mails = [
+        # (file, bytes, the row's columns, the `From ` line date, why)
+        ("00000001-00000001.eml", simple_mail("all-three", header_date),
+         {"MSGCOL_DATE": sent, "MSGCOL_RECEIVEDDATE": received,
+          "MSGCOL_DOWNLOADTIME": downloaded, "MSGCOL_FLAGS": ["downloaded", "read"]},
+         "Tue May 01 10:00:00 2012", "MSGCOL_RECEIVEDDATE over MSGCOL_DOWNLOADTIME and DATE"),
+        ("00000001-00000002.eml", simple_mail("download-and-sent", header_date),
+         {"MSGCOL_DATE": sent, "MSGCOL_DOWNLOADTIME": downloaded,
+          "MSGCOL_FLAGS": ["downloaded", "read"]},
+         "Tue May 01 11:00:00 2012", "no RECEIVEDDATE: MSGCOL_DOWNLOADTIME, not MSGCOL_DATE"),
+        ("00000001-00000003.eml", simple_mail("sent-only", header_date),
+         {"MSGCOL_DATE": sent, "MSGCOL_FLAGS": ["downloaded", "read"]},
+         "Tue May 01 08:00:00 2012", "only MSGCOL_DATE (the sent time): the Date header"),
+        ("00000001-00000004.eml", simple_mail("headers-not-downloaded", header_date, None),
+         {"MSGCOL_RECEIVEDDATE": received, "MSGCOL_FLAGS": ["read"]}, None,
+         "a header-only file the database says was not downloaded"),
+        ("00000001-00000005.eml", simple_mail("headers-but-downloaded", header_date, None),
+         {"MSGCOL_RECEIVEDDATE": received, "MSGCOL_FLAGS": ["downloaded", "read"]}, None,
+         "a header-only file the database says was downloaded whole"),
+        ("00000001-00000006.eml", simple_mail("body-not-flagged", header_date),
+         {"MSGCOL_RECEIVEDDATE": received, "MSGCOL_FLAGS": ["read"]}, None,
+         "a whole file the database says was not downloaded (downloaded since)"),
+    ]
+    files = {"%s/%s/" % (local, name): b"" for name, _, _ in specials}
+    streams, rows = [], []
+    for i, (name, data, columns, _, _) in enumerate(mails):
+        files["%s/%s" % (box, name)] = data
+        streams.append({"Id": 10 + i, "Path": ("%s/%s" % (box, name)).replace("/", "\\")})
+        row = {"MSGCOL_ID": 1 + i, "MSGCOL_FOLDERID": ids[box], "MSGCOL_STREAM": 10 + i}
+        row.update(columns)
+        rows.append(row)
+    spec = {"tables": {"Folders": folders, "Streams": streams, "Messages": rows}}
+    store, p = build_store(tmp, "facts-store", files, spec)
+    if not t.ok(p.returncode == 0, "make-wlm-db.py builds the database of facts",
+                p.stderr.decode("utf-8", "replace")):
+        return
+    try:
+        exported = esedbexport(os.path.join(store, DB_NAME), tmp)
+        columns = set(exported["Messages"][0]) if exported.get("Messages") else set()
+    except RuntimeError as e:
+        columns = set()
+        t.ok(False, "esedbexport reads the database of facts", e)
+    t.ok({"MSGCOL_DATE", "MSGCOL_RECEIVEDDATE", "MSGCOL_DOWNLOADTIME"} <= columns,
+         "esedbexport: Messages has MSGCOL_DATE, MSGCOL_RECEIVEDDATE and MSGCOL_DOWNLOADTIME",
+         sorted(columns))
+
+    st = scan_json(store)
+    got = {f["source"]: f.get("special") for f in st.get("folders", [])}
+    for name, value, want in specials:
+        t.eq(got.get("%s/%s" % (local, name)), want,
+             "FLDCOL_SPECIAL %d on %r: special %r%s" % (
+                 value, name, want, " (0 is an ordinary folder, not the SDK's inbox)"
+                 if value == 0 and want is None else
+                 " (0 gives no kind: the standard name decides)" if value == 0 else ""))
+
+    out = os.path.join(tmp, "out-facts")
+    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "--quiet")
+    report_path = os.path.join(out, "report.json")
+    if not t.ok(os.path.isfile(report_path), "the store of facts converts (exit %d)"
+                % p.returncode, p.stderr.decode("utf-8", "replace")[-1500:]):
+        return
+    r = wltest.load_json(report_path)
+    t.eq((r.get("database"), r["totals"]["messages_found"], r["totals"]["messages_written"]),
+         ("ok", len(mails), len(mails)), "the store of facts: database ok, every message written")
+    outputs = [f["outputs"][0] for f in r["folders"] if f["source"] == box]
+    envelopes = {}
+    if t.ok(outputs and os.path.isfile(os.path.join(out, outputs[0])),
+            "the folder of the messages has its mbox", r["folders"]):
+        for envelope, rest in wltest.mbox_messages(os.path.join(out, outputs[0])):
+            m = re.search(rb"Message-ID: <([^>]+)>", rest)
+            envelopes[m.group(1).decode() if m else None] = envelope
+    for name, data, _, want, why in mails:
+        if want is None:
+            continue
+        msgid = re.search(rb"Message-ID: <([^>]+)>", data).group(1).decode()
+        got = envelopes.get(msgid, "")
+        t.ok(got.endswith(" " + want), "%s: the `From ` line date is %s" % (why, want), got)
+
+    header_only = {}
+    for x in r["problems"]:
+        if x["kind"] == "header_only":
+            header_only.setdefault(x["path"].rsplit("/", 1)[-1], []).append(x["message"])
+    t.eq(sorted(header_only), ["00000001-00000004.eml", "00000001-00000005.eml"],
+         "header_only problems name the two header-only files, not the whole one whose row "
+         "lacks the downloaded bit")
+    confirm = header_only.get("00000001-00000004.eml", [])
+    t.ok(len(confirm) == 1 and "database" not in confirm[0],
+         "the header-only file the database says was not downloaded: one header_only problem, "
+         "the database agrees", confirm)
+
+
 def variant_copy(tmp, name):
     dst = os.path.join(tmp, "variant-" + name, "wlm-store")
     shutil.copytree(SAMPLE, dst, symlinks=True)
@@ -728,6 +949,8 @@ def main():
         t.eq(wltest.sha256_tree(SAMPLE), before, "wlm-store: the source is unchanged")
         check_scan(t, "wlm-store scan", SAMPLE, exp, "ok", DB_NAME, [])
         check_rows_skipped(t, tmp, r)
+        check_empty_store_database(t, tmp)
+        check_database_facts(t, tmp)
 
         # One account's directory: the database one level up.
         acc = os.path.join(SAMPLE, ACCOUNT_DIR)

@@ -11,6 +11,7 @@
  *     it is written with a UTF-8 BOM, as UTF-16LE or UTF-16BE with a BOM, or (starting with two
  *     ASCII characters; '<' for the .contact sniffer) as UTF-16 without one, as long as it fits
  *     in what the sniffer looks at;
+ *     (7-bit text with an ISO-2022-JP escape excepted: it is read as ISO-2022-JP);
  *   - the answer for a text's first line does not change when a long tail follows it whose cut,
  *     at the sniffer's limit, falls inside a UTF-8 sequence or a UTF-16 surrogate pair.
  *
@@ -107,6 +108,19 @@ static void put_utf16(struct text *t, const char *s, size_t n, bool be)
     }
 }
 
+/* 7-bit bytes with what may start an ISO-2022-JP escape (ESC $, ESC (, ESC &): charset.c reads
+ * them as ISO-2022-JP, but not once any 8-bit byte is there, nor in UTF-16. */
+static bool iso2022_like(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return false;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == 0x1B && strchr("$(&", s[i + 1]))
+            return true;
+    return false;
+}
+
 static bool plain_bytes(const unsigned char *p, size_t len)
 {
     if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
@@ -174,8 +188,8 @@ static void check_cut_tail(const char *s, size_t len)
         line++;
     for (size_t k = 0; k < NSNIFFERS; k++) {
         const struct sniffer *sn = &sniffers[k];
-        if (line * 2 + 8 > sn->limit / 2)
-            continue;
+        if (line * 2 + 8 > sn->limit / 2 || iso2022_like(s, line))
+            continue; /* the tail's 8-bit bytes would make the line UTF-8, not ISO-2022-JP */
         struct text head = {0};
         put(&head, s, line);
         put(&head, "\r\n", 2);
@@ -221,6 +235,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_vcard_oracle(s, size);
     bool text = size > 0 && utf8_valid(s, size) && !memchr(s, '\0', size) &&
                 !(size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0);
+    /* 7-bit bytes with an ISO-2022-JP escape are read as ISO-2022-JP, which their UTF-16 form
+     * is not: such an input is not one text in several encodings (seed esc-jis-7bit.csv). */
+    if (text && iso2022_like(s, size))
+        text = false;
     if (text) {
         check_encodings(s, size);
         check_cut_tail(s, size);

@@ -11,9 +11,10 @@ SPEC (see wlm-db-example.json):
   {"ansi_codepage": 932,              code page of the ANSI text columns (1252 by default)
    "tables": {"Folders": [row, ...], "Messages": [...], "Streams": [...],
               "UserDataTable": [...], "Uidl": [...]},
-   "column_types": {"Folders.FLDCOL_NAMEW": "Text", ...}}   optional type overrides
+   "column_types": {"Folders.FLDCOL_NAMEW": "Text", ...},   optional type overrides
+   "without_tables": ["Messages"]}    tables not written (a real empty store has no Messages)
 A row maps column names to values; a column left out, or null, is NULL. Values:
-  integers as numbers; MSGCOL_DATE / MSGCOL_RECEIVEDDATE as FILETIME numbers or ISO 8601
+  integers as numbers; MSGCOL_DATE / RECEIVEDDATE / DOWNLOADTIME as FILETIME numbers or ISO 8601
   strings ("2012-05-01T09:15:00Z"); MSGCOL_FLAGS as a number, "0x..." or a list of flag names
   (MESSAGE_FLAGS below); text as strings. FLDCOL_NAME, when left out, is FLDCOL_NAMEW in the
   ANSI code page with "?" for what it cannot hold, as an ANSI program would store it.
@@ -61,6 +62,7 @@ SCHEMA = {
         ("MSGCOL_STREAM", "Currency", None, False),
         ("MSGCOL_DATE", "Currency", None, False),
         ("MSGCOL_RECEIVEDDATE", "Currency", None, False),
+        ("MSGCOL_DOWNLOADTIME", "Currency", None, False),       # optional, see OPTIONAL
         ("MSGCOL_FLAGS", "Long", None, False),
         ("MSGCOL_PRIORITY", "Long", None, False),
         ("MSGCOL_MESSAGEID", "Text", ANSI, False),
@@ -81,7 +83,10 @@ SCHEMA = {
         ("Uidl", "Text", ANSI, False),
     ]),
 }
-FILETIME_COLUMNS = {"MSGCOL_DATE", "MSGCOL_RECEIVEDDATE"}
+FILETIME_COLUMNS = {"MSGCOL_DATE", "MSGCOL_RECEIVEDDATE", "MSGCOL_DOWNLOADTIME"}
+# Columns written only when a row of the spec sets them (so that databases built from older
+# specs, samples/wlm-store's among them, stay the same bytes).
+OPTIONAL = {"Messages.MSGCOL_DOWNLOADTIME"}
 
 # MSGCOL_FLAGS bits (Outlook Express lineage; unverified in WLM)
 MESSAGE_FLAGS = {
@@ -127,14 +132,27 @@ def load_spec(path):
 
 
 def column_layout(spec):
-    """SCHEMA with the spec's type overrides: {table: (key, [(name, type, codepage, nul)])}."""
+    """SCHEMA with the spec's type overrides, without the tables it leaves out and the optional
+    columns no row sets: {table: (key, [(name, type, codepage, nul)])}."""
     overrides = dict(spec.get("column_types", {}))
+    without = set(spec.get("without_tables", []))
+    unknown = without - set(SCHEMA)
+    if unknown:
+        raise SystemExit(f"without_tables: unknown tables {sorted(unknown)}")
+    given = spec.get("tables", {})
     layout = {}
     for table, (key, columns) in SCHEMA.items():
         resolved = []
         for name, coltype, codepage, nul in columns:
             coltype = overrides.pop(f"{table}.{name}", coltype)
+            if (f"{table}.{name}" in OPTIONAL
+                    and not any(name in row for row in given.get(table, []))):
+                continue
             resolved.append((name, coltype, codepage, nul))
+        if table in without:
+            if given.get(table):
+                raise SystemExit(f"without_tables: {table} has rows in the spec")
+            continue
         layout[table] = (key, resolved)
     if overrides:
         raise SystemExit(f"column_types: unknown columns {sorted(overrides)}")

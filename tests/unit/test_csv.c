@@ -49,6 +49,19 @@ static const struct ccase {
     {"Outlook no birthday", "Name,Birthday\nA,0/0/00\n", 0, "birthday", NULL},
     {"row without data is no contact", "Name,Notes\n,\n", 0, "count", "0"},
     {"unknown header only: not read", "foo,bar\n1,2\n", 0, "count", "0"},
+    /* fuzz_sniff: an ESC was kept in UTF-8 but U+FFFD in UTF-16 (and any other encoding) */
+    {"ESC in UTF-8 becomes U+FFFD", "Name\nA\x1b" "B\n", 0, "display", "A\xEF\xBF\xBD" "B"},
+    {"ESC in UTF-16LE becomes U+FFFD", "\xff\xfeN\0a\0m\0e\0\n\0A\0\x1b\0B\0\n\0", 20, "display",
+     "A\xEF\xBF\xBD" "B"},
+};
+
+/* The same header text in UTF-8 and UTF-16: the same answer from the sniffer (fuzz_sniff's
+ * seed esc-gmail-header: ESC in a Gmail-like column name, kept in UTF-8, tripled by U+FFFD in
+ * UTF-16, pushed the name past its buffer in one encoding only). */
+static const char *const sniff_texts[] = {
+    "s\x1b\x1b\x1b\x1b \x1b\x1bi\x1b 1 - \x1b",
+    "Name,E-mail 1 - Value\r\n",
+    "foo,bar\n",
 };
 
 static char *get(const struct contact_list *l, const char *f)
@@ -97,6 +110,17 @@ int main(void)
         free(got);
         contact_list_clear(&l);
         report_free(r);
+    }
+    for (size_t i = 0; i < sizeof sniff_texts / sizeof sniff_texts[0]; i++) {
+        const char *t = sniff_texts[i];
+        size_t n = strlen(t);
+        char *u16 = malloc(2 * n + 2);
+        u16[0] = (char)0xFF, u16[1] = (char)0xFE;
+        for (size_t k = 0; k < n; k++)
+            u16[2 + 2 * k] = t[k], u16[3 + 2 * k] = 0; /* ASCII only */
+        ok(contact_csv_sniff(t, n) == contact_csv_sniff(u16, 2 * n + 2),
+           "sniff: UTF-8 and UTF-16LE agree (text %zu)", i);
+        free(u16);
     }
     /* writer: a field with a comma, quote and line end is quoted; read back equal */
     struct contact *c = contact_new();
