@@ -107,14 +107,17 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	    $(CPPFLAGS) -Iformats $< $(LIB_SRC) -o $@ $(LDLIBS)
 
 # Seeds: tests/fuzz/seeds-<name> (fuzz_contact_xml -> seeds-contact-xml), else tests/fuzz/seeds.
+FUZZ_TIMEOUT ?= 10
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	    n=$${f#build-fuzz/fuzz_}; seeds=tests/fuzz/seeds-$$(echo $$n | tr _ -); \
 	    [ -d $$seeds ] || seeds=tests/fuzz/seeds; \
-	    mkdir -p build-fuzz/corpus-$$n; \
+	    mkdir -p build-fuzz/corpus-$$n build-fuzz/artifacts-$$n; \
 	    echo "== $$f ($(FUZZ_SECONDS) s, seeds $$seeds)"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$n $$seeds \
-	        2>&1 | tail -n 12 || exit 1; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 \
+	        -artifact_prefix=build-fuzz/artifacts-$$n/ build-fuzz/corpus-$$n $$seeds \
+	        > build-fuzz/$$n.log 2>&1; rc=$$?; tail -n 12 build-fuzz/$$n.log; \
+	    [ $$rc -eq 0 ] || { echo "== $$f failed ($$rc): build-fuzz/$$n.log, build-fuzz/artifacts-$$n/"; exit 1; }; \
 	done
 
 clean:
