@@ -162,7 +162,7 @@ static void vcards(struct buf *out, const struct contact_list *l, enum vcard_ver
 static int write_in(const char *dir, const char *name, const struct buf *b, struct error *err)
 {
     char *path = path_join(dir, name);
-    int rc = contacts_write_file(path, b->data ? b->data : "", b->len, err);
+    int rc = fs_write_atomic(path, b->data ? b->data : "", b->len, err);
     free(path);
     return rc;
 }
@@ -177,6 +177,33 @@ static int vcard_version_of(const char *value, enum vcard_version *v)
     else
         return -1;
     return 0;
+}
+
+/* The options of the vCard and CSV contact files, shared by `contacts` and the targets: 0 taken,
+ * -1 a bad value (with `err`), 1 not one of them. */
+static int set_vcard_option(enum vcard_version *v, const char *name, const char *value,
+                            struct error *err)
+{
+    if (strcmp(name, "vcard-version") != 0)
+        return 1;
+    if (vcard_version_of(value, v) != 0)
+        return bad_value(err, "--vcard-version takes 3.0 or 4.0, not %s", value);
+    return 0;
+}
+
+static int set_csv_option(struct contact_csv_options *csv, const char *name, const char *value,
+                          struct error *err)
+{
+    if (strcmp(name, "csv-profile") == 0) {
+        if (contact_csv_profile_from_name(value, &csv->profile) != 0)
+            return bad_value(err, "--csv-profile takes outlook-en or outlook-ja, not %s", value);
+        return 0;
+    }
+    if (strcmp(name, "csv-encoding") == 0) {
+        csv->encoding = value;
+        return 0;
+    }
+    return 1;
 }
 
 /* What `wlmigrate contacts` writes with. */
@@ -209,22 +236,14 @@ int registry_contact_set_option(void *settings, const char *name, const char *va
                                 struct error *err)
 {
     struct contact_writer_settings *s = settings;
-    if (strcmp(name, "vcard-version") == 0) {
-        if (vcard_version_of(value, &s->vcard_version) != 0)
-            return bad_value(err, "--vcard-version takes 3.0 or 4.0, not %s", value);
-        return 0;
+    int rc = set_vcard_option(&s->vcard_version, name, value, err);
+    if (rc == 1)
+        rc = set_csv_option(&s->csv, name, value, err);
+    if (rc == 1) {
+        error_set(err, "--%s is not an option of contacts", name);
+        rc = -1;
     }
-    if (strcmp(name, "csv-profile") == 0) {
-        if (contact_csv_profile_from_name(value, &s->csv.profile) != 0)
-            return bad_value(err, "--csv-profile takes outlook-en or outlook-ja, not %s", value);
-        return 0;
-    }
-    if (strcmp(name, "csv-encoding") == 0) {
-        s->csv.encoding = value;
-        return 0;
-    }
-    error_set(err, "--%s is not an option of contacts", name);
-    return -1;
+    return rc;
 }
 
 static int write_vcard_file(struct buf *out, const struct contact_list *contacts,
@@ -290,13 +309,12 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
                            struct error *err)
 {
     struct thunderbird_settings *s = settings;
-    if (strcmp(name, "vcard-version") == 0) {
-        if (vcard_version_of(value, &s->vcard_version) != 0)
-            return bad_value(err, "--vcard-version takes 3.0 or 4.0, not %s", value);
-        return 0;
+    int rc = set_vcard_option(&s->vcard_version, name, value, err);
+    if (rc == 1) {
+        error_set(err, "--%s is not an option of --for thunderbird", name);
+        rc = -1;
     }
-    error_set(err, "--%s is not an option of --for thunderbird", name);
-    return -1;
+    return rc;
 }
 
 static const void *thunderbird_writer_settings(const void *settings)
@@ -382,17 +400,12 @@ static int outlook_set(void *settings, const char *name, const char *value, stru
                              value);
         return 0;
     }
-    if (strcmp(name, "csv-profile") == 0) {
-        if (contact_csv_profile_from_name(value, &s->csv.profile) != 0)
-            return bad_value(err, "--csv-profile takes outlook-en or outlook-ja, not %s", value);
-        return 0;
+    int rc = set_csv_option(&s->csv, name, value, err);
+    if (rc == 1) {
+        error_set(err, "--%s is not an option of --for outlook", name);
+        rc = -1;
     }
-    if (strcmp(name, "csv-encoding") == 0) {
-        s->csv.encoding = value;
-        return 0;
-    }
-    error_set(err, "--%s is not an option of --for outlook", name);
-    return -1;
+    return rc;
 }
 
 static const void *outlook_writer_settings(const void *settings)
@@ -446,7 +459,7 @@ static int outlook_contacts(const char *dir, const struct contact_list *contacts
         char *path = path_join(sub, "contacts.csv");
         rc = contact_csv_write(&b, contacts, &csv, path, out, err);
         if (rc == 0)
-            rc = contacts_write_file(path, b.data ? b.data : "", b.len, err);
+            rc = fs_write_atomic(path, b.data ? b.data : "", b.len, err);
         free(path);
         buf_free(&b);
     }

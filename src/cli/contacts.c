@@ -136,7 +136,7 @@ static int run(const struct contacts_cli *o, const char *const *inputs, size_t n
     struct buf bytes = BUF_INIT;
     int rc = w->write(&bytes, &list, settings, target, &notes, &err);
     if (rc == 0)
-        rc = contacts_write_file(target, bytes.data ? bytes.data : "", bytes.len, &err);
+        rc = fs_write_atomic(target, bytes.data ? bytes.data : "", bytes.len, &err);
     buf_free(&bytes);
     for (size_t i = 0; i < notes.nnotes; i++)
         report_problem(rep, notes.notes[i].kind, notes.notes[i].path, "%s",

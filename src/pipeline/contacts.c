@@ -186,33 +186,3 @@ size_t contacts_read_sources(struct contact_sources *s, struct contact_list *out
     }
     return total;
 }
-
-/* ---- writing ----------------------------------------------------------------------------- */
-
-int contacts_write_file(const char *path, const void *data, size_t len, struct error *err)
-{
-    char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error_errno(err, errno, "Cannot create %s", tmp);
-        free(tmp);
-        return -1;
-    }
-    if (fs_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        error_errno(err, e, "Cannot write %s", tmp);
-        free(tmp);
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        error_errno(err, e, "Cannot write %s", path);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
-}

@@ -10,7 +10,7 @@
  *   contacts_search_paths(&src, paths, npaths, rep);           // and what --contacts names
  *   struct contact_list list = CONTACT_LIST_INIT;
  *   contacts_read_sources(&src, &list, rep);                    // read it all
- *   ... contacts_write_file(path, bytes, len, &err) for what a writer produced ...
+ *   ... fs_write_atomic(path, bytes, len, &err) for what a writer produced ...
  *   contact_list_clear(&list);
  *   contacts_sources_free(&src);
  *
@@ -80,9 +80,5 @@ size_t contacts_search_paths(struct contact_sources *s, const char *const *paths
  * in all. */
 size_t contacts_read_sources(struct contact_sources *s, struct contact_list *out,
                              struct report *rep);
-
-/* Writes `len` bytes to `path` through `path`.tmp, synced and renamed into place, so that a
- * half-written file never carries the final name. 0, or -1 with `err`. */
-int contacts_write_file(const char *path, const void *data, size_t len, struct error *err);
 
 #endif

@@ -278,18 +278,8 @@ static int write_marker(const char *old, const char *const *parts, size_t n, str
     struct buf names = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         buf_printf(&names, "%s\n", parts[i]);
-    char *tmp = path_join(old, MOVED_NAME ".tmp"), *marker = path_join(old, MOVED_NAME);
-    int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0 && fs_write_all(fd, names.data, names.len) == 0 && fsync(fd) == 0)
-        rc = 0;
-    if (fd >= 0 && close(fd) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, marker) != 0)
-        rc = -1;
-    if (rc != 0)
-        error_errno(err, errno, "cannot write %s", marker);
-    free(tmp);
+    char *marker = path_join(old, MOVED_NAME);
+    int rc = fs_write_atomic(marker, names.data ? names.data : "", names.len, err);
     free(marker);
     buf_free(&names);
     return rc;

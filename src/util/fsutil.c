@@ -350,3 +350,23 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
         qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
     return 0;
 }
+
+int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? -1 : 0;
+    if (rc == 0 && (fs_write_all(fd, data, len) != 0 || fsync(fd) != 0))
+        rc = -1;
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        int e = errno;
+        unlink(tmp);
+        error_errno(err, e, "cannot write %s", path);
+    }
+    free(tmp);
+    return rc;
+}

@@ -59,6 +59,9 @@ int fs_copy_file(const char *src, const char *dst, struct error *err);
 bool fs_exists(const char *path);
 /* Writes all of `len` bytes to `fd`, retrying on short writes. */
 int fs_write_all(int fd, const void *data, size_t len);
+/* Writes `len` bytes to `path` through `path`.tmp, synced and renamed into place, so that a
+ * half-written file never carries the final name. 0, or -1 with `err`. */
+int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err);
 /* Creates an empty file `path` (truncating any existing one). */
 int fs_touch(const char *path, struct error *err);
 

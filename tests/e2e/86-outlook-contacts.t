@@ -10,7 +10,7 @@ script alone: the vCards with a small parser here, the CSVs with the csv module 
 encodings, the .contact XML with xml.etree. Then:
 - pstcheck.py: `== errors: 0`; pstsdk (87-pstsdk.t): 0 errors, no DISAGREE line, every
   contact and message in the folders; outlook/contacts.csv and outlook/vcards/ are there;
-- pffexport (Contact.txt, Message.txt), readpst -D -r (the Contacts folder as vCards) and
+- pffexport (Contact.txt, Message.txt), readpst -j 0 -D -r (the Contacts folder as vCards) and
   pst-extractor (pst-walk.js, and a few more getters through its API) each find exactly
   report.json totals.contacts_written contacts, with the given and family names, e-mail 1-3,
   phones, company, job title, birthday (not shown by pffexport) and notes of the sources;

@@ -444,7 +444,7 @@ def run(t, tmp, big):
     rdir = os.path.join(tmp, "readpst")
     os.makedirs(rdir)
     p, secs = timed(["readpst", "-j", "0", "-D", "-r", "-8", "-o", rdir, pst], timeout=3600)
-    note("readpst -D -r -8: %.1f s" % secs)
+    note("readpst -j 0 -D -r -8: %.1f s" % secs)
     counts = {}
     for dirpath, dirs, files in os.walk(rdir):
         if "mbox" in files:
