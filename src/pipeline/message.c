@@ -24,9 +24,11 @@ static ssize_t read_some(int fd, char *buf, size_t cap)
 /* The date a message is filed under (normalize/maildate has the rule). */
 static void find_date(struct message *m)
 {
-    struct buf value = BUF_INIT;
-    m->has_date_header = rfc822_header_value(m->head, m->header_len, "Date", &value);
-    buf_free(&value);
+    struct rfc822_scan sc;
+    struct rfc822_field f;
+    rfc822_scan_begin(&sc, m->head, m->header_len);
+    while (!m->has_date_header && rfc822_scan_next(&sc, &f))
+        m->has_date_header = rfc822_field_is(&sc, &f, "Date");
     m->date = maildate_filed(m->head, m->header_len, m->file->received, m->file->mtime,
                              &m->date_origin);
 }
@@ -72,8 +74,10 @@ enum status message_open(struct message *m, const struct model_message *file, st
             /* A message saved with blank lines or an indent before its first field is mail:
              * those bytes go, and the pipeline reports the repair. */
             m->blanks_removed = rfc822_leading_blanks(m->head, m->head_len);
-            m->head_len -= m->blanks_removed;
-            memmove(m->head, m->head + m->blanks_removed, m->head_len);
+            if (m->blanks_removed) {
+                m->head_len -= m->blanks_removed;
+                memmove(m->head, m->head + m->blanks_removed, m->head_len);
+            }
         }
         rfc822_header_length(m->head, m->head_len, &m->header_complete);
         if (m->header_complete)
