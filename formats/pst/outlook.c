@@ -239,7 +239,7 @@ static void count_stretch(struct outlook *w, int64_t date)
 static void report_repairs(struct writer_outcome *outcome, struct normalize *n, const char *source)
 {
     static const char *const lossy[] = {"charset_replaced", "uuencode_invalid", "tnef_unreadable",
-                                        "too_deep"};
+                                        "too_deep", "header_cut"};
     size_t count = normalize_repair_count(n);
     if (count == 0)
         return;

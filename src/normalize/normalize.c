@@ -64,6 +64,7 @@ struct normalize {
     size_t avail;     /* == len unless the rest lies in a file: */
     int fd;           /* the file (-1 when none), borrowed */
     uint64_t rest_off; /* where byte `avail` of the message lies in it */
+    char *cut;         /* owned: `data` when the header block had to be cut */
     size_t hdr_start; /* after a leading mbox `From ` line */
     size_t body;      /* first byte after the header block */
     struct rfc822_field *fields;
@@ -241,17 +242,135 @@ const char *normalize_header_block(struct normalize *n, size_t *len)
 /* ---------------------------------------------------------------------------------------------
  * Open and free */
 
-static struct normalize *open_view(const char *data, size_t avail, size_t len,
-                                   const struct normalize_hints *hints)
+/* Fields kept even after NORMALIZE_HEADER_BLOCK_MAX: what the view and the writers decode. */
+static bool essential_field(const char *line, size_t len)
+{
+    static const char *const names[] = {
+        "from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id",
+        "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding",
+        "content-disposition", "importance", "x-priority", "x-msmail-priority", "priority"};
+    const char *colon = memchr(line, ':', len);
+    if (!colon)
+        return false;
+    size_t nl = (size_t)(colon - line);
+    while (nl && (line[nl - 1] == ' ' || line[nl - 1] == '\t'))
+        nl--;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == nl && strncasecmp(line, names[i], nl) == 0)
+            return true;
+    return false;
+}
+
+/* A header block too long for any real mail is cut before GMime sees it (a 50 MB line takes
+ * GMime seconds): lines over NORMALIZE_LINE_MAX are cut to that length, and past
+ * NORMALIZE_HEADER_BLOCK_MAX only the fields essential_field() names are kept (within
+ * NORMALIZE_HEADER_KEEP_MAX more), the others dropped. The block is read a line at a time from
+ * the view, so a header block that continues into the file is cut the same way as one in
+ * memory; the message is converted with the cut header, recorded as header_cut. */
+static void limit_header(struct normalize *n)
+{
+    bool complete;
+    size_t hs = n->hdr_start;
+    rfc822_header_length(n->data + hs, n->avail - hs, &complete);
+    bool continues = !complete && n->len > n->avail; /* into the file */
+    size_t longest = 0;
+    for (size_t p = hs; p < n->body && !continues;) {
+        const char *e = memchr(n->data + p, '\n', n->body - p);
+        size_t l = e ? (size_t)(e - n->data) + 1 - p : n->body - p;
+        longest = l > longest ? l : longest;
+        p += l;
+    }
+    if (!continues && n->body - hs <= NORMALIZE_HEADER_BLOCK_MAX && longest <= NORMALIZE_LINE_MAX)
+        return;
+    const char *eol = "\n";
+    const char *first = memchr(n->data + hs, '\n', n->avail - hs);
+    if (first && first > n->data + hs && first[-1] == '\r')
+        eol = "\r\n";
+    struct buf out = BUF_INIT, line = BUF_INIT;
+    buf_append(&out, n->data, hs); /* a leading `From ` line */
+    char *chunk = xmalloc(65536);
+    size_t clen = 0, cpos = 0, p = hs, cuts = 0;
+    bool ended = false, keeping = true;
+    while (!ended && p < n->len) {
+        /* the next line, at most NORMALIZE_LINE_MAX bytes of it kept */
+        buf_reset(&line);
+        bool cut = false, has_end = false;
+        for (;;) {
+            if (cpos == clen) {
+                clen = view_read(n, p, 65536, chunk);
+                cpos = 0;
+                if (!clen)
+                    break;
+            }
+            const char *e = memchr(chunk + cpos, '\n', clen - cpos);
+            size_t take = e ? (size_t)(e - (chunk + cpos)) + 1 : clen - cpos;
+            size_t room = NORMALIZE_LINE_MAX - line.len;
+            buf_append(&line, chunk + cpos, take < room ? take : room);
+            cut = cut || take > room;
+            cpos += take;
+            p += take;
+            if (e) {
+                has_end = true;
+                break;
+            }
+        }
+        if (line.len == 0)
+            break;
+        const char *l = buf_str(&line);
+        if ((line.len == 1 && has_end && !cut) || (line.len == 2 && l[0] == '\r' && has_end)) {
+            buf_append(&out, l, line.len); /* the blank line */
+            ended = true;
+            break;
+        }
+        bool continuation = l[0] == ' ' || l[0] == '\t';
+        size_t used = out.len - hs + line.len + 2;
+        if (!continuation)
+            keeping = used <= NORMALIZE_HEADER_BLOCK_MAX ||
+                      (essential_field(l, line.len) &&
+                       used <= NORMALIZE_HEADER_BLOCK_MAX + NORMALIZE_HEADER_KEEP_MAX);
+        else
+            keeping = keeping && used <= NORMALIZE_HEADER_BLOCK_MAX + NORMALIZE_HEADER_KEEP_MAX;
+        if (!keeping) {
+            cuts++;
+            continue;
+        }
+        buf_append(&out, l, line.len);
+        if (cut || !has_end)
+            buf_append(&out, eol, strlen(eol)); /* a cut line ends as the others do */
+        cuts += cut;
+    }
+    free(chunk);
+    buf_free(&line);
+    if (!ended)
+        buf_append(&out, eol, strlen(eol));
+    /* Byte p of the view is the body's first: the body follows the cut block. */
+    size_t body_len = n->len - p;
+    if (p < n->avail)
+        buf_append(&out, n->data + p, n->avail - p);
+    else
+        n->rest_off += p - n->avail;
+    n->len = out.len + (p < n->avail ? body_len - (n->avail - p) : body_len);
+    n->avail = out.len;
+    n->cut = buf_detach(&out);
+    n->data = n->cut;
+    n->nfields = 0;
+    index_headers(n);
+    repair(n, "header_cut", "header", cuts);
+}
+
+static struct normalize *open_view(const char *data, size_t avail, size_t len, int fd,
+                                   uint64_t rest_off, const struct normalize_hints *hints)
 {
     struct normalize *n = xcalloc(1, sizeof *n);
     n->data = data ? data : "";
     n->avail = data ? avail : 0;
     n->len = data ? len : 0;
-    n->fd = -1;
+    n->fd = fd;
+    n->rest_off = rest_off;
     n->hints.store_time = hints ? hints->store_time : MODEL_TIME_UNKNOWN;
     n->hints.file_time = hints ? hints->file_time : MODEL_TIME_UNKNOWN;
     index_headers(n);
+    limit_header(n);
     return n;
 }
 
@@ -262,7 +381,7 @@ struct normalize *normalize_open(const char *data, size_t len, const struct norm
         error_set(err, "the message is too large to decode (%zu bytes)", len);
         return NULL;
     }
-    return open_view(data, len, len, hints);
+    return open_view(data, len, len, -1, 0, hints);
 }
 
 struct normalize *normalize_open_file(const char *head, size_t head_len, int fd,
@@ -273,10 +392,7 @@ struct normalize *normalize_open_file(const char *head, size_t head_len, int fd,
         error_set(err, "the message is too large to decode");
         return NULL;
     }
-    struct normalize *n = open_view(head, head_len, head_len + (size_t)rest_len, hints);
-    n->fd = fd;
-    n->rest_off = rest_offset;
-    return n;
+    return open_view(head, head_len, head_len + (size_t)rest_len, fd, rest_offset, hints);
 }
 
 void normalize_free(struct normalize *n)
@@ -284,6 +400,7 @@ void normalize_free(struct normalize *n)
     if (!n)
         return;
     free(n->fields);
+    free(n->cut);
     free(n->hint);
     free(n->subject);
     free(n->message_id);

@@ -98,7 +98,11 @@ struct normalize_attachment {
  *   content_type_invalid, mime_malformed   what else GMime's parser had to tolerate
  *   tnef_unreadable      a winmail.dat that libytnef could not read (kept as it is)
  *   too_deep             MIME or message nesting beyond NORMALIZE_MAX_DEPTH (deeper parts
- *                        are not listed) */
+ *                        are not listed)
+ *   header_cut           lines of a header block too long for real mail, cut to
+ *                        NORMALIZE_LINE_MAX, or dropped past NORMALIZE_HEADER_BLOCK_MAX unless
+ *                        they are fields the view decodes (the rest of the message is decoded
+ *                        as usual) */
 struct normalize_repair {
     const char *kind;
     const char *where; /* "subject", "from", "body_text", "attachment 2", "date", "mime" ... */
@@ -106,6 +110,10 @@ struct normalize_repair {
 };
 
 #define NORMALIZE_MAX_DEPTH 64
+/* Header limits: longer header blocks and lines are cut before GMime parses them. */
+#define NORMALIZE_HEADER_BLOCK_MAX (1024 * 1024)
+#define NORMALIZE_LINE_MAX (64 * 1024)
+#define NORMALIZE_HEADER_KEEP_MAX (256 * 1024) /* for the essential fields past the block max */
 /* The longest embedded header block located in a file (longer ones are written by GMime). */
 #define NORMALIZE_HEADER_MAX (1024 * 1024)
 

@@ -210,12 +210,80 @@ static void check_generated(const char *tmpdir)
     buf_free(&m);
 }
 
+static bool has_repair(struct normalize *n, const char *kind)
+{
+    for (size_t i = 0; i < normalize_repair_count(n); i++)
+        if (strcmp(normalize_repair_at(n, i)->kind, kind) == 0)
+            return true;
+    return false;
+}
+
+/* Header blocks too long for real mail are cut, in memory and from a file, and the message is
+ * still decoded: a 20 MB Subject line, and 3 MB of Received lines before the From line. */
+static void check_header_cut(const char *tmpdir)
+{
+    struct buf m = BUF_INIT;
+    buf_puts(&m, "From: a@example.org\nSubject: ");
+    for (size_t i = 0; i < (20u << 20) / 64; i++)
+        buf_puts(&m, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    buf_puts(&m, "\nTo: b@example.org\nContent-Type: text/plain\n\nthe body\n");
+    gchar *path = g_build_filename(tmpdir, "long-line.eml", NULL);
+    g_file_set_contents(path, buf_str(&m), (gssize)m.len, NULL);
+    struct normalize *n = normalize_open(m.data, m.len, NULL, NULL);
+    const char *subject = normalize_subject(n);
+    size_t hl;
+    normalize_header_block(n, &hl);
+    ok(subject && strlen(subject) < NORMALIZE_LINE_MAX && strncmp(subject, "0123", 4) == 0,
+       "a 20 MB Subject line is cut to %zu bytes", subject ? strlen(subject) : 0);
+    ok(normalize_to(n)->count == 1 && hl < NORMALIZE_LINE_MAX + 100,
+       "the header after it is kept (header block %zu bytes)", hl);
+    is_str(normalize_body_text(n, NULL), "the body\n", "the body is decoded");
+    ok(has_repair(n, "header_cut"), "the cut is recorded as header_cut");
+    normalize_free(n);
+    char *why = NULL;
+    ok(same_view(path, m.data, m.len, 1u << 20, &why), "the same from a file with a 1 MB head %s",
+       why ? why : "");
+    g_free(why);
+    unlink(path);
+    g_free(path);
+
+    buf_reset(&m);
+    for (size_t i = 0; i < 40000; i++)
+        buf_printf(&m, "Received: from relay%zu.example.net by mx.example.org; "
+                       "Mon, 1 Jan 2024 10:00:00 +0000\r\n", i);
+    buf_puts(&m, "From: late@example.org\r\nSubject: many hops\r\n"
+                 "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                 "--b\r\nContent-Type: text/plain\r\n\r\nbody text\r\n"
+                 "--b\r\nContent-Type: application/octet-stream; name=\"x.bin\"\r\n\r\n"
+                 "attached\r\n--b--\r\n");
+    path = g_build_filename(tmpdir, "many-hops.eml", NULL);
+    g_file_set_contents(path, buf_str(&m), (gssize)m.len, NULL);
+    int fd = open(path, O_RDONLY);
+    size_t head = 1u << 20; /* as the pipeline reads it: the head ends inside the header */
+    n = normalize_open_file(m.data, head, fd, head, m.len - head, NULL, NULL);
+    normalize_header_block(n, &hl);
+    ok(hl <= NORMALIZE_HEADER_BLOCK_MAX + NORMALIZE_HEADER_KEEP_MAX && normalize_from(n)->count == 1,
+       "3.4 MB of header lines are cut to %zu bytes, the From line after them kept", hl);
+    ok(has_repair(n, "header_cut"), "recorded as header_cut");
+    is_str(normalize_body_text(n, NULL), "body text", "the body after them is found in the file");
+    size_t len = 0;
+    ok(normalize_attachment_count(n) == 1 &&
+           (normalize_attachment_data(n, 0, &len), len == 8),
+       "and the attachment after it");
+    normalize_free(n);
+    close(fd);
+    unlink(path);
+    g_free(path);
+    buf_free(&m);
+}
+
 int main(void)
 {
     g_mime_init();
     char tmpl[] = "/tmp/wlm-normfile-XXXXXX";
     char *tmp = mkdtemp(tmpl);
     check_generated(tmp);
+    check_header_cut(tmp);
     walk("samples");
     size_t samples = checked;
     ok(samples >= 40, "samples/ checked: %zu messages", samples);
