@@ -612,6 +612,9 @@ static bool describe(const struct model_store *store, const char *source, bool i
         m->state = row->state;
         m->state_known = true;
         m->received = row->received;
+        m->body = row->body == MSGSTORE_BODY_DOWNLOADED      ? MODEL_BODY_DOWNLOADED
+                  : row->body == MSGSTORE_BODY_HEADERS_ONLY ? MODEL_BODY_HEADERS_ONLY
+                                                            : MODEL_BODY_UNKNOWN;
     }
     return true;
 }

@@ -927,17 +927,21 @@ def check_database_facts(t, tmp):
         got = envelopes.get(msgid, "")
         t.ok(got.endswith(" " + want), "%s: the `From ` line date is %s" % (why, want), got)
 
-    header_only = {}
+    by_kind = {}
     for x in r["problems"]:
-        if x["kind"] == "header_only":
-            header_only.setdefault(x["path"].rsplit("/", 1)[-1], []).append(x["message"])
-    t.eq(sorted(header_only), ["00000001-00000004.eml", "00000001-00000005.eml"],
-         "header_only problems name the two header-only files, not the whole one whose row "
-         "lacks the downloaded bit")
-    confirm = header_only.get("00000001-00000004.eml", [])
-    t.ok(len(confirm) == 1 and "database" not in confirm[0],
+        if x["kind"] in ("header_only", "body_missing"):
+            by_kind.setdefault(x["kind"], []).append((x["path"].rsplit("/", 1)[-1], x))
+    only = by_kind.get("header_only", [])
+    t.ok(len(only) == 1 and only[0][0] == "00000001-00000004.eml"
+         and "the database says so too" in only[0][1]["message"] and not only[0][1]["lost"],
          "the header-only file the database says was not downloaded: one header_only problem, "
-         "the database agrees", confirm)
+         "the database agreeing, not a loss", only)
+    missing = by_kind.get("body_missing", [])
+    t.ok(len(missing) == 1 and missing[0][0] == "00000001-00000005.eml" and missing[0][1]["lost"]
+         and "body is lost" in missing[0][1]["message"],
+         "the header-only file the database says was downloaded whole: body_missing, a loss",
+         missing)
+    t.ok(p.returncode == 1, "a lost body makes the run end with exit 1 (%d)" % p.returncode)
 
 
 def variant_copy(tmp, name):
