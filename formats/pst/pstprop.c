@@ -1,20 +1,26 @@
 /* pstprop: the byte encodings of property values (see pstprop.h). */
 #include "pst/pstprop.h"
 
-static void put_unit(struct buf *out, uint32_t u)
+static uint8_t *put_unit(uint8_t *o, uint32_t u)
 {
-    uint8_t b[2] = {(uint8_t)u, (uint8_t)(u >> 8)};
-    buf_append(out, b, 2);
+    o[0] = (uint8_t)u;
+    o[1] = (uint8_t)(u >> 8);
+    return o + 2;
 }
 
+/* Written straight into the buffer: UTF-16 takes at most two bytes per byte of UTF-8. */
 void pst_utf16_append(struct buf *out, const char *s, size_t len)
 {
     const uint8_t *p = (const uint8_t *)s;
+    uint8_t *start = (uint8_t *)buf_reserve(out, 2 * len), *o = start;
     size_t i = 0;
     while (i < len) {
         uint32_t c = p[i], need = 0, min = 0;
         if (c < 0x80) {
-            need = 0;
+            *o++ = (uint8_t)c;
+            *o++ = 0;
+            i++;
+            continue;
         } else if ((c & 0xE0) == 0xC0) {
             c &= 0x1F, need = 1, min = 0x80;
         } else if ((c & 0xF0) == 0xE0) {
@@ -22,7 +28,7 @@ void pst_utf16_append(struct buf *out, const char *s, size_t len)
         } else if ((c & 0xF8) == 0xF0) {
             c &= 0x07, need = 3, min = 0x10000;
         } else {
-            put_unit(out, 0xFFFD);
+            o = put_unit(o, 0xFFFD);
             i++;
             continue;
         }
@@ -33,17 +39,18 @@ void pst_utf16_append(struct buf *out, const char *s, size_t len)
             c = (c << 6) | (p[i + j] & 0x3Fu);
         }
         if (j <= need || c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-            put_unit(out, 0xFFFD);
+            o = put_unit(o, 0xFFFD);
             i++;
             continue;
         }
         i += need + 1;
         if (c >= 0x10000) {
             c -= 0x10000;
-            put_unit(out, 0xD800 | (c >> 10));
-            put_unit(out, 0xDC00 | (c & 0x3FF));
+            o = put_unit(o, 0xD800 | (c >> 10));
+            o = put_unit(o, 0xDC00 | (c & 0x3FF));
         } else {
-            put_unit(out, c);
+            o = put_unit(o, c);
         }
     }
+    buf_commit(out, (size_t)(o - start));
 }

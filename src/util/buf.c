@@ -12,6 +12,18 @@ static void reserve(struct buf *b, size_t extra)
     b->data = xgrow(b->data, &b->cap, b->len + extra + 1, 1);
 }
 
+char *buf_reserve(struct buf *b, size_t extra)
+{
+    reserve(b, extra);
+    return b->data + b->len;
+}
+
+void buf_commit(struct buf *b, size_t written)
+{
+    b->len += written;
+    b->data[b->len] = '\0';
+}
+
 void buf_append(struct buf *b, const void *data, size_t len)
 {
     reserve(b, len);

@@ -17,6 +17,10 @@ struct buf {
 #define BUF_INIT {NULL, 0, 0}
 
 void buf_append(struct buf *b, const void *data, size_t len);
+/* Room for `extra` more bytes: returns where they go (data + len); the caller writes at most
+ * that many and then calls buf_commit() with how many it wrote. */
+char *buf_reserve(struct buf *b, size_t extra);
+void buf_commit(struct buf *b, size_t written);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
