@@ -291,10 +291,14 @@ const struct contact_writer *registry_contact_writer_at(size_t i)
 
 struct thunderbird_settings {
     enum vcard_version vcard_version; /* contacts.vcf */
+    struct tbwriter_settings writer;
 };
 
 static const struct target_option thunderbird_options[] = {
     {"vcard-version", "V", "contacts.vcf as 4.0 (default) or 3.0\n"},
+    {"keep-raw-headers", NULL,
+     "keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
+     "words, which every Thunderbird shows right)\n"},
     {NULL, NULL, NULL},
 };
 
@@ -309,6 +313,10 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
                            struct error *err)
 {
     struct thunderbird_settings *s = settings;
+    if (strcmp(name, "keep-raw-headers") == 0) {
+        s->writer.keep_raw_headers = true;
+        return 0;
+    }
     int rc = set_vcard_option(&s->vcard_version, name, value, err);
     if (rc == 1) {
         error_set(err, "--%s is not an option of --for thunderbird", name);
@@ -319,8 +327,8 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
 
 static const void *thunderbird_writer_settings(const void *settings)
 {
-    (void)settings;
-    return NULL;
+    const struct thunderbird_settings *s = settings;
+    return &s->writer;
 }
 
 /* OUT/thunderbird/contacts.vcf: every contact as UTF-8 vCard, many per file. */

@@ -29,7 +29,7 @@ enum status registry_locate(const char *path, const struct reader_ops **reader,
 /* An option only one target takes (`--pst-max-size SIZE`). */
 struct target_option {
     const char *name;   /* without the leading "--" */
-    const char *arg;    /* the argument's name in usage ("SIZE"); every target option takes one */
+    const char *arg;    /* the argument's name in usage ("SIZE"), NULL for a flag (value NULL) */
     const char *help;   /* usage lines after the option, each ending in "\n" */
 };
 

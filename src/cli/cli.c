@@ -34,7 +34,7 @@ static void target_usage(FILE *out)
         if (t != last)
             fprintf(out, "\n--for %s options:\n", t->name);
         last = t;
-        fprintf(out, "  --%s %s\n", opt->name, opt->arg);
+        fprintf(out, "  --%s%s%s\n", opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
         for (const char *line = opt->help; *line;) {
             const char *end = strchr(line, '\n');
             size_t len = end ? (size_t)(end - line) : strlen(line);
@@ -125,7 +125,10 @@ static struct option *all_options(void)
     memcpy(all, common_options, sizeof common_options);
     for (size_t i = 0; i < ntarget; i++)
         all[NCOMMON + i] = (struct option){registry_target_option_at(i, &t)->name,
-                                           required_argument, NULL, OPT_TARGET + (int)i};
+                                           registry_target_option_at(i, &t)->arg
+                                               ? required_argument
+                                               : no_argument,
+                                           NULL, OPT_TARGET + (int)i};
     return all;
 }
 

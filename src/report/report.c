@@ -20,6 +20,7 @@ static const struct {
     [PROBLEM_REPAIRED_DATE] = {"repaired_date", false, true},
     [PROBLEM_REPAIRED_EOL] = {"repaired_final_newline", false, true},
     [PROBLEM_REPAIRED_START] = {"repaired_leading_blanks", false, true},
+    [PROBLEM_REPAIRED_HEADER_CHARSET] = {"repaired_header_charset", false, true},
     [PROBLEM_UNREADABLE_FOLDER] = {"unreadable_folder", true},
     [PROBLEM_LINK_SKIPPED] = {"link_skipped", false},
     [PROBLEM_OTHER_FILE] = {"other_file", false},

@@ -26,6 +26,7 @@ enum problem_kind {
     PROBLEM_REPAIRED_DATE,    /* a Date header was added */
     PROBLEM_REPAIRED_EOL,     /* a final line end was added */
     PROBLEM_REPAIRED_START,   /* blank lines or an indent before the first header field removed */
+    PROBLEM_REPAIRED_HEADER_CHARSET, /* raw 8-bit header fields re-encoded as UTF-8 words */
     PROBLEM_UNREADABLE_FOLDER,/* a directory could not be listed */
     PROBLEM_LINK_SKIPPED,     /* a symbolic link in the store: never followed */
     PROBLEM_OTHER_FILE,       /* a file in a mail folder that is not a message nor a known side file */
