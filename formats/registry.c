@@ -13,6 +13,7 @@
 #include "mbox/tbwriter.h"
 #include "pipeline/contacts.h"
 #include "pst/outlook.h"
+#include "tbprofile/tbprefs.h"
 #include "report/report.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -292,10 +293,14 @@ const struct contact_writer *registry_contact_writer_at(size_t i)
 struct thunderbird_settings {
     enum vcard_version vcard_version; /* contacts.vcf */
     struct tbwriter_settings writer;
+    const char *profile;              /* --profile DIR: a new profile there, or NULL */
 };
 
 static const struct target_option thunderbird_options[] = {
     {"vcard-version", "V", "contacts.vcf as 4.0 (default) or 3.0\n"},
+    {"profile", "DIR",
+     "write a new Thunderbird profile in DIR (instead of -o OUT): the accounts, Local\n"
+     "Folders with the mail, the address book; DIR must be empty (or --force)\n"},
     {"keep-raw-headers", NULL,
      "keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
      "words, which every Thunderbird shows right)\n"},
@@ -313,6 +318,11 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
                            struct error *err)
 {
     struct thunderbird_settings *s = settings;
+    if (strcmp(name, "profile") == 0) {
+        s->profile = value;
+        s->writer.tree_dir = "Mail/Local Folders";
+        return 0;
+    }
     if (strcmp(name, "keep-raw-headers") == 0) {
         s->writer.keep_raw_headers = true;
         return 0;
@@ -327,9 +337,105 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
 
 static const void *thunderbird_writer_settings(const void *settings)
 {
-    const struct thunderbird_settings *s = settings;
-    return &s->writer;
+    return settings;
 }
+
+/* A profile holds these beside report.txt, report.json and unconverted/ (which Thunderbird
+ * ignores): doc/THUNDERBIRD.md "Profile". */
+static const char *const profile_parts[] = {"Mail", "prefs.js"};
+
+static const char *const *thunderbird_parts(const void *settings, const char **dir,
+                                            size_t *nparts)
+{
+    const struct thunderbird_settings *s = settings;
+    if (!s->profile)
+        return NULL;
+    *dir = s->profile;
+    *nparts = sizeof profile_parts / sizeof profile_parts[0];
+    return profile_parts;
+}
+
+/* The Thunderbird writer: the Local Folders tree (formats/mbox), and in a profile the files
+ * beside it (formats/tbprofile), written once the mail is in. */
+struct thunderbird_writer {
+    void *tree;
+    const struct thunderbird_settings *settings;
+    const struct model_store *store;
+    char *dir;
+};
+
+static void *thunderbird_open(const char *dir, const struct writer_options *opts,
+                              const void *settings, const struct model_store *store,
+                              struct error *err)
+{
+    const struct thunderbird_settings *s = settings;
+    void *tree = tbwriter_ops.open(dir, opts, &s->writer, store, err);
+    if (!tree)
+        return NULL;
+    struct thunderbird_writer *w = xcalloc(1, sizeof *w);
+    w->tree = tree;
+    w->settings = s;
+    w->store = store;
+    w->dir = xstrdup(dir);
+    return w;
+}
+
+static enum status thunderbird_begin_folder(void *w, const struct model_folder *folder,
+                                            struct writer_outcome *out, struct error *err)
+{
+    return tbwriter_ops.begin_folder(((struct thunderbird_writer *)w)->tree, folder, out, err);
+}
+
+static enum status thunderbird_message(void *w, struct message *msg, struct writer_outcome *out,
+                                       struct error *err)
+{
+    return tbwriter_ops.message(((struct thunderbird_writer *)w)->tree, msg, out, err);
+}
+
+static enum status thunderbird_end_folder(void *w, struct writer_outcome *out, struct error *err)
+{
+    return tbwriter_ops.end_folder(((struct thunderbird_writer *)w)->tree, out, err);
+}
+
+/* In a profile: prefs.js with the accounts. */
+static enum status thunderbird_profile_files(void *wp, const struct contact_list *contacts,
+                                             struct writer_outcome *out, struct error *err)
+{
+    (void)contacts;
+    struct thunderbird_writer *w = wp;
+    if (!w->settings->profile)
+        return STATUS_OK;
+    struct buf prefs = BUF_INIT;
+    tbprefs_write(&prefs, w->store, out);
+    int rc = write_in(w->dir, "prefs.js", &prefs, err);
+    buf_free(&prefs);
+    return rc == 0 ? STATUS_OK : STATUS_STORE_BAD;
+}
+
+static enum status thunderbird_commit(void *w, struct error *err)
+{
+    return tbwriter_ops.commit(((struct thunderbird_writer *)w)->tree, err);
+}
+
+static void thunderbird_free(void *wp)
+{
+    struct thunderbird_writer *w = wp;
+    if (!w)
+        return;
+    tbwriter_ops.free(w->tree);
+    free(w->dir);
+    free(w);
+}
+
+static const struct writer_ops thunderbird_ops = {
+    .open = thunderbird_open,
+    .begin_folder = thunderbird_begin_folder,
+    .message = thunderbird_message,
+    .end_folder = thunderbird_end_folder,
+    .contacts = thunderbird_profile_files,
+    .commit = thunderbird_commit,
+    .free = thunderbird_free,
+};
 
 /* OUT/thunderbird/contacts.vcf: every contact as UTF-8 vCard, many per file. */
 static int thunderbird_contacts(const char *dir, const struct contact_list *contacts,
@@ -338,6 +444,8 @@ static int thunderbird_contacts(const char *dir, const struct contact_list *cont
 {
     (void)out;
     const struct thunderbird_settings *s = settings;
+    if (s->profile)
+        return 0; /* the profile's address book is the writer's */
     char *sub = path_join(dir, "thunderbird");
     int rc = fs_mkdirs(sub, 0755, err);
     if (rc == 0) {
@@ -490,13 +598,14 @@ static int outlook_contacts(const char *dir, const struct contact_list *contacts
 static const struct target targets[] = {
     {
         .name = "thunderbird",
-        .writer = &tbwriter_ops,
+        .writer = &thunderbird_ops,
         .options = thunderbird_options,
         .settings_new = thunderbird_new,
         .settings_free = free,
         .set_option = thunderbird_set,
         .writer_settings = thunderbird_writer_settings,
         .contact_files = thunderbird_contacts,
+        .result_parts = thunderbird_parts,
     },
     {
         .name = "outlook",

@@ -47,6 +47,10 @@ struct target {
      * temporary directory): notes for the report go into `out`. 0, or -1 with `err`. */
     int (*contact_files)(const char *dir, const struct contact_list *contacts,
                          const void *settings, struct writer_outcome *out, struct error *err);
+    /* NULL, or the result's own layout: when it returns a list, the result is those files and
+     * folders (count in *nparts) directly in *dir (a Thunderbird profile), instead of the
+     * target's folder in OUT; NULL when the options ask for the usual result. */
+    const char *const *(*result_parts)(const void *settings, const char **dir, size_t *nparts);
 };
 
 /* The target called `name`, or NULL. */

@@ -100,10 +100,11 @@ static void *tb_open(const char *dir, const struct writer_options *opts, const v
     w->keep_raw_headers = s && s->keep_raw_headers;
     w->dir = xstrdup(dir);
     w->chunk = xmalloc(CHUNK);
+    const char *tree = s && s->tree_dir ? s->tree_dir : TB_SUBDIR;
     char *container = tbname_safe(opts->container);
-    char *tbdir = path_join(dir, TB_SUBDIR);
+    char *tbdir = path_join(dir, tree);
     w->container.mbox = path_join(tbdir, container);
-    w->container.rel = xasprintf(TB_SUBDIR "/%s", container);
+    w->container.rel = xasprintf("%s/%s", tree, container);
     free(container);
     int rc = fs_mkdirs(tbdir, 0755, err);
     free(tbdir);

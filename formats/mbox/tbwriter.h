@@ -27,6 +27,8 @@ enum {
 /* The writer's own settings (NULL: the defaults, all false). */
 struct tbwriter_settings {
     bool keep_raw_headers; /* raw 8-bit header fields stay as stored (not re-encoded) */
+    const char *tree_dir;  /* where the tree goes below the directory: NULL for "thunderbird",
+                              "Mail/Local Folders" in a profile */
 };
 
 extern const struct writer_ops tbwriter_ops;

@@ -240,8 +240,6 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
     const struct target *target = registry_target(o->target);
     if (!target)
         return usage_error("unknown target: ", o->target);
-    if (!o->output)
-        return usage_error("convert needs -o OUT", NULL);
     if (!*o->container)
         return usage_error("--container needs a name", NULL);
     if (is_thunderbird_special(o->container))
@@ -249,11 +247,19 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                            o->container);
     void *settings = target->settings_new();
     int code = take_target_args(o, target, settings);
+    const char *own_dir = NULL;
+    size_t nparts;
+    bool own_layout = code == 0 && target->result_parts &&
+                      target->result_parts(settings, &own_dir, &nparts) != NULL;
+    if (code == 0 && own_layout && o->output)
+        code = usage_error("-o OUT and --profile DIR exclude each other", NULL);
+    else if (code == 0 && !own_layout && !o->output)
+        code = usage_error("convert needs -o OUT", NULL);
     if (code == 0) {
         struct convert_options co = {.store = o->operand,
                                      .target = target,
                                      .target_settings = settings,
-                                     .output = o->output,
+                                     .output = own_layout ? own_dir : o->output,
                                      .container = o->container,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,

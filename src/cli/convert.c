@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pipeline/contacts.h"
 #include "pipeline/output.h"
@@ -16,6 +17,20 @@ static int fail(const char *fmt, const char *a, const char *b, int code)
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
     return code;
+}
+
+/* True when `dir` is missing or holds nothing but what an interrupted run of ours left there
+ * (".wlmigrate-*", which the output module clears): a new profile may be written into it. */
+static bool dir_is_empty(const char *dir)
+{
+    struct fs_listing l;
+    if (fs_list_dir(dir, &l) != 0)
+        return !fs_exists(dir);
+    bool empty = true;
+    for (size_t i = 0; i < l.count && empty; i++)
+        empty = strncmp(l.entries[i].name, ".wlmigrate-", 11) == 0;
+    fs_listing_free(&l);
+    return empty;
 }
 
 /* The one store to convert; several stores found is a usage error. */
@@ -129,8 +144,19 @@ int convert_run(const struct convert_options *o)
 
     struct error err;
     enum output_refusal why;
-    struct output *out = output_open(o->output, o->target->name, locs[0].path, o->force, &why,
-                                     &err);
+    const char *dir;
+    size_t nparts = 0;
+    const char *const *parts =
+        o->target->result_parts ? o->target->result_parts(o->target_settings, &dir, &nparts)
+                                : NULL;
+    if (parts && !o->force && !dir_is_empty(o->output)) {
+        reader_locations_free(locs, nlocs);
+        return fail("%s exists and is not empty: a new profile needs an empty directory (or "
+                    "--force)%s", o->output, "", 2);
+    }
+    struct output *out =
+        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, o->force, &why, &err)
+              : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);
         return fail("%s%s", err.msg, "", why == OUTPUT_REFUSED ? 2 : 3);

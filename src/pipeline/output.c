@@ -41,17 +41,26 @@
 static const char *const result_names[] = {"unconverted", "report.txt", "report.json"};
 #define NRESULT (sizeof result_names / sizeof result_names[0])
 
+/* The most parts a target's own result may have (a Thunderbird profile's files and folders). */
+#define MAX_TARGET_PARTS 8
+
 struct output {
-    char *out, *subdir, *partial, *lock_path;
+    char *out, *partial, *lock_path;
+    char *target_parts[MAX_TARGET_PARTS]; /* the target's folder, or its files and folders */
+    size_t ntarget_parts;
     int lock_fd;
     bool installed;
 };
 
-static bool result_exists(const char *out, const char *subdir)
+static bool result_exists(const struct output *o)
 {
-    char *t = path_join(out, subdir);
-    bool found = fs_exists(t);
-    free(t);
+    const char *out = o->out;
+    bool found = false;
+    for (size_t i = 0; i < o->ntarget_parts && !found; i++) {
+        char *t = path_join(out, o->target_parts[i]);
+        found = fs_exists(t);
+        free(t);
+    }
     for (size_t i = 0; i < NRESULT && !found; i++) {
         char *p = path_join(out, result_names[i]);
         found = fs_exists(p);
@@ -61,12 +70,15 @@ static bool result_exists(const char *out, const char *subdir)
 }
 
 /* True when the store lies inside a part of the output that a run creates or replaces. */
-static bool store_in_result(const char *store, const char *out, const char *subdir)
+static bool store_in_result(const char *store, const struct output *o)
 {
-    const char *parts[] = {subdir, PARTIAL_NAME, result_names[0]};
+    const char *parts[MAX_TARGET_PARTS + 2] = {PARTIAL_NAME, result_names[0]};
+    size_t n = 2;
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        parts[n++] = o->target_parts[i];
     bool inside = false;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !inside; i++) {
-        char *p = path_join(out, parts[i]);
+    for (size_t i = 0; i < n && !inside; i++) {
+        char *p = path_join(o->out, parts[i]);
         inside = path_is_within(store, p);
         free(p);
     }
@@ -75,12 +87,14 @@ static bool store_in_result(const char *store, const char *out, const char *subd
 
 
 /* The parts of a result in the order they are put in place: report.json last. */
-static size_t parts_of(const struct output *o, const char *parts[4])
+static size_t parts_of(const struct output *o, const char *parts[MAX_TARGET_PARTS + NRESULT])
 {
-    parts[0] = o->subdir;
+    size_t n = 0;
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        parts[n++] = o->target_parts[i];
     for (size_t i = 0; i < NRESULT; i++)
-        parts[1 + i] = result_names[i];
-    return 1 + NRESULT;
+        parts[n++] = result_names[i];
+    return n;
 }
 
 static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
@@ -197,9 +211,17 @@ static struct output *already_there(struct output *o, enum output_refusal *why,
 struct output *output_open(const char *out, const char *subdir, const char *store, bool force,
                            enum output_refusal *why, struct error *err)
 {
+    return output_open_parts(out, &subdir, 1, store, force, why, err);
+}
+
+struct output *output_open_parts(const char *out, const char *const *parts, size_t nparts,
+                                 const char *store, bool force, enum output_refusal *why,
+                                 struct error *err)
+{
     struct output *o = xcalloc(1, sizeof *o);
     o->lock_fd = -1;
-    o->subdir = xstrdup(subdir);
+    for (size_t i = 0; i < nparts && i < MAX_TARGET_PARTS; i++)
+        o->target_parts[o->ntarget_parts++] = xstrdup(parts[i]);
     o->out = path_resolve(out, err);
     if (!o->out)
         return refuse(o, why, OUTPUT_FAILED);
@@ -207,14 +229,14 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
         error_set(err, "refusing to write inside the source store (%s is in %s)", o->out, store);
         return refuse(o, why, OUTPUT_REFUSED);
     }
-    if (store_in_result(store, o->out, subdir)) {
+    if (store_in_result(store, o)) {
         error_set(err, "refusing to write to %s: the store %s lies inside what would be replaced",
                   o->out, store);
         return refuse(o, why, OUTPUT_REFUSED);
     }
     /* Refused before anything in OUT is touched, unless a run was interrupted there: its
      * leftovers are cleared first (under the lock), and then the check is made again below. */
-    if (!leftovers_in(o->out) && result_exists(o->out, subdir) && !force)
+    if (!leftovers_in(o->out) && result_exists(o) && !force)
         return already_there(o, why, err);
     if (fs_mkdirs(o->out, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
@@ -239,7 +261,7 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
     o->partial = path_join(o->out, PARTIAL_NAME);
     if (recover(o, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
-    if (result_exists(o->out, subdir) && !force)
+    if (result_exists(o) && !force)
         return already_there(o, why, err);
     if (fs_remove_tree(o->partial, err) != 0 || fs_mkdirs(o->partial, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
@@ -288,7 +310,7 @@ static int write_marker(const char *old, const char *const *parts, size_t n, str
 /* Moves the finished result from the partial directory into OUT: phase A, marker, phase B. */
 static int move_into_place(struct output *o, struct error *err)
 {
-    const char *parts[4];
+    const char *parts[MAX_TARGET_PARTS + NRESULT];
     size_t n = parts_of(o, parts);
     char *old = path_join(o->out, OLD_NAME);
     int rc = 0;
@@ -299,7 +321,7 @@ static int move_into_place(struct output *o, struct error *err)
     for (size_t i = n; rc == 0 && i-- > 0;)
         if (exists_in(o->out, parts[i]))
             rc = move(o->out, old, parts[i], err);
-    const char *present[4];
+    const char *present[MAX_TARGET_PARTS + NRESULT];
     size_t npresent = 0;
     for (size_t i = 0; i < n; i++)
         if (exists_in(o->partial, parts[i]))
@@ -350,7 +372,8 @@ void output_close(struct output *o)
     }
     free(o->lock_path);
     free(o->partial);
-    free(o->subdir);
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        free(o->target_parts[i]);
     free(o->out);
     free(o);
 }
