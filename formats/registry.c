@@ -13,6 +13,7 @@
 #include "mbox/tbwriter.h"
 #include "pipeline/contacts.h"
 #include "pst/outlook.h"
+#include "tbprofile/tbabook.h"
 #include "tbprofile/tbprefs.h"
 #include "report/report.h"
 #include "util/buf.h"
@@ -342,7 +343,7 @@ static const void *thunderbird_writer_settings(const void *settings)
 
 /* A profile holds these beside report.txt, report.json and unconverted/ (which Thunderbird
  * ignores): doc/THUNDERBIRD.md "Profile". */
-static const char *const profile_parts[] = {"Mail", "prefs.js"};
+static const char *const profile_parts[] = {"Mail", "abook.sqlite", "prefs.js"};
 
 static const char *const *thunderbird_parts(const void *settings, const char **dir,
                                             size_t *nparts)
@@ -397,11 +398,17 @@ static enum status thunderbird_end_folder(void *w, struct writer_outcome *out, s
     return tbwriter_ops.end_folder(((struct thunderbird_writer *)w)->tree, out, err);
 }
 
-/* In a profile: prefs.js with the accounts. */
+/* A card of the profile's address book: the vCard 4.0 the vCard route writes. */
+static void abook_vcard(struct buf *out, const struct contact *c)
+{
+    vcard_write(out, c, VCARD_V40);
+}
+
+/* In a profile: prefs.js with the accounts, and abook.sqlite (the Personal Address Book,
+ * Thunderbird's default `ldap_2.servers.pab.filename`) with the contacts. */
 static enum status thunderbird_profile_files(void *wp, const struct contact_list *contacts,
                                              struct writer_outcome *out, struct error *err)
 {
-    (void)contacts;
     struct thunderbird_writer *w = wp;
     if (!w->settings->profile)
         return STATUS_OK;
@@ -409,6 +416,11 @@ static enum status thunderbird_profile_files(void *wp, const struct contact_list
     tbprefs_write(&prefs, w->store, out);
     int rc = write_in(w->dir, "prefs.js", &prefs, err);
     buf_free(&prefs);
+    if (rc == 0 && contacts->count) {
+        char *path = path_join(w->dir, "abook.sqlite");
+        rc = tbabook_write(path, contacts, abook_vcard, err);
+        free(path);
+    }
     return rc == 0 ? STATUS_OK : STATUS_STORE_BAD;
 }
 
