@@ -86,10 +86,6 @@ static int put_card(struct abook *a, const struct contact *c, const char *uid, c
         rc = put(a, uid, "FirstName", c->given);
     if (rc == 0)
         rc = put(a, uid, "LastName", c->family);
-    if (rc == 0)
-        rc = put(a, uid, "PhoneticFirstName", c->given_yomi);
-    if (rc == 0)
-        rc = put(a, uid, "PhoneticLastName", c->family_yomi);
     if (rc == 0 && c->n_emails > 0)
         rc = put(a, uid, "PrimaryEmail", c->emails[0].value);
     if (rc == 0 && c->n_emails > 1)

@@ -3,8 +3,9 @@
  * The schema is the one Thunderbird 153 creates (learned from a profile it made; doc/THUNDERBIRD.md
  * "Address book file"): user_version 4; `properties (card, name, value)` holding, per card UID,
  * the card as a vCard 4.0 (`_vCard`) and the values Thunderbird derives from it for sorting and
- * search (DisplayName, FirstName, LastName, PrimaryEmail, SecondEmail, PhoneticFirstName,
- * PhoneticLastName, LastModifiedDate, PopularityIndex); `lists (uid, name, nickName,
+ * search (DisplayName, FirstName, LastName, PrimaryEmail, SecondEmail, LastModifiedDate,
+ * PopularityIndex), as its own importer stores them: readings stay in the vCard
+ * (X-PHONETIC-FIRST-NAME ...); `lists (uid, name, nickName,
  * description)` and `list_cards (list, card)` for mailing lists. Each contact category (a WLM
  * group) becomes a mailing list of its members. UIDs are derived from the contacts' contents,
  * so the same source gives the same file.
