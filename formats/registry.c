@@ -13,7 +13,9 @@
 #include "mbox/tbwriter.h"
 #include "pipeline/contacts.h"
 #include "pst/outlook.h"
+#include "mbox/tbname.h"
 #include "tbprofile/tbabook.h"
+#include "tbprofile/tblock.h"
 #include "tbprofile/tbprefs.h"
 #include "report/report.h"
 #include "util/buf.h"
@@ -295,6 +297,7 @@ struct thunderbird_settings {
     enum vcard_version vcard_version; /* contacts.vcf */
     struct tbwriter_settings writer;
     const char *profile;              /* --profile DIR: a new profile there, or NULL */
+    const char *into_profile;         /* --into-profile DIR: mail and contacts added, or NULL */
 };
 
 static const struct target_option thunderbird_options[] = {
@@ -302,6 +305,9 @@ static const struct target_option thunderbird_options[] = {
     {"profile", "DIR",
      "write a new Thunderbird profile in DIR (instead of -o OUT): the accounts, Local\n"
      "Folders with the mail, the address book; DIR must be empty (or --force)\n"},
+    {"into-profile", "DIR",
+     "add the mail (a folder in Local Folders) and an address book to the existing\n"
+     "profile DIR, closed; its accounts and mail are not touched\n"},
     {"keep-raw-headers", NULL,
      "keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
      "words, which every Thunderbird shows right)\n"},
@@ -319,8 +325,11 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
                            struct error *err)
 {
     struct thunderbird_settings *s = settings;
-    if (strcmp(name, "profile") == 0) {
-        s->profile = value;
+    if (strcmp(name, "profile") == 0 || strcmp(name, "into-profile") == 0) {
+        if (s->profile || s->into_profile)
+            return bad_value(err, "give one --profile DIR or --into-profile DIR, not %s",
+                             "both");
+        *(name[0] == 'p' ? &s->profile : &s->into_profile) = value;
         s->writer.tree_dir = "Mail/Local Folders";
         return 0;
     }
@@ -345,15 +354,75 @@ static const void *thunderbird_writer_settings(const void *settings)
  * ignores): doc/THUNDERBIRD.md "Profile". */
 static const char *const profile_parts[] = {"Mail", "abook.sqlite", "prefs.js"};
 
-static const char *const *thunderbird_parts(const void *settings, const char **dir,
-                                            size_t *nparts)
+/* What --into-profile adds (and replaces with --force): the container folder in Local
+ * Folders, its own address book file, and prefs.js with that book's three settings appended. */
+static char *into_parts[4];
+
+/* The address book --into-profile adds is named after the container ("Windows Live Mail"); its
+ * file and settings key carry a hash of that name, so imports under other names stay apart. */
+static char *into_book_key(const char *container)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)container; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return xasprintf("wlmigrate-%08x", (unsigned)h);
+}
+
+static const char *const *thunderbird_parts(const void *settings, const char *container,
+                                            const char **dir, size_t *nparts, bool *adds)
 {
     const struct thunderbird_settings *s = settings;
-    if (!s->profile)
+    *adds = s->into_profile != NULL;
+    if (s->profile) {
+        *dir = s->profile;
+        *nparts = sizeof profile_parts / sizeof profile_parts[0];
+        return profile_parts;
+    }
+    if (!s->into_profile)
         return NULL;
-    *dir = s->profile;
-    *nparts = sizeof profile_parts / sizeof profile_parts[0];
-    return profile_parts;
+    for (size_t i = 0; i < 4; i++)
+        free(into_parts[i]);
+    char *safe = tbname_safe(container);
+    into_parts[0] = xasprintf("Mail/Local Folders/%s", safe);
+    into_parts[1] = xasprintf("Mail/Local Folders/%s.sbd", safe);
+    char *book = into_book_key(container);
+    into_parts[2] = xasprintf("abook-%s.sqlite", book);
+    free(book);
+    into_parts[3] = xstrdup("prefs.js");
+    free(safe);
+    *dir = s->into_profile;
+    *nparts = 4;
+    return (const char *const *)into_parts;
+}
+
+/* --into-profile: DIR is a profile (Thunderbird's own files are there) and Thunderbird is not
+ * running on it; its Local Folders directory is made when the profile never started. */
+static int thunderbird_check_dir(const void *settings, struct error *err)
+{
+    const struct thunderbird_settings *s = settings;
+    if (!s->into_profile)
+        return 0;
+    static const char *const marks[] = {"prefs.js", "times.json", "compatibility.ini"};
+    bool profile = false;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !profile; i++) {
+        char *p = path_join(s->into_profile, marks[i]);
+        profile = fs_exists(p);
+        free(p);
+    }
+    if (!profile) {
+        error_set(err, "%s is not a Thunderbird profile (no prefs.js, times.json or "
+                  "compatibility.ini)", s->into_profile);
+        return -1;
+    }
+    if (tblock_in_use(s->into_profile)) {
+        error_set(err, "Thunderbird is running on %s: close it and run this again",
+                  s->into_profile);
+        return -1;
+    }
+    char *local = path_join(s->into_profile, "Mail/Local Folders");
+    int rc = fs_mkdirs(local, 0700, err);
+    free(local);
+    return rc;
 }
 
 /* The Thunderbird writer: the Local Folders tree (formats/mbox), and in a profile the files
@@ -362,6 +431,7 @@ struct thunderbird_writer {
     void *tree;
     const struct thunderbird_settings *settings;
     const struct model_store *store;
+    const char *container;
     char *dir;
 };
 
@@ -374,6 +444,7 @@ static void *thunderbird_open(const char *dir, const struct writer_options *opts
     if (!tree)
         return NULL;
     struct thunderbird_writer *w = xcalloc(1, sizeof *w);
+    w->container = opts->container;
     w->tree = tree;
     w->settings = s;
     w->store = store;
@@ -404,12 +475,44 @@ static void abook_vcard(struct buf *out, const struct contact *c)
     vcard_write(out, c, VCARD_V40);
 }
 
+/* --into-profile: the profile's prefs.js as it is, with the new address book's settings
+ * appended when there are contacts (its file beside it), so that no account is touched. */
+static enum status thunderbird_into_files(struct thunderbird_writer *w,
+                                          const struct contact_list *contacts,
+                                          struct error *err)
+{
+    struct buf prefs = BUF_INIT;
+    char *old = path_join(w->settings->into_profile, "prefs.js");
+    int rc = fs_exists(old) ? fs_read_file(old, 64u << 20, &prefs, err) : 0;
+    free(old);
+    if (rc == 0 && tbprefs_ensure_local_folders(&prefs, err) < 0)
+        rc = -1;
+    if (rc == 0 && contacts->count) {
+        char *key = into_book_key(w->container);
+        char *file = xasprintf("abook-%s.sqlite", key);
+        char *path = path_join(w->dir, file);
+        rc = tbabook_write(path, contacts, abook_vcard, err);
+        free(path);
+        if (prefs.len && prefs.data[prefs.len - 1] != '\n')
+            buf_putc(&prefs, '\n');
+        tbprefs_address_book(&prefs, key, w->container, file);
+        free(file);
+        free(key);
+    }
+    if (rc == 0)
+        rc = write_in(w->dir, "prefs.js", &prefs, err);
+    buf_free(&prefs);
+    return rc == 0 ? STATUS_OK : STATUS_STORE_BAD;
+}
+
 /* In a profile: prefs.js with the accounts, and abook.sqlite (the Personal Address Book,
  * Thunderbird's default `ldap_2.servers.pab.filename`) with the contacts. */
 static enum status thunderbird_profile_files(void *wp, const struct contact_list *contacts,
                                              struct writer_outcome *out, struct error *err)
 {
     struct thunderbird_writer *w = wp;
+    if (w->settings->into_profile)
+        return thunderbird_into_files(w, contacts, err);
     if (!w->settings->profile)
         return STATUS_OK;
     struct buf prefs = BUF_INIT;
@@ -456,7 +559,7 @@ static int thunderbird_contacts(const char *dir, const struct contact_list *cont
 {
     (void)out;
     const struct thunderbird_settings *s = settings;
-    if (s->profile)
+    if (s->profile || s->into_profile)
         return 0; /* the profile's address book is the writer's */
     char *sub = path_join(dir, "thunderbird");
     int rc = fs_mkdirs(sub, 0755, err);
@@ -618,6 +721,7 @@ static const struct target targets[] = {
         .writer_settings = thunderbird_writer_settings,
         .contact_files = thunderbird_contacts,
         .result_parts = thunderbird_parts,
+        .check_result_dir = thunderbird_check_dir,
     },
     {
         .name = "outlook",

@@ -48,9 +48,15 @@ struct target {
     int (*contact_files)(const char *dir, const struct contact_list *contacts,
                          const void *settings, struct writer_outcome *out, struct error *err);
     /* NULL, or the result's own layout: when it returns a list, the result is those files and
-     * folders (count in *nparts) directly in *dir (a Thunderbird profile), instead of the
-     * target's folder in OUT; NULL when the options ask for the usual result. */
-    const char *const *(*result_parts)(const void *settings, const char **dir, size_t *nparts);
+     * folders (count in *nparts, paths below *dir) in *dir (a Thunderbird profile), instead of
+     * the target's folder in OUT; NULL when the options ask for the usual result. *adds: the
+     * parts go into an existing directory (else *dir must be empty). `container` is
+     * --container's name. The list lives until the next call. */
+    const char *const *(*result_parts)(const void *settings, const char *container,
+                                       const char **dir, size_t *nparts, bool *adds);
+    /* NULL, or a check of the result's own directory before anything is written there (an
+     * existing profile must be closed): 0, or -1 with `err` (the run is refused). */
+    int (*check_result_dir)(const void *settings, struct error *err);
 };
 
 /* The target called `name`, or NULL. */

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
+
+#include "util/xalloc.h"
 
 /* A host is `domain` or one of its subdomains (ASCII case ignored). */
 static bool host_in(const char *host, const char *domain)
@@ -253,4 +256,97 @@ void tbprefs_write(struct buf *out, const struct model_store *store, struct writ
     }
     buf_free(&accounts);
     buf_free(&servers);
+}
+
+void tbprefs_address_book(struct buf *out, const char *id, const char *name, const char *file)
+{
+    char k[160];
+    key(k, sizeof k, "ldap_2.servers", id, "description");
+    pref_str(out, k, name);
+    key(k, sizeof k, "ldap_2.servers", id, "dirType");
+    pref_int(out, k, 101); /* a JS (SQLite) address book */
+    key(k, sizeof k, "ldap_2.servers", id, "filename");
+    pref_str(out, k, file);
+}
+
+/* The string value of `user_pref("name", "value")` in prefs.js text (the last one wins, as
+ * Thunderbird reads them), without unescaping; false when absent. */
+static bool pref_value(const char *text, const char *name, struct buf *value)
+{
+    char *quoted = xasprintf("\"%s\"", name);
+    bool found = false;
+    for (const char *p = text; (p = strstr(p, quoted)) != NULL; p++) {
+        const char *q = p + strlen(quoted);
+        while (*q == ' ' || *q == ',' || *q == '\t')
+            q++;
+        if (*q != '"')
+            continue;
+        const char *end = ++q;
+        while (*end && *end != '"' && *end != '\n')
+            end += end[0] == '\\' && end[1] ? 2 : 1;
+        buf_reset(value);
+        buf_append(value, q, (size_t)(end - q));
+        found = true;
+    }
+    free(quoted);
+    return found;
+}
+
+/* 1 + the largest N of `prefix`N in the text. */
+static unsigned next_number(const char *text, const char *prefix)
+{
+    unsigned next = 1;
+    for (const char *p = text; (p = strstr(p, prefix)) != NULL; p++) {
+        char *end;
+        unsigned long n = strtoul(p + strlen(prefix), &end, 10);
+        if (end != p + strlen(prefix) && n + 1 > next && n < 100000)
+            next = (unsigned)n + 1;
+    }
+    return next;
+}
+
+int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
+{
+    const char *text = buf_str(prefs);
+    struct buf server = BUF_INIT, dir = BUF_INIT, accounts = BUF_INIT;
+    int rc = 0;
+    if (pref_value(text, "mail.accountmanager.localfoldersserver", &server)) {
+        char *rel = xasprintf("mail.server.%s.directory-rel", buf_str(&server));
+        if (pref_value(text, rel, &dir) && strcmp(buf_str(&dir), "[ProfD]Mail/Local Folders") != 0) {
+            error_set(err, "this profile keeps Local Folders in %s, not in Mail/Local Folders: "
+                      "move them back in Thunderbird's account settings, or use -o OUT and copy "
+                      "the folders by hand", buf_str(&dir));
+            rc = -1;
+        }
+        free(rel);
+    } else {
+        unsigned a = next_number(text, "mail.account.account");
+        unsigned s = next_number(text, "mail.server.server");
+        char acc[32], srv[32], k[96];
+        snprintf(acc, sizeof acc, "account%u", a);
+        snprintf(srv, sizeof srv, "server%u", s);
+        if (prefs->len && prefs->data[prefs->len - 1] != '\n')
+            buf_putc(prefs, '\n');
+        key(k, sizeof k, "mail.account", acc, "server");
+        pref_str(prefs, k, srv);
+        static const char *const local[][2] = {
+            {"type", "none"}, {"hostname", "Local Folders"}, {"name", "Local Folders"},
+            {"userName", "nobody"}, {"directory-rel", "[ProfD]Mail/Local Folders"},
+            {"storeContractID", "@mozilla.org/msgstore/berkeleystore;1"}};
+        for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+            key(k, sizeof k, "mail.server", srv, local[i][0]);
+            pref_str(prefs, k, local[i][1]);
+        }
+        pref_str(prefs, "mail.accountmanager.localfoldersserver", srv);
+        pref_value(text, "mail.accountmanager.accounts", &accounts);
+        if (accounts.len)
+            buf_putc(&accounts, ',');
+        buf_puts(&accounts, acc);
+        pref_str(prefs, "mail.accountmanager.accounts", buf_str(&accounts));
+        rc = 1;
+    }
+    buf_free(&server);
+    buf_free(&dir);
+    buf_free(&accounts);
+    return rc;
 }

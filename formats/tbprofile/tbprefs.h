@@ -18,6 +18,7 @@
 #include "model/model.h"
 #include "pipeline/writer.h"
 #include "util/buf.h"
+#include "util/error.h"
 
 /* Thunderbird's authentication methods (nsMsgAuthMethod) and socket types (nsMsgSocketType)
  * that the writer sets. */
@@ -32,5 +33,16 @@ enum {
 /* Appends prefs.js for `store`'s accounts to `out`; each account made, and each not carried, is
  * a note in `notes` (its path the .oeaccount). */
 void tbprefs_write(struct buf *out, const struct model_store *store, struct writer_outcome *notes);
+
+/* For --into-profile: makes sure the profile whose prefs.js is `prefs` has a Local Folders
+ * account in `[ProfD]Mail/Local Folders`. A profile that never had one (Thunderbird makes it
+ * only when first needed) gets one appended, under account and server numbers no other
+ * account uses, added to mail.accountmanager.accounts (a later line wins in prefs.js): 1.
+ * 0 when it has one there already; -1 with `err` when its Local Folders live elsewhere. */
+int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err);
+
+/* Appends the three settings of a personal address book (an abook-*.sqlite file in the profile)
+ * called `name`, under ldap_2.servers.`id`. */
+void tbprefs_address_book(struct buf *out, const char *id, const char *name, const char *file);
 
 #endif

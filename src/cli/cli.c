@@ -249,10 +249,13 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
     int code = take_target_args(o, target, settings);
     const char *own_dir = NULL;
     size_t nparts;
+    bool adds;
     bool own_layout = code == 0 && target->result_parts &&
-                      target->result_parts(settings, &own_dir, &nparts) != NULL;
+                      target->result_parts(settings, o->container, &own_dir, &nparts,
+                                           &adds) != NULL;
     if (code == 0 && own_layout && o->output)
-        code = usage_error("-o OUT and --profile DIR exclude each other", NULL);
+        code = usage_error("-o OUT and --profile DIR (or --into-profile DIR) exclude each other",
+                           NULL);
     else if (code == 0 && !own_layout && !o->output)
         code = usage_error("convert needs -o OUT", NULL);
     if (code == 0) {

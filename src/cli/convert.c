@@ -146,10 +146,18 @@ int convert_run(const struct convert_options *o)
     enum output_refusal why;
     const char *dir;
     size_t nparts = 0;
+    bool adds = false;
     const char *const *parts =
-        o->target->result_parts ? o->target->result_parts(o->target_settings, &dir, &nparts)
-                                : NULL;
-    if (parts && !o->force && !dir_is_empty(o->output)) {
+        o->target->result_parts
+            ? o->target->result_parts(o->target_settings, o->container, &dir, &nparts, &adds)
+            : NULL;
+    if (o->target->check_result_dir && o->target->check_result_dir(o->target_settings, &err)) {
+        reader_locations_free(locs, nlocs);
+        return fail("%s%s", err.msg, "", 2);
+    }
+    /* a new result of its own (a profile) needs an empty directory; one added to an existing
+     * directory (--into-profile) is checked by the target */
+    if (parts && !o->force && !adds && !dir_is_empty(o->output)) {
         reader_locations_free(locs, nlocs);
         return fail("%s exists and is not empty: a new profile needs an empty directory (or "
                     "--force)%s", o->output, "", 2);

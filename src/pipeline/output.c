@@ -97,9 +97,37 @@ static size_t parts_of(const struct output *o, const char *parts[MAX_TARGET_PART
     return n;
 }
 
-static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
+/* A part may lie below OUT ("Mail/Local Folders/NAME", a folder added to an existing profile);
+ * in .wlmigrate-old/ it is kept under one name, '%' and '/' written as %25 and %2F. */
+static char *flat_name(const char *part)
 {
-    char *from = path_join(from_dir, name), *to = path_join(to_dir, name);
+    struct buf b = BUF_INIT;
+    for (const char *p = part; *p; p++)
+        if (*p == '%' || *p == '/')
+            buf_printf(&b, "%%%02X", (unsigned char)*p);
+        else
+            buf_putc(&b, *p);
+    return buf_detach(&b);
+}
+
+static char *unflat_name(const char *name)
+{
+    struct buf b = BUF_INIT;
+    for (const char *p = name; *p; p++)
+        if (strncmp(p, "%25", 3) == 0 || strncmp(p, "%2F", 3) == 0) {
+            buf_putc(&b, p[2] == 'F' ? '/' : '%');
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    return buf_detach(&b);
+}
+
+/* Renames from_dir/from_name to to_dir/to_name. */
+static int move_as(const char *from_dir, const char *from_name, const char *to_dir,
+                   const char *to_name, struct error *err)
+{
+    char *from = path_join(from_dir, from_name), *to = path_join(to_dir, to_name);
     int rc = 0;
     if (rename(from, to) != 0) {
         error_errno(err, errno, "cannot move %s to %s", from, to);
@@ -108,6 +136,11 @@ static int move(const char *from_dir, const char *to_dir, const char *name, stru
     free(from);
     free(to);
     return rc;
+}
+
+static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
+{
+    return move_as(from_dir, name, to_dir, name, err);
 }
 
 static bool exists_in(const char *dir, const char *name)
@@ -182,7 +215,11 @@ static int recover(struct output *o, struct error *err)
         } else if (rc == 0) {
             for (size_t i = 0; rc == 0 && i < l.count; i++)
                 if (strncmp(l.entries[i].name, MOVED_NAME, strlen(MOVED_NAME)) != 0)
-                    rc = move(old, o->out, l.entries[i].name, err);
+                {
+                    char *part = unflat_name(l.entries[i].name);
+                    rc = move_as(old, l.entries[i].name, o->out, part, err);
+                    free(part);
+                }
             fs_listing_free(&l);
         }
     }
@@ -320,7 +357,11 @@ static int move_into_place(struct output *o, struct error *err)
     }
     for (size_t i = n; rc == 0 && i-- > 0;)
         if (exists_in(o->out, parts[i]))
-            rc = move(o->out, old, parts[i], err);
+        {
+            char *flat = flat_name(parts[i]);
+            rc = move_as(o->out, parts[i], old, flat, err);
+            free(flat);
+        }
     const char *present[MAX_TARGET_PARTS + NRESULT];
     size_t npresent = 0;
     for (size_t i = 0; i < n; i++)
@@ -332,6 +373,15 @@ static int move_into_place(struct output *o, struct error *err)
         rc = move(o->partial, o->out, present[i], err);
     if (rc == 0)
         rc = discard(o, old, err);
+    /* the folders that held parts below OUT ("Mail/Local Folders/"), now empty */
+    for (size_t i = 0; rc == 0 && i < npresent; i++) {
+        char *dir = path_join(o->partial, present[i]);
+        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir + strlen(o->partial);) {
+            *slash = '\0';
+            rmdir(dir);
+        }
+        free(dir);
+    }
     if (rc == 0 && rmdir(o->partial) != 0) {
         error_errno(err, errno, "cannot remove %s", o->partial);
         rc = -1;

@@ -186,6 +186,13 @@ const done = arguments[arguments.length - 1];
     .sort((a, b) => F[a] - F[b]);
   const log = [];
 
+  // A profile that never started has no Local Folders account yet: Thunderbird makes it
+  // (in Mail/Local Folders) when first needed, as here.
+  let localFoldersCreated = false;
+  try { MailServices.accounts.localFoldersServer; } catch (e) {
+    MailServices.accounts.createLocalMailAccount();
+    localFoldersCreated = true;
+  }
   const server = MailServices.accounts.localFoldersServer;
   if (!server) throw new Error("no localFoldersServer");
   const root = server.rootFolder;
@@ -667,6 +674,7 @@ const done = arguments[arguments.length - 1];
 
   return {
     accounts,
+    localFoldersCreated,
     savedPasswords: logins,
     thunderbird: { version: Services.appinfo.version,
                    buildID: Services.appinfo.appBuildID,
