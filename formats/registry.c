@@ -397,7 +397,7 @@ static const char *const *thunderbird_parts(const void *settings, const char *co
 
 /* --into-profile: DIR is a profile (Thunderbird's own files are there) and Thunderbird is not
  * running on it; its Local Folders directory is made when the profile never started. */
-static int thunderbird_check_dir(const void *settings, struct error *err)
+static int thunderbird_check_dir(const void *settings, bool force, struct error *err)
 {
     const struct thunderbird_settings *s = settings;
     if (!s->into_profile)
@@ -418,6 +418,17 @@ static int thunderbird_check_dir(const void *settings, struct error *err)
         error_set(err, "Thunderbird is running on %s: close it and run this again",
                   s->into_profile);
         return -1;
+    }
+    /* the container and its address book (prefs.js is always rewritten with its lines added) */
+    for (size_t i = 0; i < 3 && !force; i++) {
+        char *p = path_join(s->into_profile, into_parts[i]);
+        bool there = fs_exists(p);
+        free(p);
+        if (there) {
+            error_set(err, "%s already holds %s; use --force to replace it, or --container NAME",
+                      s->into_profile, into_parts[i]);
+            return -1;
+        }
     }
     char *local = path_join(s->into_profile, "Mail/Local Folders");
     int rc = fs_mkdirs(local, 0700, err);

@@ -55,8 +55,9 @@ struct target {
     const char *const *(*result_parts)(const void *settings, const char *container,
                                        const char **dir, size_t *nparts, bool *adds);
     /* NULL, or a check of the result's own directory before anything is written there (an
-     * existing profile must be closed): 0, or -1 with `err` (the run is refused). */
-    int (*check_result_dir)(const void *settings, struct error *err);
+     * existing profile must be closed; what an import adds must not be there unless `force`):
+     * 0, or -1 with `err` (the run is refused). Call it after result_parts. */
+    int (*check_result_dir)(const void *settings, bool force, struct error *err);
 };
 
 /* The target called `name`, or NULL. */

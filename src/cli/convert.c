@@ -151,7 +151,8 @@ int convert_run(const struct convert_options *o)
         o->target->result_parts
             ? o->target->result_parts(o->target_settings, o->container, &dir, &nparts, &adds)
             : NULL;
-    if (o->target->check_result_dir && o->target->check_result_dir(o->target_settings, &err)) {
+    if (o->target->check_result_dir &&
+        o->target->check_result_dir(o->target_settings, o->force, &err) != 0) {
         reader_locations_free(locs, nlocs);
         return fail("%s%s", err.msg, "", 2);
     }
@@ -163,7 +164,10 @@ int convert_run(const struct convert_options *o)
                     "--force)%s", o->output, "", 2);
     }
     struct output *out =
-        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, o->force, &why, &err)
+        /* an import into a profile replaces the report of an earlier one: its own parts were
+         * checked by the target */
+        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, o->force || adds, &why,
+                                  &err)
               : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);

@@ -978,7 +978,9 @@ def main():
     os.makedirs(home)
     removed_msf = []
     if args.profile:
-        shutil.copytree(args.profile, profile, symlinks=False)
+        # Thunderbird's lock files (a dangling `lock` link after a kill) are not copied
+        shutil.copytree(args.profile, profile, symlinks=False,
+                        ignore=shutil.ignore_patterns("lock", ".parentlock", "parent.lock"))
         tree = local_dir if os.path.isdir(local_dir) else None
     else:
         os.makedirs(os.path.dirname(local_dir))
