@@ -292,7 +292,7 @@ static bool pref_value(const char *text, const char *name, struct buf *value)
     return found;
 }
 
-/* 1 + the largest N of `prefix`N in the text. */
+/* 1 + the largest N of `prefix`N (digits right after it) anywhere in the text. */
 static unsigned next_number(const char *text, const char *prefix)
 {
     unsigned next = 1;
@@ -307,7 +307,7 @@ static unsigned next_number(const char *text, const char *prefix)
 
 int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
 {
-    const char *text = buf_str(prefs);
+    char *text = xstrdup(buf_str(prefs)); /* `prefs` grows below */
     struct buf server = BUF_INIT, dir = BUF_INIT, accounts = BUF_INIT;
     int rc = 0;
     if (pref_value(text, "mail.accountmanager.localfoldersserver", &server)) {
@@ -320,8 +320,9 @@ int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
         }
         free(rel);
     } else {
-        unsigned a = next_number(text, "mail.account.account");
-        unsigned s = next_number(text, "mail.server.server");
+        /* names as keys ("mail.server.server7.type") and as values ("server7") */
+        unsigned a = next_number(text, "account");
+        unsigned s = next_number(text, "server");
         char acc[32], srv[32], k[96];
         snprintf(acc, sizeof acc, "account%u", a);
         snprintf(srv, sizeof srv, "server%u", s);
@@ -348,5 +349,6 @@ int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
     buf_free(&server);
     buf_free(&dir);
     buf_free(&accounts);
+    free(text);
     return rc;
 }
