@@ -19,18 +19,24 @@ static int fail(const char *fmt, const char *a, const char *b, int code)
     return code;
 }
 
-/* True when `dir` is missing or holds nothing but what an interrupted run of ours left there
- * (".wlmigrate-*", which the output module clears): a new profile may be written into it. */
+/* True when `dir` is missing, holds nothing but what an interrupted run of ours left there
+ * (".wlmigrate-*", which the output module clears), or holds an install a kill interrupted
+ * (".wlmigrate-old": the output module finishes or undoes it, then checks for a result): a new
+ * profile may be written into it. */
 static bool dir_is_empty(const char *dir)
 {
     struct fs_listing l;
     if (fs_list_dir(dir, &l) != 0)
         return !fs_exists(dir);
-    bool empty = true;
-    for (size_t i = 0; i < l.count && empty; i++)
-        empty = strncmp(l.entries[i].name, ".wlmigrate-", 11) == 0;
+    bool empty = true, interrupted = false;
+    for (size_t i = 0; i < l.count; i++) {
+        if (strcmp(l.entries[i].name, ".wlmigrate-old") == 0)
+            interrupted = true;
+        else if (strncmp(l.entries[i].name, ".wlmigrate-", 11) != 0)
+            empty = false;
+    }
     fs_listing_free(&l);
-    return empty;
+    return empty || interrupted;
 }
 
 /* The one store to convert; several stores found is a usage error. */
