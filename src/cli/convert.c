@@ -19,24 +19,18 @@ static int fail(const char *fmt, const char *a, const char *b, int code)
     return code;
 }
 
-/* True when `dir` is missing, holds nothing but what an interrupted run of ours left there
- * (".wlmigrate-*", which the output module clears), or holds an install a kill interrupted
- * (".wlmigrate-old": the output module finishes or undoes it, then checks for a result): a new
- * profile may be written into it. */
+/* True when `dir` is missing or holds nothing but our own run's lock and partial directory
+ * (".wlmigrate-*"): a new profile may be written into it. */
 static bool dir_is_empty(const char *dir)
 {
     struct fs_listing l;
     if (fs_list_dir(dir, &l) != 0)
         return !fs_exists(dir);
-    bool empty = true, interrupted = false;
-    for (size_t i = 0; i < l.count; i++) {
-        if (strcmp(l.entries[i].name, ".wlmigrate-old") == 0)
-            interrupted = true;
-        else if (strncmp(l.entries[i].name, ".wlmigrate-", 11) != 0)
-            empty = false;
-    }
+    bool empty = true;
+    for (size_t i = 0; i < l.count && empty; i++)
+        empty = strncmp(l.entries[i].name, ".wlmigrate-", 11) == 0;
     fs_listing_free(&l);
-    return empty || interrupted;
+    return empty;
 }
 
 /* The one store to convert; several stores found is a usage error. */
@@ -157,27 +151,35 @@ int convert_run(const struct convert_options *o)
         o->target->result_parts
             ? o->target->result_parts(o->target_settings, o->container, &dir, &nparts, &adds)
             : NULL;
+    /* Before anything is written there: is it a profile, is Thunderbird running on it (the
+     * parts it would replace are checked below, once an interrupted run is cleared up). */
     if (o->target->check_result_dir &&
-        o->target->check_result_dir(o->target_settings, o->force, &err) != 0) {
+        o->target->check_result_dir(o->target_settings, true, &err) != 0) {
         reader_locations_free(locs, nlocs);
         return fail("%s%s", err.msg, "", 2);
     }
-    /* a new result of its own (a profile) needs an empty directory; one added to an existing
-     * directory (--into-profile) is checked by the target */
-    if (parts && !o->force && !adds && !dir_is_empty(o->output)) {
-        reader_locations_free(locs, nlocs);
-        return fail("%s exists and is not empty: a new profile needs an empty directory (or "
-                    "--force)%s", o->output, "", 2);
-    }
+    /* A result of its own layout is checked against what is there by the two checks below,
+     * after output_open has finished or undone an install a kill interrupted. */
     struct output *out =
-        /* an import into a profile replaces the report of an earlier one: its own parts were
-         * checked by the target */
-        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, o->force || adds, &why,
-                                  &err)
+        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, true, &why, &err)
               : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);
         return fail("%s%s", err.msg, "", why == OUTPUT_REFUSED ? 2 : 3);
+    }
+    /* a new profile needs an empty directory; an import into one (--into-profile) must not
+     * replace an earlier one of the same name (the target checks its parts) */
+    int refused = 0;
+    if (parts && !o->force && !adds && !dir_is_empty(o->output))
+        refused = fail("%s exists and is not empty: a new profile needs an empty directory (or "
+                       "--force)%s", o->output, "", 2);
+    else if (parts && o->target->check_result_dir &&
+             o->target->check_result_dir(o->target_settings, o->force, &err) != 0)
+        refused = fail("%s%s", err.msg, "", 2);
+    if (refused) {
+        output_close(out);
+        reader_locations_free(locs, nlocs);
+        return refused;
     }
     struct report *report = report_new();
     struct contact_list contacts = CONTACT_LIST_INIT;
