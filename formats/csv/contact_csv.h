@@ -39,8 +39,9 @@ enum contact_csv_profile { CONTACT_CSV_OUTLOOK_EN, CONTACT_CSV_OUTLOOK_JA };
 /* "outlook-en" / "outlook-ja" -> 0 and *p set; -1 for any other name. */
 int contact_csv_profile_from_name(const char *name, enum contact_csv_profile *p);
 
-/* True when the first line looks like a contacts CSV header this reader knows (at least two
- * known column names). Any encoding as described above. */
+/* True when the first line looks like a contacts CSV header this reader knows (at least one
+ * known column name: an export of e-mail addresses alone is an address book too). Any encoding
+ * as described above. */
 bool contact_csv_sniff(const char *data, size_t len);
 
 /* Reads every row of a contacts CSV; see above. Returns the number of contacts added;

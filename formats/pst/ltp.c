@@ -294,19 +294,20 @@ void pst_bth_fill(struct pst_heap *h, uint32_t bth, const uint8_t *recs, size_t 
 /* HNID for a variable-size value: 0 when empty, a HID when it fits in the heap, otherwise the
  * NID of a new subnode holding the bytes. */
 static int store_value(struct pst_heap *h, struct pst_ndb *n, struct pst_sublist *subs,
-                       const uint8_t *data, size_t len, uint32_t *hnid, uint64_t *bytes,
+                       const struct pst_value *v, uint32_t *hnid, uint64_t *bytes,
                        struct error *err)
 {
+    size_t len = v->len;
     if (len == 0) {
         *hnid = 0;
         return 0;
     }
-    if (len <= PST_HEAP_MAX_ITEM) {
-        *hnid = pst_heap_alloc(h, data, len);
+    if (len <= PST_HEAP_MAX_ITEM && !v->bid) {
+        *hnid = pst_heap_alloc(h, v->data, len);
         return 0;
     }
-    uint64_t bid;
-    if (pst_ndb_write_data(n, data, len, &bid, err) < 0)
+    uint64_t bid = v->bid;
+    if (!bid && pst_ndb_write_data(n, v->data, len, &bid, err) < 0)
         return -1;
     uint32_t nid = pst_sublist_new_nid(subs);
     pst_sublist_add(subs, nid, bid, 0);
@@ -381,7 +382,7 @@ int pst_pc_write(struct pst_ndb *n, const struct pst_value *props, size_t count,
             rc = -1;
         } else {
             uint32_t hnid;
-            rc = store_value(h, n, subs, v[i].data, v[i].len, &hnid, &extra, err);
+            rc = store_value(h, n, subs, &v[i], &hnid, &extra, err);
             pst_put32(r + 4, hnid);
         }
     }
@@ -592,7 +593,8 @@ int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, 
     for (size_t i = 0; i < t->nvars && rc == 0; i++) {
         const struct tc_var *v = &t->vars[i];
         uint32_t hnid;
-        rc = store_value(h, n, &subs, v->data, v->len, &hnid, NULL, err);
+        const struct pst_value cell = {0, v->data, v->len, 0};
+        rc = store_value(h, n, &subs, &cell, &hnid, NULL, err);
         pst_put32(rows + v->row * rs + t->cols[v->col].ib, hnid);
     }
 

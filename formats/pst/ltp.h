@@ -36,11 +36,13 @@ enum {
 size_t pst_fixed_size(uint16_t type);
 
 /* One property as stored: fixed types as their little-endian bytes, strings as UTF-16LE
- * without terminator, binary as is. */
+ * without terminator, binary as is. A large value already written as a data tree (streamed:
+ * pst_ndb_stream) has `bid` set, `len` its length and no `data`. */
 struct pst_value {
     uint32_t tag;
     const uint8_t *data;
     size_t len;
+    uint64_t bid;
 };
 
 /* ---- heap-on-node ---- */

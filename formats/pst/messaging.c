@@ -241,16 +241,16 @@ int pst_nameid_write(const struct pst_nameid *m, struct pst_ndb *n, struct error
     size_t np = 0;
     uint8_t nb[4];
     pst_put32(nb, NAMEID_BUCKETS);
-    props[np++] = (struct pst_value){PST_TAG(0x0001, PST_PT_I32), nb, 4};
+    props[np++] = (struct pst_value){PST_TAG(0x0001, PST_PT_I32), nb, 4, 0};
     props[np++] = (struct pst_value){PST_TAG(0x0002, PST_PT_BINARY),
-                                     (const uint8_t *)m->guids.data, m->guids.len};
-    props[np++] = (struct pst_value){PST_TAG(0x0003, PST_PT_BINARY), entries, 8 * m->count};
+                                     (const uint8_t *)m->guids.data, m->guids.len, 0};
+    props[np++] = (struct pst_value){PST_TAG(0x0003, PST_PT_BINARY), entries, 8 * m->count, 0};
     props[np++] = (struct pst_value){PST_TAG(0x0004, PST_PT_BINARY),
-                                     (const uint8_t *)m->strings.data, m->strings.len};
+                                     (const uint8_t *)m->strings.data, m->strings.len, 0};
     for (unsigned b = 0; b < NAMEID_BUCKETS; b++)
         if (buckets[b].len)
             props[np++] = (struct pst_value){PST_TAG(0x1000 + b, PST_PT_BINARY),
-                                             (const uint8_t *)buckets[b].data, buckets[b].len};
+                                             (const uint8_t *)buckets[b].data, buckets[b].len, 0};
     struct pst_sublist subs = {0};
     uint64_t bid = 0, sub = 0;
     int rc = pst_pc_write(n, props, np, &subs, &bid, NULL, err);
@@ -302,17 +302,17 @@ int pst_store_write(const struct pst_store_info *s, struct pst_ndb *n, struct er
     /* FOLDER_IPM_SUBTREE_VALID | WASTEBASKET | COMMON_VIEWS | FINDER, as in Outlook's file */
     pst_put32(mask, 0x01 | 0x08 | 0x40 | 0x80);
     const struct pst_value props[] = {
-        {PST_TAG(0x0E34, PST_PT_BINARY), history, 24}, /* PidTagReplVersionhistory */
-        {PST_TAG(0x0E38, PST_PT_I32), zero, 4},        /* PidTagReplFlags */
-        {PST_TAG(0x0FF9, PST_PT_BINARY), s->record_key, 16},
-        {PST_TAG(0x3001, PST_PT_UNICODE), (const uint8_t *)name.data, name.len},
-        {PST_TAG(0x35DF, PST_PT_I32), mask, 4},
-        {PST_TAG(0x35E0, PST_PT_BINARY), ipm, 24},
-        {PST_TAG(0x35E3, PST_PT_BINARY), waste, 24},
-        {PST_TAG(0x35E6, PST_PT_BINARY), views, 24},
-        {PST_TAG(0x35E7, PST_PT_BINARY), finder, 24},
-        {PST_TAG(0x6633, PST_PT_BOOLEAN), one, 1}, /* PidTagPstLrNoRestrictions */
-        {PST_TAG(0x67FF, PST_PT_I32), zero, 4},    /* PidTagPstPassword: none */
+        {PST_TAG(0x0E34, PST_PT_BINARY), history, 24, 0}, /* PidTagReplVersionhistory */
+        {PST_TAG(0x0E38, PST_PT_I32), zero, 4, 0},        /* PidTagReplFlags */
+        {PST_TAG(0x0FF9, PST_PT_BINARY), s->record_key, 16, 0},
+        {PST_TAG(0x3001, PST_PT_UNICODE), (const uint8_t *)name.data, name.len, 0},
+        {PST_TAG(0x35DF, PST_PT_I32), mask, 4, 0},
+        {PST_TAG(0x35E0, PST_PT_BINARY), ipm, 24, 0},
+        {PST_TAG(0x35E3, PST_PT_BINARY), waste, 24, 0},
+        {PST_TAG(0x35E6, PST_PT_BINARY), views, 24, 0},
+        {PST_TAG(0x35E7, PST_PT_BINARY), finder, 24, 0},
+        {PST_TAG(0x6633, PST_PT_BOOLEAN), one, 1, 0}, /* PidTagPstLrNoRestrictions */
+        {PST_TAG(0x67FF, PST_PT_I32), zero, 4, 0},    /* PidTagPstPassword: none */
     };
     struct pst_sublist subs = {0};
     uint64_t bid = 0, sub = 0;
@@ -379,8 +379,8 @@ int pst_store_write_internal(const struct pst_store_info *s, struct pst_ndb *n,
             uint8_t root[4];
             pst_put32(root, PST_NID_ROOT_FOLDER);
             const struct pst_value cells[] = {
-                {PST_TAG(0x001A, PST_PT_UNICODE), NULL, 0}, /* message class "": the default */
-                {PST_TAG(0x6605, PST_PT_I32), root, 4},     /* folder NID */
+                {PST_TAG(0x001A, PST_PT_UNICODE), NULL, 0, 0}, /* message class "": the default */
+                {PST_TAG(0x6605, PST_PT_I32), root, 4, 0},     /* folder NID */
             };
             pst_tc_add_row(tc, 1, 2, cells, 2);
         }

@@ -456,6 +456,104 @@ int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t
     return rc;
 }
 
+/* ---- a data tree written as its bytes come ---- */
+
+struct pst_ndb_stream {
+    struct pst_ndb *n;
+    uint8_t block[PST_BLOCK_MAX_DATA]; /* the leaf being filled */
+    size_t fill;
+    uint64_t leaves[PST_XBLOCK_MAX];   /* written leaves not yet under an XBLOCK */
+    size_t nleaves;
+    uint64_t leaves_bytes;
+    uint64_t xblocks[PST_XBLOCK_MAX];  /* written XBLOCKs, for the XXBLOCK at the end */
+    size_t nx;
+    uint64_t total;
+};
+
+struct pst_ndb_stream *pst_ndb_stream_begin(struct pst_ndb *n)
+{
+    struct pst_ndb_stream *s = xcalloc(1, sizeof *s);
+    s->n = n;
+    return s;
+}
+
+/* Puts the pending leaves under an XBLOCK (when the tree needs an XXBLOCK above them). */
+static int stream_close_xblock(struct pst_ndb_stream *s, struct error *err)
+{
+    if (s->nx == PST_XBLOCK_MAX) {
+        error_set(err, "%s: data tree of over %llu bytes is too large", s->n->path,
+                  (unsigned long long)s->total);
+        return -1;
+    }
+    if (write_xblock(s->n, 1, s->leaves, s->nleaves, s->leaves_bytes, &s->xblocks[s->nx], err) < 0)
+        return -1;
+    s->nx++;
+    s->nleaves = 0;
+    s->leaves_bytes = 0;
+    return 0;
+}
+
+static int stream_flush_leaf(struct pst_ndb_stream *s, struct error *err)
+{
+    if (s->nleaves == PST_XBLOCK_MAX && stream_close_xblock(s, err) < 0)
+        return -1;
+    if (write_raw_block(s->n, s->block, s->fill, false, &s->leaves[s->nleaves], err) < 0)
+        return -1;
+    s->nleaves++;
+    s->leaves_bytes += s->fill;
+    s->fill = 0;
+    return 0;
+}
+
+int pst_ndb_stream_write(struct pst_ndb_stream *s, const void *data, size_t len, struct error *err)
+{
+    const uint8_t *p = data;
+    if (len > 0xFFFFFFFFu - s->total) {
+        error_set(err, "%s: data tree of over 4 GiB", s->n->path);
+        return -1;
+    }
+    s->total += len;
+    while (len) {
+        /* A full leaf is written only when more bytes follow: the last one may be full. */
+        if (s->fill == PST_BLOCK_MAX_DATA && stream_flush_leaf(s, err) < 0)
+            return -1;
+        size_t take = PST_BLOCK_MAX_DATA - s->fill;
+        if (take > len)
+            take = len;
+        memcpy(s->block + s->fill, p, take);
+        s->fill += take;
+        p += take;
+        len -= take;
+    }
+    return 0;
+}
+
+int pst_ndb_stream_end(struct pst_ndb_stream *s, uint64_t *bid, uint64_t *total, struct error *err)
+{
+    int rc = 0;
+    *bid = 0;
+    *total = s->total;
+    if (s->total && s->fill)
+        rc = stream_flush_leaf(s, err);
+    if (rc == 0 && s->nx == 0 && s->nleaves == 1)
+        *bid = s->leaves[0];
+    else if (rc == 0 && s->nx == 0 && s->nleaves > 1)
+        rc = write_xblock(s->n, 1, s->leaves, s->nleaves, s->leaves_bytes, bid, err);
+    else if (rc == 0 && s->nx > 0) {
+        if (s->nleaves)
+            rc = stream_close_xblock(s, err);
+        if (rc == 0)
+            rc = write_xblock(s->n, 2, s->xblocks, s->nx, s->total, bid, err);
+    }
+    free(s);
+    return rc;
+}
+
+void pst_ndb_stream_abort(struct pst_ndb_stream *s)
+{
+    free(s);
+}
+
 static int cmp_sub(const void *a, const void *b)
 {
     uint32_t x = ((const struct pst_subnode *)a)->nid, y = ((const struct pst_subnode *)b)->nid;

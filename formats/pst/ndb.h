@@ -108,6 +108,17 @@ int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t
  * Outlook's files: readers find byte k of the tree in block k / 8176 (doc/PST.md 1.7). */
 int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t count,
                         uint64_t *bid, struct error *err);
+/* A data tree written as its bytes come, for a value too large to hold (an attachment of any
+ * size): leaves go to the file as they fill, an XBLOCK above every 1021 of them, an XXBLOCK at
+ * the end; memory stays at one block and two BID arrays. Up to 1021 leaves the file is the
+ * same as pst_ndb_write_data() gives for the same bytes. end() and abort() free the stream;
+ * after abort the blocks written stay in the file, unreferenced. */
+struct pst_ndb_stream;
+struct pst_ndb_stream *pst_ndb_stream_begin(struct pst_ndb *n);
+int pst_ndb_stream_write(struct pst_ndb_stream *s, const void *data, size_t len, struct error *err);
+/* *bid receives the tree's BID (0 when no byte was written), *total its length. */
+int pst_ndb_stream_end(struct pst_ndb_stream *s, uint64_t *bid, uint64_t *total, struct error *err);
+void pst_ndb_stream_abort(struct pst_ndb_stream *s);
 /* Writes the subnode tree of a node (entries sorted here by NID; NIDs must be distinct);
  * an empty list gives BID 0. */
 int pst_ndb_write_subnodes(struct pst_ndb *n, struct pst_subnode *subs, size_t count,

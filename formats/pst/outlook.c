@@ -16,6 +16,10 @@
 #include "util/xalloc.h"
 
 #define OUTLOOK_SUBDIR "outlook"
+/* Messages up to this size are read whole into memory; larger ones are decoded from their file
+ * (normalize_open_file), their attachments streamed into the PST, so that memory stays bounded
+ * whatever a message's size. */
+#define OUTLOOK_HOLD_MAX (8u << 20)
 
 /* Where a source folder is in the current part. */
 struct mapped {
@@ -235,7 +239,7 @@ static void count_stretch(struct outlook *w, int64_t date)
 static void report_repairs(struct writer_outcome *outcome, struct normalize *n, const char *source)
 {
     static const char *const lossy[] = {"charset_replaced", "uuencode_invalid", "tnef_unreadable",
-                                        "too_deep"};
+                                        "too_deep", "header_cut"};
     size_t count = normalize_repair_count(n);
     if (count == 0)
         return;
@@ -266,11 +270,17 @@ static enum status ol_message(void *wp, struct message *msg, struct writer_outco
         if (rc != STATUS_OK)
             return rc;
     }
-    if (read_all(w, msg, err) != 0)
-        return STATUS_MESSAGE_BAD;
     struct normalize_hints hints = {.store_time = msg->file->received,
                                     .file_time = msg->file->mtime};
-    struct normalize *n = normalize_open(w->data.data ? w->data.data : "", w->data.len, &hints, err);
+    struct normalize *n;
+    if (!msg->at_eof && msg->size > OUTLOOK_HOLD_MAX && msg->size >= msg->rest_offset) {
+        n = normalize_open_file(msg->head, msg->head_len, msg->fd, msg->rest_offset,
+                                msg->size - msg->rest_offset, &hints, err);
+    } else {
+        if (read_all(w, msg, err) != 0)
+            return STATUS_MESSAGE_BAD;
+        n = normalize_open(w->data.data ? w->data.data : "", w->data.len, &hints, err);
+    }
     if (!n)
         return STATUS_MESSAGE_BAD;
     const struct model_message *m = msg->file;

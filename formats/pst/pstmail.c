@@ -26,10 +26,39 @@ struct pstmail {
     struct pstmail **embedded;              /* per attachment, NULL when by value */
     const struct pst_message **embedded_msgs;
     struct normalize **embedded_n;          /* handles the embedded views point into */
+    struct att_source *sources;             /* per attachment: its bytes, read while written */
     size_t natts;
     char **owned;                           /* strings and bytes freed with the message */
     size_t nowned, capowned;
 };
+
+/* An attachment's bytes for the writer: the stream is opened on the first read and closed at
+ * its end, so that one attachment at a time is being decoded. */
+struct att_source {
+    struct pst_source src;
+    struct normalize *n;
+    size_t index;
+    struct normalize_stream *stream;
+    bool done;
+};
+
+static ssize_t att_read(void *ctx, void *buf, size_t cap, struct error *err)
+{
+    struct att_source *a = ctx;
+    if (a->done)
+        return 0;
+    if (!a->stream)
+        a->stream = normalize_attachment_open(a->n, a->index);
+    ssize_t got = a->stream ? normalize_stream_read(a->stream, buf, cap) : 0;
+    if (got < 0)
+        error_set(err, "attachment %zu could not be read", a->index + 1);
+    if (got <= 0) {
+        normalize_stream_close(a->stream);
+        a->stream = NULL;
+        a->done = true;
+    }
+    return got;
+}
 
 static char *keep(struct pstmail *m, char *s)
 {
@@ -268,6 +297,7 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
     m->embedded = xcalloc(count ? count : 1, sizeof *m->embedded);
     m->embedded_msgs = xcalloc(count ? count : 1, sizeof *m->embedded_msgs);
     m->embedded_n = xcalloc(count ? count : 1, sizeof *m->embedded_n);
+    m->sources = xcalloc(count ? count : 1, sizeof *m->sources);
     for (size_t i = 0; i < count; i++) {
         const struct normalize_attachment *a = normalize_attachment(n, i);
         struct plist *l = &m->atts[i];
@@ -304,9 +334,9 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             plist_str(l, PST_TAG(0x3704, PST_PT_UNICODE), keep(m, short_name(name, i + 1)));
             if (dot && dot[1])
                 plist_str(l, PST_TAG(0x3703, PST_PT_UNICODE), dot);
-            size_t len = 0;
-            const char *data = normalize_attachment_data(n, i, &len);
-            plist_bin(l, PST_TAG(0x3701, PST_PT_BINARY), data, len);
+            struct att_source *src = &m->sources[i];
+            *src = (struct att_source){{att_read, src}, n, i, NULL, false};
+            plist_add(l, PST_TAG(0x3701, PST_PT_BINARY))->source = &src->src;
         }
         m->att_lists[i].props = l->v;
         m->att_lists[i].count = l->n;
@@ -441,6 +471,7 @@ void pstmail_free(struct pstmail *m)
     for (size_t i = 0; i < m->natts; i++) {
         pstmail_free(m->embedded[i]);
         normalize_free(m->embedded_n[i]);
+        normalize_stream_close(m->sources[i].stream);
         plist_free(&m->atts[i]);
     }
     for (size_t i = 0; i < m->nrcpts; i++)
@@ -455,6 +486,7 @@ void pstmail_free(struct pstmail *m)
     free(m->embedded);
     free(m->embedded_msgs);
     free(m->embedded_n);
+    free(m->sources);
     plist_free(&m->props);
     free(m);
 }

@@ -110,6 +110,7 @@ static struct buf *enc_slot(struct enc *e, uint32_t tag)
         buf_reset(&e->store[i]);
     }
     e->v[i].tag = tag;
+    e->v[i].bid = 0;
     return &e->store[i];
 }
 
@@ -163,6 +164,44 @@ static void enc_free(struct enc *e)
     memset(e, 0, sizeof *e);
 }
 
+/* A binary value read from `src`: held when it fits a heap item (stored as any other), else
+ * written as its data tree while it is read, so that no attachment is ever held whole. */
+static int enc_source(struct pst_writer *w, struct enc *e, uint32_t tag, const struct pst_source *src,
+                      struct error *err)
+{
+    struct buf *b = enc_slot(e, tag);
+    uint8_t chunk[65536];
+    while (b->len <= PST_HEAP_MAX_ITEM) {
+        ssize_t got = src->read(src->ctx, chunk, PST_HEAP_MAX_ITEM + 1 - b->len, err);
+        if (got < 0)
+            return -1;
+        if (got == 0) {
+            enc_done(e, tag);
+            return 0;
+        }
+        buf_append(b, chunk, (size_t)got);
+    }
+    struct pst_ndb_stream *s = pst_ndb_stream_begin(w->ndb);
+    int rc = pst_ndb_stream_write(s, b->data, b->len, err);
+    buf_free(b);
+    for (ssize_t got; rc == 0 && (got = src->read(src->ctx, chunk, sizeof chunk, err)) != 0;)
+        rc = got < 0 ? -1 : pst_ndb_stream_write(s, chunk, (size_t)got, err);
+    if (rc < 0) {
+        pst_ndb_stream_abort(s);
+        return -1;
+    }
+    uint64_t bid, total;
+    if (pst_ndb_stream_end(s, &bid, &total, err) < 0)
+        return -1;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->v[i].tag == tag) {
+            e->v[i].data = NULL;
+            e->v[i].len = (size_t)total;
+            e->v[i].bid = bid;
+        }
+    return 0;
+}
+
 /* API properties to stored values; named properties get their ID from the map. */
 static int enc_props(struct pst_writer *w, struct enc *e, const struct pst_proplist *pl,
                      struct error *err)
@@ -192,6 +231,9 @@ static int enc_props(struct pst_writer *w, struct enc *e, const struct pst_propl
             else
                 buf_append(b, s, len);
             enc_done(e, tag);
+        } else if (p->source) {
+            if (enc_source(w, e, tag, p->source, err) < 0)
+                return -1;
         } else {
             if (p->len && !p->data) {
                 error_set(err, "%s: property %#010x has no data", w->path, tag);
@@ -626,7 +668,7 @@ static int write_folder(struct pst_writer *w, struct pst_folder *f, struct error
     if (f->kind == PST_FOLDER_SEARCH) {
         /* Search update queue (empty), search criteria object, search contents table. */
         uint8_t zero[4] = {0};
-        const struct pst_value crit[] = {{PST_TAG(0x660B, PST_PT_I32), zero, 4}};
+        const struct pst_value crit[] = {{PST_TAG(0x660B, PST_PT_I32), zero, 4, 0}};
         if (pst_ndb_add_node(n, PST_NID(idx, PST_NID_TYPE_SEARCH_UPDATE_QUEUE), 0, 0, 0, err) < 0 ||
             pst_pc_write(n, crit, 1, &subs, &bid, NULL, err) < 0 ||
             pst_ndb_add_node(n, PST_NID(idx, PST_NID_TYPE_SEARCH_CRITERIA_OBJECT), bid, 0, 0, err) < 0 ||

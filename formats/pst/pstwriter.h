@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/error.h"
 #include "pst/pstprop.h"
@@ -36,12 +37,21 @@ struct pst_propname {
     const char *name;
 };
 
+/* Binary bytes read in pieces while the message is written, for a value of any size (an
+ * attachment's data): read() gives >0 bytes, 0 at the end, -1 with `err` filled. The bytes go
+ * to the file as they come; none is held beyond one block. */
+struct pst_source {
+    ssize_t (*read)(void *ctx, void *buf, size_t cap, struct error *err);
+    void *ctx;
+};
+
 struct pst_prop {
     uint32_t tag;                    /* for a named property only the type half is used */
     const struct pst_propname *name; /* NULL for an ordinary property */
     uint64_t num;                    /* integers, booleans, FILETIMEs; doubles as IEEE bits */
     const void *data;                /* strings (UTF-8), binary and multi-valued bytes */
     size_t len;                      /* bytes at `data`; (size_t)-1 = NUL-terminated string */
+    const struct pst_source *source; /* binary only: read from here instead of data/len */
 };
 
 struct pst_proplist {

@@ -108,6 +108,8 @@ struct msgstore {
     struct msgstore_message *messages;
     size_t nmessages, messages_cap;
     size_t rows_skipped;
+    char **outside; /* stream paths that lead out of the store, as stored (the first few) */
+    size_t noutside, outside_total;
     /* open-addressing hash of message paths (lower-cased) -> index + 1 */
     size_t *slots;
     size_t nslots;
@@ -150,6 +152,11 @@ static char *msgstore_relative_path(const char *stored)
     for (char *p = rel; *p; p++)
         if (*p == '\\')
             *p = '/';
+    for (const char *c = rel; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0')) {
+            free(rel); /* "..": out of the store */
+            return NULL;
+        }
     return rel;
 }
 
@@ -238,6 +245,17 @@ enum msgstore_shutdown msgstore_shutdown_state(const struct msgstore *db)
 
 size_t msgstore_rows_skipped(const struct msgstore *db) { return db ? db->rows_skipped : 0; }
 
+size_t msgstore_outside_count(const struct msgstore *db, size_t *named)
+{
+    *named = db ? db->noutside : 0;
+    return db ? db->outside_total : 0;
+}
+
+const char *msgstore_outside_at(const struct msgstore *db, size_t i)
+{
+    return db && i < db->noutside ? db->outside[i] : NULL;
+}
+
 void msgstore_free(struct msgstore *db)
 {
     if (!db)
@@ -247,6 +265,9 @@ void msgstore_free(struct msgstore *db)
         free(db->folders[i].path);
     }
     free(db->folders);
+    for (size_t i = 0; i < db->noutside; i++)
+        free(db->outside[i]);
+    free(db->outside);
     for (size_t i = 0; i < db->nmessages; i++)
         free((char *)db->messages[i].path);
     free(db->messages);
@@ -451,6 +472,19 @@ static void stream_row(struct builder *b, const struct esedb_cell *cells)
         return;
     char *stored = get_text(b, cells, F_STREAM_PATH);
     char *path = msgstore_relative_path(stored);
+    if (!path && stored && *stored) {
+        /* Named in the report, never followed: the message files are found by the walk. */
+        struct msgstore *db = b->db;
+        if (db->noutside < MSGSTORE_OUTSIDE_NAMED) {
+            for (char *c = stored; *c; c++) /* it is printed: no control characters */
+                if ((unsigned char)*c < 0x20 || *c == 0x7F)
+                    *c = '?';
+            db->outside = xrealloc(db->outside, (db->noutside + 1) * sizeof *db->outside);
+            db->outside[db->noutside++] = stored;
+            stored = NULL;
+        }
+        db->outside_total++;
+    }
     free(stored);
     if (!path)
         return;

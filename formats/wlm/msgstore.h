@@ -74,6 +74,12 @@ void msgstore_free(struct msgstore *db);
 enum msgstore_shutdown msgstore_shutdown_state(const struct msgstore *db);
 /* Number of message rows that could not be used (no stream path), for the report. */
 size_t msgstore_rows_skipped(const struct msgstore *db);
+/* Stream rows whose path leads out of the store (an absolute path elsewhere, a ".." step): never
+ * followed, and named in the report. The count of all of them; *named receives how many are
+ * kept (the first MSGSTORE_OUTSIDE_NAMED), each as stored (UTF-8). */
+#define MSGSTORE_OUTSIDE_NAMED 20
+size_t msgstore_outside_count(const struct msgstore *db, size_t *named);
+const char *msgstore_outside_at(const struct msgstore *db, size_t i);
 
 /* The row for a message file at `relpath` (relative to the store root), or NULL. */
 struct msgstore_message *msgstore_message(struct msgstore *db, const char *relpath);

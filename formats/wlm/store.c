@@ -468,6 +468,16 @@ static void open_database(struct walk *w, const struct reader_location *loc)
         free(w->reader->unreadable_reason);
         w->reader->unreadable_reason = xstrdup(err.msg);
     }
+    size_t named, outside = msgstore_outside_count(w->reader->db, &named);
+    for (size_t i = 0; i < named; i++)
+        report_problem(w->report, PROBLEM_DATABASE_ROWS, s->database,
+                       "a row of the database names a message file outside the store (%s): it "
+                       "was not read; the message files in the store are converted as usual",
+                       msgstore_outside_at(w->reader->db, i));
+    if (outside > named)
+        report_problem(w->report, PROBLEM_DATABASE_ROWS, s->database,
+                       "%zu more rows of the database name message files outside the store: "
+                       "not read", outside - named);
     size_t skipped = msgstore_rows_skipped(w->reader->db);
     if (skipped)
         report_problem(w->report, PROBLEM_DATABASE_ROWS, s->database,
@@ -483,6 +493,14 @@ static void open_database(struct walk *w, const struct reader_location *loc)
                        "or crashed): recent changes to read state and flags may be missing");
     }
     free(root);
+}
+
+static bool top_has_source(const struct model_folder *top, const char *source)
+{
+    for (size_t i = 0; i < top->nchildren; i++)
+        if (strcmp(top->children[i]->source, source) == 0)
+            return true;
+    return false;
 }
 
 /* After the walk: decide whether the database fits these files, move the files it has no
@@ -515,7 +533,14 @@ static void place_unmatched(struct walk *w)
                        "used, the others' state is unknown",
                        w->matched, w->matched + w->nunplaced);
     } else if (w->nunplaced) {
-        struct model_folder *rec = model_folder_new(s->top, "Recovered", "(recovered)");
+        /* Its source names no directory: unique among the top folders, as every source is. */
+        char *source = xstrdup("(recovered)");
+        for (unsigned k = 2; top_has_source(s->top, source); k++) {
+            free(source);
+            source = xasprintf("(recovered %u)", k);
+        }
+        struct model_folder *rec = model_folder_new(s->top, "Recovered", source);
+        free(source);
         for (size_t i = 0; i < w->nunplaced; i++) {
             struct unplaced *u = &w->unplaced[i];
             u->folder->messages--;
@@ -587,6 +612,9 @@ static bool describe(const struct model_store *store, const char *source, bool i
         m->state = row->state;
         m->state_known = true;
         m->received = row->received;
+        m->body = row->body == MSGSTORE_BODY_DOWNLOADED      ? MODEL_BODY_DOWNLOADED
+                  : row->body == MSGSTORE_BODY_HEADERS_ONLY ? MODEL_BODY_HEADERS_ONLY
+                                                            : MODEL_BODY_UNKNOWN;
     }
     return true;
 }

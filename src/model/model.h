@@ -137,6 +137,13 @@ uint64_t model_time_to_filetime(int64_t unix_seconds);
  * caller's. */
 int64_t model_time_from_filetime(uint64_t filetime);
 
+/* Whether the store says a message's body was downloaded (WLM's database flag 0x1). */
+enum model_body {
+    MODEL_BODY_UNKNOWN = 0,
+    MODEL_BODY_DOWNLOADED,
+    MODEL_BODY_HEADERS_ONLY,
+};
+
 /* One message file as a reader hands it out: valid during the callback only. */
 struct model_message {
     const char *source;   /* relative to the store root */
@@ -146,6 +153,7 @@ struct model_message {
     int64_t mtime;        /* the file's modification time */
     uint32_t state;       /* MSG_STATE_* bits; meaningful only when state_known */
     bool state_known;
+    enum model_body body; /* what the store says was downloaded */
 };
 
 const char *model_account_kind_name(enum account_kind kind); /* "pop3", "imap", ... */

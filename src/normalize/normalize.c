@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "normalize/charset.h"
 #include "normalize/codec.h"
 #include "normalize/html2text.h"
@@ -32,6 +33,7 @@
 #include "normalize/tnef.h"
 #include "util/utf8.h"
 #include "normalize/uudecode.h"
+#include "normalize/viewstream.h"
 #include "util/xalloc.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -57,8 +59,12 @@ static const char *const addr_headers[AF_COUNT] = {"From", "Sender", "Reply-To",
 static const char *const addr_where[AF_COUNT] = {"from", "sender", "reply_to", "to", "cc", "bcc"};
 
 struct normalize {
-    const char *data;
-    size_t len;
+    const char *data; /* the first `avail` bytes of the message, in memory */
+    size_t len;       /* of the whole message */
+    size_t avail;     /* == len unless the rest lies in a file: */
+    int fd;           /* the file (-1 when none), borrowed */
+    uint64_t rest_off; /* where byte `avail` of the message lies in it */
+    char *cut;         /* owned: `data` when the header block had to be cut */
     size_t hdr_start; /* after a leading mbox `From ` line */
     size_t body;      /* first byte after the header block */
     struct rfc822_field *fields;
@@ -164,6 +170,28 @@ static char *lower_dup(const char *s)
     return d;
 }
 
+/* Copies up to `len` bytes of the message at `off` into `out` (from memory, then from the file);
+ * returns how many there were. */
+static size_t view_read(struct normalize *n, size_t off, size_t len, char *out)
+{
+    if (off >= n->len)
+        return 0;
+    if (len > n->len - off)
+        len = n->len - off;
+    size_t done = 0;
+    if (off < n->avail) {
+        done = n->avail - off < len ? n->avail - off : len;
+        memcpy(out, n->data + off, done);
+    }
+    if (done < len) {
+        ssize_t got = fs_read_at(n->fd, out + done, len - done,
+                                 n->rest_off + (off + done - n->avail));
+        if (got > 0)
+            done += (size_t)got;
+    }
+    return done;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The header index */
 
@@ -172,7 +200,7 @@ static void index_headers(struct normalize *n)
 {
     struct rfc822_scan sc;
     struct rfc822_field f;
-    rfc822_scan_begin(&sc, n->data, n->len);
+    rfc822_scan_begin(&sc, n->data, n->avail);
     n->hdr_start = sc.start;
     while (rfc822_scan_next(&sc, &f)) {
         n->fields = xgrow(n->fields, &n->fields_cap, n->nfields + 1, sizeof *n->fields);
@@ -214,6 +242,138 @@ const char *normalize_header_block(struct normalize *n, size_t *len)
 /* ---------------------------------------------------------------------------------------------
  * Open and free */
 
+/* Fields kept even after NORMALIZE_HEADER_BLOCK_MAX: what the view and the writers decode. */
+static bool essential_field(const char *line, size_t len)
+{
+    static const char *const names[] = {
+        "from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id",
+        "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding",
+        "content-disposition", "importance", "x-priority", "x-msmail-priority", "priority"};
+    const char *colon = memchr(line, ':', len);
+    if (!colon)
+        return false;
+    size_t nl = (size_t)(colon - line);
+    while (nl && (line[nl - 1] == ' ' || line[nl - 1] == '\t'))
+        nl--;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == nl && strncasecmp(line, names[i], nl) == 0)
+            return true;
+    return false;
+}
+
+/* A header block too long for any real mail is cut before GMime sees it (a 50 MB line takes
+ * GMime seconds): lines over NORMALIZE_LINE_MAX are cut to that length, and past
+ * NORMALIZE_HEADER_BLOCK_MAX only the fields essential_field() names are kept (within
+ * NORMALIZE_HEADER_KEEP_MAX more), the others dropped. The block is read a line at a time from
+ * the view, so a header block that continues into the file is cut the same way as one in
+ * memory; the message is converted with the cut header, recorded as header_cut. */
+static void limit_header(struct normalize *n)
+{
+    bool complete;
+    size_t hs = n->hdr_start;
+    rfc822_header_length(n->data + hs, n->avail - hs, &complete);
+    bool continues = !complete && n->len > n->avail; /* into the file */
+    size_t longest = 0;
+    for (size_t p = hs; p < n->body && !continues;) {
+        const char *e = memchr(n->data + p, '\n', n->body - p);
+        size_t l = e ? (size_t)(e - n->data) + 1 - p : n->body - p;
+        longest = l > longest ? l : longest;
+        p += l;
+    }
+    if (!continues && n->body - hs <= NORMALIZE_HEADER_BLOCK_MAX && longest <= NORMALIZE_LINE_MAX)
+        return;
+    const char *eol = "\n";
+    const char *first = memchr(n->data + hs, '\n', n->avail - hs);
+    if (first && first > n->data + hs && first[-1] == '\r')
+        eol = "\r\n";
+    struct buf out = BUF_INIT, line = BUF_INIT;
+    buf_append(&out, n->data, hs); /* a leading `From ` line */
+    char *chunk = xmalloc(65536);
+    size_t clen = 0, cpos = 0, p = hs, cuts = 0;
+    bool ended = false, keeping = true;
+    while (!ended && p < n->len) {
+        /* the next line, at most NORMALIZE_LINE_MAX bytes of it kept */
+        buf_reset(&line);
+        bool cut = false, has_end = false;
+        for (;;) {
+            if (cpos == clen) {
+                clen = view_read(n, p, 65536, chunk);
+                cpos = 0;
+                if (!clen)
+                    break;
+            }
+            const char *e = memchr(chunk + cpos, '\n', clen - cpos);
+            size_t take = e ? (size_t)(e - (chunk + cpos)) + 1 : clen - cpos;
+            size_t room = NORMALIZE_LINE_MAX - line.len;
+            buf_append(&line, chunk + cpos, take < room ? take : room);
+            cut = cut || take > room;
+            cpos += take;
+            p += take;
+            if (e) {
+                has_end = true;
+                break;
+            }
+        }
+        if (line.len == 0)
+            break;
+        const char *l = buf_str(&line);
+        if ((line.len == 1 && has_end && !cut) || (line.len == 2 && l[0] == '\r' && has_end)) {
+            buf_append(&out, l, line.len); /* the blank line */
+            ended = true;
+            break;
+        }
+        bool continuation = l[0] == ' ' || l[0] == '\t';
+        size_t used = out.len - hs + line.len + 2;
+        if (!continuation)
+            keeping = used <= NORMALIZE_HEADER_BLOCK_MAX ||
+                      (essential_field(l, line.len) &&
+                       used <= NORMALIZE_HEADER_BLOCK_MAX + NORMALIZE_HEADER_KEEP_MAX);
+        else
+            keeping = keeping && used <= NORMALIZE_HEADER_BLOCK_MAX + NORMALIZE_HEADER_KEEP_MAX;
+        if (!keeping) {
+            cuts++;
+            continue;
+        }
+        buf_append(&out, l, line.len);
+        if (cut || !has_end)
+            buf_append(&out, eol, strlen(eol)); /* a cut line ends as the others do */
+        cuts += cut;
+    }
+    free(chunk);
+    buf_free(&line);
+    if (!ended)
+        buf_append(&out, eol, strlen(eol));
+    /* Byte p of the view is the body's first: the body follows the cut block. */
+    size_t body_len = n->len - p;
+    if (p < n->avail)
+        buf_append(&out, n->data + p, n->avail - p);
+    else
+        n->rest_off += p - n->avail;
+    n->len = out.len + (p < n->avail ? body_len - (n->avail - p) : body_len);
+    n->avail = out.len;
+    n->cut = buf_detach(&out);
+    n->data = n->cut;
+    n->nfields = 0;
+    index_headers(n);
+    repair(n, "header_cut", "header", cuts);
+}
+
+static struct normalize *open_view(const char *data, size_t avail, size_t len, int fd,
+                                   uint64_t rest_off, const struct normalize_hints *hints)
+{
+    struct normalize *n = xcalloc(1, sizeof *n);
+    n->data = data ? data : "";
+    n->avail = data ? avail : 0;
+    n->len = data ? len : 0;
+    n->fd = fd;
+    n->rest_off = rest_off;
+    n->hints.store_time = hints ? hints->store_time : MODEL_TIME_UNKNOWN;
+    n->hints.file_time = hints ? hints->file_time : MODEL_TIME_UNKNOWN;
+    index_headers(n);
+    limit_header(n);
+    return n;
+}
+
 struct normalize *normalize_open(const char *data, size_t len, const struct normalize_hints *hints,
                                  struct error *err)
 {
@@ -221,13 +381,18 @@ struct normalize *normalize_open(const char *data, size_t len, const struct norm
         error_set(err, "the message is too large to decode (%zu bytes)", len);
         return NULL;
     }
-    struct normalize *n = xcalloc(1, sizeof *n);
-    n->data = data ? data : "";
-    n->len = data ? len : 0;
-    n->hints.store_time = hints ? hints->store_time : MODEL_TIME_UNKNOWN;
-    n->hints.file_time = hints ? hints->file_time : MODEL_TIME_UNKNOWN;
-    index_headers(n);
-    return n;
+    return open_view(data, len, len, -1, 0, hints);
+}
+
+struct normalize *normalize_open_file(const char *head, size_t head_len, int fd,
+                                      uint64_t rest_offset, uint64_t rest_len,
+                                      const struct normalize_hints *hints, struct error *err)
+{
+    if (rest_len > SIZE_MAX - head_len || (uint64_t)head_len + rest_len > G_MAXINT64) {
+        error_set(err, "the message is too large to decode");
+        return NULL;
+    }
+    return open_view(head, head_len, head_len + (size_t)rest_len, fd, rest_offset, hints);
 }
 
 void normalize_free(struct normalize *n)
@@ -235,6 +400,7 @@ void normalize_free(struct normalize *n)
     if (!n)
         return;
     free(n->fields);
+    free(n->cut);
     free(n->hint);
     free(n->subject);
     free(n->message_id);
@@ -578,11 +744,17 @@ static bool ensure_parsed(struct normalize *n)
     if (n->parsed)
         return n->root != NULL;
     n->parsed = true;
-    /* A GMime memory stream over the caller's bytes: the array does not own them. */
-    n->array = g_byte_array_new_take((guint8 *)(uintptr_t)(n->data + n->hdr_start),
-                                     n->len - n->hdr_start);
-    n->stream = g_mime_stream_mem_new_with_byte_array(n->array);
-    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(n->stream), FALSE);
+    if (n->len > n->avail) {
+        /* The head in memory, then the rest of the file, read by GMime as it goes. */
+        n->stream = viewstream_new(n->data + n->hdr_start, n->avail - n->hdr_start, n->fd,
+                                   n->rest_off, n->len - n->avail);
+    } else {
+        /* A GMime memory stream over the caller's bytes: the array does not own them. */
+        n->array = g_byte_array_new_take((guint8 *)(uintptr_t)(n->data + n->hdr_start),
+                                         n->avail - n->hdr_start);
+        n->stream = g_mime_stream_mem_new_with_byte_array(n->array);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(n->stream), FALSE);
+    }
     GMimeParser *parser = g_mime_parser_new_with_stream(n->stream);
     g_mime_parser_set_persist_stream(parser, TRUE);
     n->options = g_mime_parser_options_new();
@@ -740,6 +912,23 @@ static void check_encoding_name(struct normalize *n, GMimeObject *o, const char 
     buf_free(&v);
 }
 
+/* GMime gives the CR of the CRLF before a delimiter to the content when the delimiter line
+ * itself has no line end (the last line of a file): it belongs to the delimiter. True when a
+ * final CR of this content is such a CR. */
+static bool final_cr_is_delimiters(struct normalize *n, GMimeDataWrapper *w)
+{
+    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    GMimeContentEncoding enc =
+        w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
+    if (!raw || enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_UUENCODE ||
+        raw->super_stream != n->stream || raw->bound_end <= 0)
+        return false;
+    size_t end = n->hdr_start + (size_t)raw->bound_end;
+    char around[4];
+    return end >= 1 && end + 2 < n->len && view_read(n, end - 1, 4, around) == 4 &&
+           memcmp(around, "\r\n--", 4) == 0;
+}
+
 /* A leaf part's content with the transfer encoding undone (g_malloc, NUL after *len). */
 static char *part_bytes(struct normalize *n, GMimeObject *o, const char *where, bool check,
                         size_t *len)
@@ -756,19 +945,8 @@ static char *part_bytes(struct normalize *n, GMimeObject *o, const char *where, 
     GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
     g_object_unref(mem);
-    /* GMime gives the CR of the CRLF before a delimiter to the content when the delimiter line
-     * itself has no line end (the last line of a file): it belongs to the delimiter. */
-    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
-    GMimeContentEncoding enc =
-        w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
-    if (raw && a->len && a->data[a->len - 1] == '\r' && enc != GMIME_CONTENT_ENCODING_BASE64 &&
-        enc != GMIME_CONTENT_ENCODING_UUENCODE && raw->super_stream == n->stream &&
-        raw->bound_end > 0) {
-        size_t end = n->hdr_start + (size_t)raw->bound_end;
-        if (end >= 1 && end + 2 < n->len && n->data[end - 1] == '\r' && n->data[end] == '\n' &&
-            n->data[end + 1] == '-' && n->data[end + 2] == '-')
-            g_byte_array_set_size(a, a->len - 1);
-    }
+    if (a->len && a->data[a->len - 1] == '\r' && final_cr_is_delimiters(n, w))
+        g_byte_array_set_size(a, a->len - 1);
     *len = a->len;
     g_byte_array_append(a, (const guint8 *)"", 1);
     return (char *)g_byte_array_free(a, FALSE);
@@ -983,19 +1161,61 @@ static size_t find_delimiter(const char *s, size_t len, size_t from, const char 
     return len;
 }
 
+/* find_delimiter() over a message whose rest lies in a file, a window at a time: each window
+ * starts one byte early (the line end before its first position) and reaches past its own
+ * positions by the bytes a delimiter line and the character after it take. */
+static size_t find_delimiter_view(struct normalize *n, size_t len, size_t from, const char *b)
+{
+    if (len <= n->avail)
+        return find_delimiter(n->data, len, from, b);
+    size_t bl = strlen(b), win = (size_t)1 << 20;
+    char *w = xmalloc(win + bl + 4);
+    size_t found = len;
+    for (size_t pos = from; pos < len && found == len; pos += win) {
+        size_t ws = pos > from ? pos - 1 : pos, lo = pos - ws;
+        size_t want = lo + win + bl + 3;
+        size_t got = view_read(n, ws, want < len - ws ? want : len - ws, w);
+        if (got <= lo)
+            break;
+        size_t hi = lo + win < got ? lo + win : got;
+        for (size_t q = lo; q < hi; q++) {
+            if (ws + q != from) { /* the next line start */
+                const char *nl = memchr(w + q - 1, '\n', hi - q);
+                if (!nl)
+                    break;
+                q = (size_t)(nl - w) + 1;
+                if (q >= hi)
+                    break;
+            }
+            size_t after = q + 2 + bl;
+            if (ws + after > len || after > got || w[q] != '-' || w[q + 1] != '-' ||
+                memcmp(w + q + 2, b, bl) != 0)
+                continue;
+            if (ws + after == len ||
+                (after < got && strchr("- \t\r\n", w[after]) && w[after] != '\0')) {
+                found = ws + q;
+                break;
+            }
+        }
+    }
+    free(w);
+    return found;
+}
+
 /* Where the content starting at `from` ends: before the first delimiter line of an enclosing
  * multipart (the line end before it belongs to the delimiter). */
 static size_t content_end(struct normalize *n, size_t from, char *const *boundaries, size_t nb)
 {
     size_t end = n->len;
     for (size_t k = nb; k-- > 0;) { /* innermost first: the others need only search before it */
-        size_t at = find_delimiter(n->data, end, from, boundaries[k]);
+        size_t at = find_delimiter_view(n, end, from, boundaries[k]);
         if (at < end)
             end = at;
     }
-    if (end > from && end < n->len && n->data[end - 1] == '\n')
+    char before[2];
+    if (end > from && end < n->len && view_read(n, end - 1, 1, before) == 1 && before[0] == '\n')
         end--;
-    if (end > from && end < n->len && n->data[end - 1] == '\r')
+    if (end > from && end < n->len && view_read(n, end - 1, 1, before) == 1 && before[0] == '\r')
         end--;
     return end;
 }
@@ -1038,7 +1258,15 @@ static void message_range(struct normalize *n, GMimeObject *o, struct att *a, ch
     if (hs == SIZE_MAX || reuses_boundary(o, bnd, nb, 0))
         return;
     bool complete;
-    size_t hl_len = rfc822_header_length(n->data + hs, n->len - hs, &complete);
+    size_t hl_len;
+    if (n->len <= n->avail) {
+        hl_len = rfc822_header_length(n->data + hs, n->len - hs, &complete);
+    } else { /* an embedded header block longer than NORMALIZE_HEADER_MAX is not located */
+        char *h = xmalloc(NORMALIZE_HEADER_MAX);
+        size_t got = view_read(n, hs, NORMALIZE_HEADER_MAX, h);
+        hl_len = rfc822_header_length(h, got, &complete);
+        free(h);
+    }
     if (!complete)
         return;
     a->range_start = hs + hl_len;
@@ -1299,8 +1527,14 @@ const char *normalize_attachment_data(struct normalize *n, size_t i, size_t *len
             a->data = uu_bytes(n, &n->uu[a->uu], a->checked ? NULL : a->where, &a->len);
             a->checked = true;
         } else if (a->have_range) {
-            const char *s = n->data + a->range_start;
             size_t l = a->range_end - a->range_start;
+            char *copy = NULL;
+            const char *s = n->data + a->range_start;
+            if (a->range_end > n->avail) {
+                copy = g_malloc(l + 1);
+                l = view_read(n, a->range_start, l, copy);
+                s = copy;
+            }
             struct buf v = BUF_INIT;
             GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
             if (part_header(a->part, "Content-Transfer-Encoding", &v))
@@ -1310,12 +1544,18 @@ const char *normalize_attachment_data(struct normalize *n, size_t i, size_t *len
                 enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
                 enc == GMIME_CONTENT_ENCODING_UUENCODE) {
                 a->data = decode_range(s, l, enc, &a->len);
+            } else if (copy) {
+                copy[l] = '\0';
+                a->data = copy;
+                a->len = l;
+                copy = NULL;
             } else {
                 a->data = g_malloc(l + 1);
                 memcpy(a->data, s, l);
                 a->data[l] = '\0';
                 a->len = l;
             }
+            g_free(copy);
         } else if (GMIME_IS_MESSAGE_PART(a->part)) {
             /* no offsets to cut it out: let GMime write it back */
             GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(a->part));
@@ -1336,6 +1576,102 @@ const char *normalize_attachment_data(struct normalize *n, size_t i, size_t *len
     if (len)
         *len = a->len;
     return a->data;
+}
+
+/* Attachment bytes read in pieces: a MIME leaf part's content through GMime's decoding filter
+ * (nothing held), anything else from the bytes normalize_attachment_data() holds. */
+struct normalize_stream {
+    const char *data; /* from memory */
+    size_t len, pos;
+    GMimeStream *filtered; /* from the part */
+    bool drop_final_cr;    /* final_cr_is_delimiters() */
+    bool cr_pending;       /* a CR held back until it is known not to be the last byte */
+    char chunk[16384];     /* decoded bytes not yet given out */
+    size_t clen, cpos;
+};
+
+struct normalize_stream *normalize_attachment_open(struct normalize *n, size_t i)
+{
+    ensure_attachments(n);
+    if (i >= n->natts)
+        return NULL;
+    struct att *a = &n->atts[i];
+    struct normalize_stream *s = xcalloc(1, sizeof *s);
+    GMimeDataWrapper *w = NULL;
+    if (!a->data && a->pub.origin == NORMALIZE_ORIGIN_MIME && !a->have_range &&
+        !GMIME_IS_MESSAGE_PART(a->part) && GMIME_IS_PART(a->part))
+        w = g_mime_part_get_content(GMIME_PART(a->part));
+    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    if (!raw || g_mime_stream_reset(raw) != 0) {
+        s->data = normalize_attachment_data(n, i, &s->len);
+        return s;
+    }
+    if (!a->checked) {
+        check_encoding_name(n, a->part, a->where);
+        check_encoded(n, w, a->where);
+        a->checked = true;
+    }
+    s->filtered = g_mime_stream_filter_new(raw);
+    GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(s->filtered), f);
+        g_object_unref(f);
+    }
+    s->drop_final_cr = final_cr_is_delimiters(n, w);
+    return s;
+}
+
+/* Decodes the next piece into s->chunk; false at the end. */
+static bool stream_fill(struct normalize_stream *s, bool *failed)
+{
+    while (!g_mime_stream_eos(s->filtered)) {
+        size_t at = s->cr_pending ? 1 : 0;
+        ssize_t got = g_mime_stream_read(s->filtered, s->chunk + at, sizeof s->chunk - at);
+        if (got < 0) {
+            *failed = true;
+            return false;
+        }
+        if (got == 0)
+            continue;
+        s->chunk[0] = s->cr_pending ? '\r' : s->chunk[0];
+        s->clen = at + (size_t)got;
+        s->cpos = 0;
+        s->cr_pending = s->drop_final_cr && s->chunk[s->clen - 1] == '\r';
+        if (s->cr_pending)
+            s->clen--;
+        if (s->clen)
+            return true;
+    }
+    return false; /* a CR still pending is the delimiter's */
+}
+
+ssize_t normalize_stream_read(struct normalize_stream *s, char *buf, size_t cap)
+{
+    if (!s->filtered) {
+        size_t take = s->len - s->pos < cap ? s->len - s->pos : cap;
+        if (take)
+            memcpy(buf, s->data + s->pos, take);
+        s->pos += take;
+        return (ssize_t)take;
+    }
+    bool failed = false;
+    if (s->cpos == s->clen && !stream_fill(s, &failed))
+        return failed ? -1 : 0;
+    size_t take = s->clen - s->cpos < cap ? s->clen - s->cpos : cap;
+    memcpy(buf, s->chunk + s->cpos, take);
+    s->cpos += take;
+    return (ssize_t)take;
+}
+
+void normalize_stream_close(struct normalize_stream *s)
+{
+    if (!s)
+        return;
+    if (s->filtered)
+        g_object_unref(s->filtered);
+    free(s);
 }
 
 void normalize_attachment_release(struct normalize *n, size_t i)

@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "normalize/address.h"
 #include "util/error.h"
@@ -97,7 +98,11 @@ struct normalize_attachment {
  *   content_type_invalid, mime_malformed   what else GMime's parser had to tolerate
  *   tnef_unreadable      a winmail.dat that libytnef could not read (kept as it is)
  *   too_deep             MIME or message nesting beyond NORMALIZE_MAX_DEPTH (deeper parts
- *                        are not listed) */
+ *                        are not listed)
+ *   header_cut           lines of a header block too long for real mail, cut to
+ *                        NORMALIZE_LINE_MAX, or dropped past NORMALIZE_HEADER_BLOCK_MAX unless
+ *                        they are fields the view decodes (the rest of the message is decoded
+ *                        as usual) */
 struct normalize_repair {
     const char *kind;
     const char *where; /* "subject", "from", "body_text", "attachment 2", "date", "mime" ... */
@@ -105,10 +110,24 @@ struct normalize_repair {
 };
 
 #define NORMALIZE_MAX_DEPTH 64
+/* Header limits: longer header blocks and lines are cut before GMime parses them. */
+#define NORMALIZE_HEADER_BLOCK_MAX (1024 * 1024)
+#define NORMALIZE_LINE_MAX (64 * 1024)
+#define NORMALIZE_HEADER_KEEP_MAX (256 * 1024) /* for the essential fields past the block max */
+/* The longest embedded header block located in a file (longer ones are written by GMime). */
+#define NORMALIZE_HEADER_MAX (1024 * 1024)
 
 /* NULL with `err` filled only when the message is too large to parse (over 4 GiB). */
 struct normalize *normalize_open(const char *data, size_t len, const struct normalize_hints *hints,
                                  struct error *err);
+/* A message that lies in a file, for one of any size: `head` holds its first bytes as the caller
+ * read them (at least its header block), the rest is `rest_len` bytes of `fd` from `rest_offset`
+ * on. Only the header block and the bodies are held; attachments are read from the file when
+ * asked for (normalize_attachment_open() streams them). `head` and `fd` are borrowed until
+ * normalize_free(); the file position of `fd` is not used. */
+struct normalize *normalize_open_file(const char *head, size_t head_len, int fd,
+                                      uint64_t rest_offset, uint64_t rest_len,
+                                      const struct normalize_hints *hints, struct error *err);
 void normalize_free(struct normalize *n);
 
 /* The header block as stored (after a leading `From ` line), for PR_TRANSPORT_MESSAGE_HEADERS. */
@@ -154,6 +173,14 @@ const struct normalize_attachment *normalize_attachment(struct normalize *n, siz
 /* The attachment's decoded bytes (transfer encoding undone), cached until
  * normalize_attachment_release(); NULL only when i is out of range. */
 const char *normalize_attachment_data(struct normalize *n, size_t i, size_t *len);
+/* The same bytes read in pieces, for a writer that must not hold a large file: a MIME part's
+ * content is decoded as it is read, nothing of it held. NULL only when i is out of range.
+ * normalize_stream_read() gives >0 bytes, 0 at the end, -1 on a read error.
+ * Close the stream before freeing `n`. */
+struct normalize_stream;
+struct normalize_stream *normalize_attachment_open(struct normalize *n, size_t i);
+ssize_t normalize_stream_read(struct normalize_stream *s, char *buf, size_t cap);
+void normalize_stream_close(struct normalize_stream *s);
 /* Drops the cached bytes of attachment i (a writer done with a large file). */
 void normalize_attachment_release(struct normalize *n, size_t i);
 /* For an attachment with is_message: a new handle on the embedded message (the caller frees

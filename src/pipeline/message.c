@@ -92,6 +92,8 @@ enum status message_open(struct message *m, const struct model_message *file, st
         m->head_len += (size_t)n;
         m->at_eof = n == 0;
     }
+    m->size = (uint64_t)st.st_size;
+    m->rest_offset = m->blanks_removed + m->head_len;
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);
     return STATUS_OK;

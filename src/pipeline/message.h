@@ -31,6 +31,8 @@ struct message {
     enum rfc822_class kind;
     size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
+    uint64_t size;        /* of the file when it was opened */
+    uint64_t rest_offset; /* where the bytes after head begin in the file */
     int64_t date;         /* the date it is filed under (maildate_filed) */
     enum date_origin date_origin;
     bool has_date_header;

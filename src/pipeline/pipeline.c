@@ -127,9 +127,18 @@ static enum status on_message(void *ctx, const struct model_message *m)
                       "does not start with a header field: not an e-mail message");
         break;
     case RFC822_HEADER_ONLY:
-        report_problem(p->report, PROBLEM_HEADER_ONLY, m->source,
-                       "headers only: the body was never downloaded from the server; "
-                       "written as it is");
+        /* The store's "body downloaded" flag tells a message never fetched from a cut file. */
+        if (m->body == MODEL_BODY_DOWNLOADED)
+            report_problem(p->report, PROBLEM_BODY_MISSING, m->source,
+                           "the database says this message's body was downloaded, but the file "
+                           "holds only its header: the body is lost (the file was cut short); "
+                           "written as it is");
+        else
+            report_problem(p->report, PROBLEM_HEADER_ONLY, m->source,
+                           "headers only: the body was never downloaded from the server%s; "
+                           "written as it is",
+                           m->body == MODEL_BODY_HEADERS_ONLY ? " (the database says so too)"
+                                                              : "");
         /* fall through */
     case RFC822_MESSAGE:
         if (p->writer)

@@ -41,6 +41,7 @@ static const struct {
     [PROBLEM_PST_SPLIT] = {"pst_split", false},
     [PROBLEM_DECODE_REPAIRED] = {"decode_repaired", false, true},
     [PROBLEM_DECODE_LOST] = {"decode_lost", true, true},
+    [PROBLEM_BODY_MISSING] = {"body_missing", true},
     [PROBLEM_ACCOUNT_CREATED] = {"account_created", false},
     [PROBLEM_ACCOUNT_NOT_CARRIED] = {"account_not_carried", false},
 };

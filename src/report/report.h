@@ -47,6 +47,7 @@ enum problem_kind {
     PROBLEM_PST_SPLIT,        /* a folder split between PST parts (--pst-max-size): what went where */
     PROBLEM_DECODE_REPAIRED,  /* decoding a message for a structured target needed repairs */
     PROBLEM_DECODE_LOST,      /* ... and some bytes could not be decoded (U+FFFD in the target) */
+    PROBLEM_BODY_MISSING,     /* a header-only file whose body the database says was downloaded */
     PROBLEM_ACCOUNT_CREATED,  /* an account set up in the written profile, with its settings */
     PROBLEM_ACCOUNT_NOT_CARRIED, /* an account no profile can hold (news, HTTP): what to do */
     PROBLEM_KIND_COUNT

@@ -212,6 +212,23 @@ int fs_remove_tree(const char *path, struct error *err)
     return 0;
 }
 
+ssize_t fs_read_at(int fd, void *buf, size_t len, uint64_t offset)
+{
+    char *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, p + done, len - done, (off_t)(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
 int fs_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;

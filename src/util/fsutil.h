@@ -57,6 +57,9 @@ int fs_remove_tree(const char *path, struct error *err);
 int fs_copy_file(const char *src, const char *dst, struct error *err);
 /* True when `path` exists (without following a final link). */
 bool fs_exists(const char *path);
+/* Reads up to `len` bytes of `fd` at `offset` without moving its file position, retrying on
+ * short reads: the bytes read (fewer at the end of the file), or -1 on an error. */
+ssize_t fs_read_at(int fd, void *buf, size_t len, uint64_t offset);
 /* Writes all of `len` bytes to `fd`, retrying on short writes. */
 int fs_write_all(int fd, const void *data, size_t len);
 /* Writes `len` bytes to `path` through `path`.tmp, synced and renamed into place, so that a

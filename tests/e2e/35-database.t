@@ -699,6 +699,39 @@ def check_rows_skipped(t, tmp, clean_report):
          "the sample database has no row that cannot be used")
 
 
+def check_outside_paths(t, tmp, clean_report):
+    """A stream row whose path leads out of the store (an absolute path elsewhere, a ".." step)
+    is never followed and is named in the report, each path as stored; every message file is
+    still converted."""
+    spec = sample_database_spec()
+    bad = ["C:\\..\\..\\etc\\shadow", "Storage Folders\\..\\..\\..\\secret.eml",
+           "D:\\Other\\Place\\x.eml"]
+    for i, path in enumerate(bad):
+        spec["tables"]["Streams"].append({"Id": 90001 + i, "Path": path})
+    spec_path = os.path.join(tmp, "outside-spec.json")
+    with open(spec_path, "w", encoding="utf-8") as fh:
+        json.dump(spec, fh, ensure_ascii=False)
+    store = variant_copy(tmp, "outside-paths")
+    p = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "make-wlm-db.py"), spec_path,
+                        os.path.join(store, DB_NAME)], capture_output=True, timeout=120)
+    if not t.ok(p.returncode == 0, "make-wlm-db.py builds a database with stream paths outside "
+                "the store", p.stderr.decode("utf-8", "replace")):
+        return
+    out = os.path.join(tmp, "out-outside-paths")
+    wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q")
+    r = wltest.load_json(os.path.join(out, "report.json"))
+    named = [x["message"] for x in r["problems"] if x["kind"] == "database_rows_skipped"
+             and "outside the store" in x["message"]]
+    t.eq(sorted(m.split("(", 1)[1].split(")", 1)[0] for m in named), sorted(bad),
+         "each stream path outside the store is named in the report as stored")
+    t.eq([r["totals"][k] for k in ("messages_found", "messages_written")],
+         [clean_report["totals"][k] for k in ("messages_found", "messages_written")],
+         "with such rows every message file is still found and written")
+    with open(os.path.join(out, "report.txt"), encoding="utf-8") as fh:
+        text = fh.read()
+    t.ok(all(b in text for b in bad), "report.txt names them too")
+
+
 # ---------------------------------------------------------------------------------------------
 # What real databases show (doc/WLM-STORE.md), each fact in a database of its own
 # ---------------------------------------------------------------------------------------------
@@ -898,17 +931,21 @@ def check_database_facts(t, tmp):
         got = envelopes.get(msgid, "")
         t.ok(got.endswith(" " + want), "%s: the `From ` line date is %s" % (why, want), got)
 
-    header_only = {}
+    by_kind = {}
     for x in r["problems"]:
-        if x["kind"] == "header_only":
-            header_only.setdefault(x["path"].rsplit("/", 1)[-1], []).append(x["message"])
-    t.eq(sorted(header_only), ["00000001-00000004.eml", "00000001-00000005.eml"],
-         "header_only problems name the two header-only files, not the whole one whose row "
-         "lacks the downloaded bit")
-    confirm = header_only.get("00000001-00000004.eml", [])
-    t.ok(len(confirm) == 1 and "database" not in confirm[0],
+        if x["kind"] in ("header_only", "body_missing"):
+            by_kind.setdefault(x["kind"], []).append((x["path"].rsplit("/", 1)[-1], x))
+    only = by_kind.get("header_only", [])
+    t.ok(len(only) == 1 and only[0][0] == "00000001-00000004.eml"
+         and "the database says so too" in only[0][1]["message"] and not only[0][1]["lost"],
          "the header-only file the database says was not downloaded: one header_only problem, "
-         "the database agrees", confirm)
+         "the database agreeing, not a loss", only)
+    missing = by_kind.get("body_missing", [])
+    t.ok(len(missing) == 1 and missing[0][0] == "00000001-00000005.eml" and missing[0][1]["lost"]
+         and "body is lost" in missing[0][1]["message"],
+         "the header-only file the database says was downloaded whole: body_missing, a loss",
+         missing)
+    t.ok(p.returncode == 1, "a lost body makes the run end with exit 1 (%d)" % p.returncode)
 
 
 def variant_copy(tmp, name):
@@ -953,6 +990,7 @@ def main():
         t.eq(wltest.sha256_tree(SAMPLE), before, "wlm-store: the source is unchanged")
         check_scan(t, "wlm-store scan", SAMPLE, exp, "ok", DB_NAME, [])
         check_rows_skipped(t, tmp, r)
+        check_outside_paths(t, tmp, r)
         check_empty_store_database(t, tmp)
         check_database_facts(t, tmp)
 

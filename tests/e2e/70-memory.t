@@ -6,6 +6,8 @@ getrusage(RUSAGE_CHILDREN).ru_maxrss (KiB on Linux) of its one child: the measur
 isolated from each other and from this script. Under `make asan` the sanitizer's quarantine of
 freed memory (256 MB by default) would look like growth: it is turned off for these runs.
 """
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -35,14 +37,14 @@ def make_store(root, n, folders=5):
             fh.write(HEADER + b"Subject: message %05d\n\n" % i + BODY_10K)
 
 
-def peak_rss(store, out):
+def peak_rss(store, out, target="thunderbird"):
     """(exit code, peak RSS in KiB, stderr) of one conversion."""
     env = dict(os.environ)
     quarantine = "quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
     old = env.get("ASAN_OPTIONS")
     env["ASAN_OPTIONS"] = old + ":" + quarantine if old else quarantine
     p = subprocess.run([sys.executable, "-c", WRAPPER, wltest.WLMIGRATE, "convert", store,
-                        "--for", "thunderbird", "-o", out, "-q"],
+                        "--for", target, "-o", out, "-q"],
                        capture_output=True, timeout=300, env=env)
     r = json.loads(p.stdout.decode())
     return r["rc"], r["maxrss_kib"], r["stderr"]
@@ -90,6 +92,53 @@ def main():
              "50 MB message: the mbox holds it")
         print("# one message of %d bytes: peak RSS %d KiB" % (size, kib))
         t.ok(kib <= 40 * 1024, "50 MB message: peak RSS %d KiB <= 40 MiB" % kib)
+
+        # The Outlook route decodes a large message from its file and streams its attachment
+        # into the PST: a 160 MB message with a 120 MB attachment, and a 40 MB header line.
+        store = os.path.join(tmp, "bigpst")
+        os.makedirs(os.path.join(store, "Big"))
+        blob = hashlib.sha256()
+        with open(os.path.join(store, "Big", "attached.eml"), "wb") as fh:
+            fh.write(HEADER + b"Subject: a large attachment\nMIME-Version: 1.0\n"
+                     b"Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+                     b"Content-Type: text/plain\n\nsee the file\n--B\n"
+                     b"Content-Type: application/pdf; name=\"large.pdf\"\n"
+                     b"Content-Transfer-Encoding: base64\n\n")
+            piece = bytes((i * 7919) & 0xFF for i in range(57 * 4096))
+            for k in range(120 * 1024 * 1024 // len(piece)):
+                part = piece[k % 57:] + piece[:k % 57]
+                blob.update(part)
+                fh.write(base64.encodebytes(part))
+            fh.write(b"--B--\n")
+        with open(os.path.join(store, "Big", "long-header.eml"), "wb") as fh:
+            fh.write(HEADER + b"Subject: a long header line\nX-Junk: " + b"j" * (40 << 20) +
+                     b"\nTo: r@example.org\n\nthe body\n")
+        out = os.path.join(tmp, "outbigpst")
+        rc, kib, err = peak_rss(store, out, "outlook")
+        t.ok(rc == 1, "Outlook route, 160 MB message and 40 MB header line: exit 1 (a cut is a "
+             "loss)", err)
+        print("# Outlook route, 160 MB and 40 MB messages: peak RSS %d KiB" % kib)
+        t.ok(kib <= 64 * 1024, "Outlook route: peak RSS %d KiB <= 64 MiB" % kib)
+        report = wltest.load_json(os.path.join(out, "report.json"))
+        t.eq(report["totals"]["messages_written"], 2, "Outlook route: both messages written")
+        notes = [p for p in report.get("problems", []) if "header_cut" in p.get("message", "")]
+        t.ok(len(notes) == 1 and notes[0]["path"] == "Big/long-header.eml" and notes[0]["lost"],
+             "the cut header line is named in the report", notes)
+        pst = os.path.join(out, "outlook", "Windows Live Mail.pst")
+        got = os.path.join(tmp, "readpst")
+        os.makedirs(got)
+        subprocess.run(["readpst", "-j", "0", "-D", "-b", "-S", "-o", got, pst],
+                       capture_output=True, timeout=600)
+        found = [os.path.join(d, f) for d, _, fs in os.walk(got) for f in fs
+                 if f.endswith("large.pdf")]
+        same = False
+        if found:
+            h = hashlib.sha256()
+            with open(found[0], "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            same = h.digest() == blob.digest()
+        t.ok(same, "readpst gives the 120 MB attachment back byte for byte", found)
     t.done()
 
 

@@ -2,7 +2,9 @@
  * address, charset, rfc2047, GMime's parser, libytnef).
  *
  * Each input is one message. Every accessor is called, every attachment decoded (twice, around
- * a release), embedded messages opened recursively, so every decoding path sees the bytes.
+ * a release, and once more as a stream), embedded messages opened recursively, so every decoding
+ * path sees the bytes. Each input is also opened from a file (normalize_open_file, as the Outlook
+ * route opens a large message) with its head cut where its first byte says.
  *
  * Build and run from the repository root, independently of the Makefile:
  *
@@ -20,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "model/model.h"
 #include "normalize/normalize.h"
@@ -75,6 +79,11 @@ static void exercise(struct normalize *n, int depth)
         }
         normalize_attachment_release(n, i);
         normalize_attachment_data(n, i, &len);
+        struct normalize_stream *st = normalize_attachment_open(n, i);
+        char piece[5];
+        while (normalize_stream_read(st, piece, sizeof piece) > 0)
+            ;
+        normalize_stream_close(st);
     }
     for (size_t i = 0; i < normalize_repair_count(n); i++)
         (void)normalize_repair_at(n, i)->count;
@@ -92,5 +101,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n)
         exercise(n, 0);
     normalize_free(n);
+    /* The same bytes from a file, the head ending after size * data[0] / 256 bytes. */
+    static int fd = -1;
+    if (fd < 0)
+        fd = memfd_create("fuzz_normalize", 0);
+    if (fd >= 0 && ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size) {
+        size_t head = size ? size * data[0] / 256 : 0;
+        n = normalize_open_file((const char *)data, head, fd, head, size - head, &hints, NULL);
+        if (n)
+            exercise(n, 0);
+        normalize_free(n);
+    }
     return 0;
 }

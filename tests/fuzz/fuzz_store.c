@@ -69,13 +69,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A top-level directory named "(recovered)" and the Recovered folder the reader makes share
- * their source (seed wlm-sample-recovered-dir): reported, tolerated until store.c is fixed.
- * Build with -DKNOWN_RECOVERED_CLASH=0 to count it. */
-#ifndef KNOWN_RECOVERED_CLASH
-#define KNOWN_RECOVERED_CLASH 1
-#endif
-
 #define CHECK(cond, what)                                                                        \
     do {                                                                                         \
         if (!(cond))                                                                             \
@@ -794,16 +787,6 @@ static void check_store(const struct reader_location *loc)
             detail = fl.v[i]->source;
             if (strcmp(fl.v[i - 1]->source, fl.v[i]->source) != 0)
                 continue;
-            if (KNOWN_RECOVERED_CLASH && strcmp(fl.v[i]->source, "(recovered)") == 0 &&
-                (fl.v[i]->files != NULL) != (fl.v[i - 1]->files != NULL)) {
-                static bool told;
-                if (!told)
-                    fprintf(stderr, "fuzz_store: known issue, not counted as a crash: a "
-                            "directory \"(recovered)\" at the store root and the reader's "
-                            "Recovered folder share the source \"(recovered)\"\n");
-                told = true;
-                continue;
-            }
             fail("two folders with the same source", __LINE__);
         }
     }

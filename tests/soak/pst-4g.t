@@ -7,7 +7,7 @@ disk of $TMPDIR (about 15 GB) and takes a few minutes on two cores:
 - a temporary .eml tree is generated, streaming, from a fixed seed: SOAK_PST_MESSAGES (450)
   messages in three folders, each with one incompressible 10 MiB base64 attachment;
 - `wlmigrate convert STORE --for outlook -o OUT` runs under a small wrapper that reports the
-  child's peak RSS (getrusage RUSAGE_CHILDREN); it must stay far below the file size;
+  child's peak RSS (getrusage RUSAGE_CHILDREN); it must stay under 64 MiB (issue 11);
 - the PST must be larger than 4 GiB, so that block offsets need more than 32 bits and the file
   passes the ~2 GB mark where FPMap pages begin;
 - a reader written here from [MS-PST] and doc/PST.md (section 1.1, 1.6) checks every
@@ -375,8 +375,8 @@ def run(t, tmp, big):
         t.ok(size > 4 * 2**30, "the PST is larger than 4 GiB (%d bytes)" % size)
     else:
         t.ok(True, "the PST is larger than 4 GiB # SKIP SOAK_PST_MESSAGES=%d is too few" % N)
-    t.ok(rss < 256 * 2**20 and rss * 20 < size,
-         "wlmigrate peak RSS %.1f MiB is far below the file size" % (rss / 2**20))
+    t.ok(rss < 64 * 2**20,
+         "wlmigrate peak RSS %.1f MiB < 64 MiB for a store of %.1f GB" % (rss / 2**20, size / 1e9))
 
     t0 = time.monotonic()
     errors, fig = check_ndb(t, pst)
