@@ -7,7 +7,7 @@
 #   make bench    throughput against a cat baseline
 #   make fuzz     every libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS each (clang)
 
-PKGS      := gmime-3.0 libxml-2.0 zlib libesedb libytnef
+PKGS      := gmime-3.0 libxml-2.0 zlib libesedb libytnef sqlite3
 CC        ?= cc
 PREFIX    ?= /usr/local
 BUILD     ?= build

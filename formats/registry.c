@@ -13,6 +13,10 @@
 #include "mbox/tbwriter.h"
 #include "pipeline/contacts.h"
 #include "pst/outlook.h"
+#include "mbox/tbname.h"
+#include "tbprofile/tbabook.h"
+#include "tbprofile/tblock.h"
+#include "tbprofile/tbprefs.h"
 #include "report/report.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -291,10 +295,22 @@ const struct contact_writer *registry_contact_writer_at(size_t i)
 
 struct thunderbird_settings {
     enum vcard_version vcard_version; /* contacts.vcf */
+    struct tbwriter_settings writer;
+    const char *profile;              /* --profile DIR: a new profile there, or NULL */
+    const char *into_profile;         /* --into-profile DIR: mail and contacts added, or NULL */
 };
 
 static const struct target_option thunderbird_options[] = {
     {"vcard-version", "V", "contacts.vcf as 4.0 (default) or 3.0\n"},
+    {"profile", "DIR",
+     "write a new Thunderbird profile in DIR (instead of -o OUT): the accounts, Local\n"
+     "Folders with the mail, the address book; DIR must be empty (or --force)\n"},
+    {"into-profile", "DIR",
+     "add the mail (a folder in Local Folders) and an address book to the existing\n"
+     "profile DIR, closed; its accounts and mail are not touched\n"},
+    {"keep-raw-headers", NULL,
+     "keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
+     "words, which every Thunderbird shows right)\n"},
     {NULL, NULL, NULL},
 };
 
@@ -309,6 +325,18 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
                            struct error *err)
 {
     struct thunderbird_settings *s = settings;
+    if (strcmp(name, "profile") == 0 || strcmp(name, "into-profile") == 0) {
+        if (s->profile || s->into_profile)
+            return bad_value(err, "give one --profile DIR or --into-profile DIR, not %s",
+                             "both");
+        *(name[0] == 'p' ? &s->profile : &s->into_profile) = value;
+        s->writer.tree_dir = "Mail/Local Folders";
+        return 0;
+    }
+    if (strcmp(name, "keep-raw-headers") == 0) {
+        s->writer.keep_raw_headers = true;
+        return 0;
+    }
     int rc = set_vcard_option(&s->vcard_version, name, value, err);
     if (rc == 1) {
         error_set(err, "--%s is not an option of --for thunderbird", name);
@@ -319,9 +347,221 @@ static int thunderbird_set(void *settings, const char *name, const char *value,
 
 static const void *thunderbird_writer_settings(const void *settings)
 {
-    (void)settings;
-    return NULL;
+    return settings;
 }
+
+/* A profile holds these beside report.txt, report.json and unconverted/ (which Thunderbird
+ * ignores): doc/THUNDERBIRD.md "Profile". */
+static const char *const profile_parts[] = {"Mail", "abook.sqlite", "prefs.js"};
+
+/* What --into-profile adds (and replaces with --force): the container folder in Local
+ * Folders, its own address book file, and prefs.js with that book's three settings appended. */
+static char *into_parts[4];
+
+/* The address book --into-profile adds is named after the container ("Windows Live Mail"); its
+ * file and settings key carry a hash of that name, so imports under other names stay apart. */
+static char *into_book_key(const char *container)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)container; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return xasprintf("wlmigrate-%08x", (unsigned)h);
+}
+
+static const char *const *thunderbird_parts(const void *settings, const char *container,
+                                            const char **dir, size_t *nparts, bool *adds)
+{
+    const struct thunderbird_settings *s = settings;
+    *adds = s->into_profile != NULL;
+    if (s->profile) {
+        *dir = s->profile;
+        *nparts = sizeof profile_parts / sizeof profile_parts[0];
+        return profile_parts;
+    }
+    if (!s->into_profile)
+        return NULL;
+    for (size_t i = 0; i < 4; i++)
+        free(into_parts[i]);
+    char *safe = tbname_safe(container);
+    into_parts[0] = xasprintf("Mail/Local Folders/%s", safe);
+    into_parts[1] = xasprintf("Mail/Local Folders/%s.sbd", safe);
+    char *book = into_book_key(container);
+    into_parts[2] = xasprintf("abook-%s.sqlite", book);
+    free(book);
+    into_parts[3] = xstrdup("prefs.js");
+    free(safe);
+    *dir = s->into_profile;
+    *nparts = 4;
+    return (const char *const *)into_parts;
+}
+
+/* --into-profile: DIR is a profile (Thunderbird's own files are there) and Thunderbird is not
+ * running on it; its Local Folders directory is made when the profile never started. */
+static int thunderbird_check_dir(const void *settings, bool force, struct error *err)
+{
+    const struct thunderbird_settings *s = settings;
+    if (!s->into_profile)
+        return 0;
+    static const char *const marks[] = {"prefs.js", "times.json", "compatibility.ini"};
+    bool profile = false;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !profile; i++) {
+        char *p = path_join(s->into_profile, marks[i]);
+        profile = fs_exists(p);
+        free(p);
+    }
+    if (!profile) {
+        error_set(err, "%s is not a Thunderbird profile (no prefs.js, times.json or "
+                  "compatibility.ini)", s->into_profile);
+        return -1;
+    }
+    if (tblock_in_use(s->into_profile)) {
+        error_set(err, "Thunderbird is running on %s: close it and run this again",
+                  s->into_profile);
+        return -1;
+    }
+    /* the container and its address book (prefs.js is always rewritten with its lines added) */
+    for (size_t i = 0; i < 3 && !force; i++) {
+        char *p = path_join(s->into_profile, into_parts[i]);
+        bool there = fs_exists(p);
+        free(p);
+        if (there) {
+            error_set(err, "%s already holds %s; use --force to replace it, or --container NAME",
+                      s->into_profile, into_parts[i]);
+            return -1;
+        }
+    }
+    char *local = path_join(s->into_profile, "Mail/Local Folders");
+    int rc = fs_mkdirs(local, 0700, err);
+    free(local);
+    return rc;
+}
+
+/* The Thunderbird writer: the Local Folders tree (formats/mbox), and in a profile the files
+ * beside it (formats/tbprofile), written once the mail is in. */
+struct thunderbird_writer {
+    void *tree;
+    const struct thunderbird_settings *settings;
+    const struct model_store *store;
+    const char *container;
+    char *dir;
+};
+
+static void *thunderbird_open(const char *dir, const struct writer_options *opts,
+                              const void *settings, const struct model_store *store,
+                              struct error *err)
+{
+    const struct thunderbird_settings *s = settings;
+    void *tree = tbwriter_ops.open(dir, opts, &s->writer, store, err);
+    if (!tree)
+        return NULL;
+    struct thunderbird_writer *w = xcalloc(1, sizeof *w);
+    w->container = opts->container;
+    w->tree = tree;
+    w->settings = s;
+    w->store = store;
+    w->dir = xstrdup(dir);
+    return w;
+}
+
+static enum status thunderbird_begin_folder(void *w, const struct model_folder *folder,
+                                            struct writer_outcome *out, struct error *err)
+{
+    return tbwriter_ops.begin_folder(((struct thunderbird_writer *)w)->tree, folder, out, err);
+}
+
+static enum status thunderbird_message(void *w, struct message *msg, struct writer_outcome *out,
+                                       struct error *err)
+{
+    return tbwriter_ops.message(((struct thunderbird_writer *)w)->tree, msg, out, err);
+}
+
+static enum status thunderbird_end_folder(void *w, struct writer_outcome *out, struct error *err)
+{
+    return tbwriter_ops.end_folder(((struct thunderbird_writer *)w)->tree, out, err);
+}
+
+/* A card of the profile's address book: the vCard 4.0 the vCard route writes. */
+static void abook_vcard(struct buf *out, const struct contact *c)
+{
+    vcard_write(out, c, VCARD_V40);
+}
+
+/* --into-profile: the profile's prefs.js as it is, with the new address book's settings
+ * appended when there are contacts (its file beside it), so that no account is touched. */
+static enum status thunderbird_into_files(struct thunderbird_writer *w,
+                                          const struct contact_list *contacts,
+                                          struct error *err)
+{
+    struct buf prefs = BUF_INIT;
+    char *old = path_join(w->settings->into_profile, "prefs.js");
+    int rc = fs_exists(old) ? fs_read_file(old, 64u << 20, &prefs, err) : 0;
+    free(old);
+    if (rc == 0 && tbprefs_ensure_local_folders(&prefs, err) < 0)
+        rc = -1;
+    if (rc == 0 && contacts->count) {
+        char *key = into_book_key(w->container);
+        char *file = xasprintf("abook-%s.sqlite", key);
+        char *path = path_join(w->dir, file);
+        rc = tbabook_write(path, contacts, abook_vcard, err);
+        free(path);
+        if (prefs.len && prefs.data[prefs.len - 1] != '\n')
+            buf_putc(&prefs, '\n');
+        tbprefs_address_book(&prefs, key, w->container, file);
+        free(file);
+        free(key);
+    }
+    if (rc == 0)
+        rc = write_in(w->dir, "prefs.js", &prefs, err);
+    buf_free(&prefs);
+    return rc == 0 ? STATUS_OK : STATUS_STORE_BAD;
+}
+
+/* In a profile: prefs.js with the accounts, and abook.sqlite (the Personal Address Book,
+ * Thunderbird's default `ldap_2.servers.pab.filename`) with the contacts. */
+static enum status thunderbird_profile_files(void *wp, const struct contact_list *contacts,
+                                             struct writer_outcome *out, struct error *err)
+{
+    struct thunderbird_writer *w = wp;
+    if (w->settings->into_profile)
+        return thunderbird_into_files(w, contacts, err);
+    if (!w->settings->profile)
+        return STATUS_OK;
+    struct buf prefs = BUF_INIT;
+    tbprefs_write(&prefs, w->store, out);
+    int rc = write_in(w->dir, "prefs.js", &prefs, err);
+    buf_free(&prefs);
+    if (rc == 0 && contacts->count) {
+        char *path = path_join(w->dir, "abook.sqlite");
+        rc = tbabook_write(path, contacts, abook_vcard, err);
+        free(path);
+    }
+    return rc == 0 ? STATUS_OK : STATUS_STORE_BAD;
+}
+
+static enum status thunderbird_commit(void *w, struct error *err)
+{
+    return tbwriter_ops.commit(((struct thunderbird_writer *)w)->tree, err);
+}
+
+static void thunderbird_free(void *wp)
+{
+    struct thunderbird_writer *w = wp;
+    if (!w)
+        return;
+    tbwriter_ops.free(w->tree);
+    free(w->dir);
+    free(w);
+}
+
+static const struct writer_ops thunderbird_ops = {
+    .open = thunderbird_open,
+    .begin_folder = thunderbird_begin_folder,
+    .message = thunderbird_message,
+    .end_folder = thunderbird_end_folder,
+    .contacts = thunderbird_profile_files,
+    .commit = thunderbird_commit,
+    .free = thunderbird_free,
+};
 
 /* OUT/thunderbird/contacts.vcf: every contact as UTF-8 vCard, many per file. */
 static int thunderbird_contacts(const char *dir, const struct contact_list *contacts,
@@ -330,6 +570,8 @@ static int thunderbird_contacts(const char *dir, const struct contact_list *cont
 {
     (void)out;
     const struct thunderbird_settings *s = settings;
+    if (s->profile || s->into_profile)
+        return 0; /* the profile's address book is the writer's */
     char *sub = path_join(dir, "thunderbird");
     int rc = fs_mkdirs(sub, 0755, err);
     if (rc == 0) {
@@ -482,13 +724,15 @@ static int outlook_contacts(const char *dir, const struct contact_list *contacts
 static const struct target targets[] = {
     {
         .name = "thunderbird",
-        .writer = &tbwriter_ops,
+        .writer = &thunderbird_ops,
         .options = thunderbird_options,
         .settings_new = thunderbird_new,
         .settings_free = free,
         .set_option = thunderbird_set,
         .writer_settings = thunderbird_writer_settings,
         .contact_files = thunderbird_contacts,
+        .result_parts = thunderbird_parts,
+        .check_result_dir = thunderbird_check_dir,
     },
     {
         .name = "outlook",

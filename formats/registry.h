@@ -29,7 +29,7 @@ enum status registry_locate(const char *path, const struct reader_ops **reader,
 /* An option only one target takes (`--pst-max-size SIZE`). */
 struct target_option {
     const char *name;   /* without the leading "--" */
-    const char *arg;    /* the argument's name in usage ("SIZE"); every target option takes one */
+    const char *arg;    /* the argument's name in usage ("SIZE"), NULL for a flag (value NULL) */
     const char *help;   /* usage lines after the option, each ending in "\n" */
 };
 
@@ -47,6 +47,17 @@ struct target {
      * temporary directory): notes for the report go into `out`. 0, or -1 with `err`. */
     int (*contact_files)(const char *dir, const struct contact_list *contacts,
                          const void *settings, struct writer_outcome *out, struct error *err);
+    /* NULL, or the result's own layout: when it returns a list, the result is those files and
+     * folders (count in *nparts, paths below *dir) in *dir (a Thunderbird profile), instead of
+     * the target's folder in OUT; NULL when the options ask for the usual result. *adds: the
+     * parts go into an existing directory (else *dir must be empty). `container` is
+     * --container's name. The list lives until the next call. */
+    const char *const *(*result_parts)(const void *settings, const char *container,
+                                       const char **dir, size_t *nparts, bool *adds);
+    /* NULL, or a check of the result's own directory before anything is written there (an
+     * existing profile must be closed; what an import adds must not be there unless `force`):
+     * 0, or -1 with `err` (the run is refused). Call it after result_parts. */
+    int (*check_result_dir)(const void *settings, bool force, struct error *err);
 };
 
 /* The target called `name`, or NULL. */

@@ -11,12 +11,16 @@
 #include "util/fsutil.h"
 #include "normalize/maildate.h"
 #include "mboxrd.h"
+#include "normalize/normalize.h"
+#include "normalize/rawheader.h"
 #include "normalize/rfc822.h"
 #include "tbname.h"
 #include "util/xalloc.h"
 
 #define TB_SUBDIR "thunderbird"
 #define KEYS_PADDING 80
+/* How much of a message whose header fields are re-encoded is read to find its body's charset. */
+#define REENCODE_READ_MAX (32u * 1024 * 1024)
 
 /* Where one source folder went: its mbox path and the names its subfolders took. */
 struct placed_folder {
@@ -30,6 +34,7 @@ struct placed_folder {
 
 struct tbwriter {
     const struct writer_options *opts;
+    bool keep_raw_headers;       /* --keep-raw-headers: raw 8-bit fields stay as stored */
     char *dir;                   /* the output directory (temporary while running) */
     struct placed_folder container;
     struct placed_folder **placed;
@@ -88,16 +93,18 @@ static int name_taken(void *ctx, const char *name)
 static void *tb_open(const char *dir, const struct writer_options *opts, const void *settings,
                      const struct model_store *store, struct error *err)
 {
-    (void)settings;
     (void)store;
+    const struct tbwriter_settings *s = settings;
     struct tbwriter *w = xcalloc(1, sizeof *w);
     w->opts = opts;
+    w->keep_raw_headers = s && s->keep_raw_headers;
     w->dir = xstrdup(dir);
     w->chunk = xmalloc(CHUNK);
+    const char *tree = s && s->tree_dir ? s->tree_dir : TB_SUBDIR;
     char *container = tbname_safe(opts->container);
-    char *tbdir = path_join(dir, TB_SUBDIR);
+    char *tbdir = path_join(dir, tree);
     w->container.mbox = path_join(tbdir, container);
-    w->container.rel = xasprintf(TB_SUBDIR "/%s", container);
+    w->container.rel = xasprintf("%s/%s", tree, container);
     free(container);
     int rc = fs_mkdirs(tbdir, 0755, err);
     free(tbdir);
@@ -185,6 +192,49 @@ static int write_preamble(struct tbwriter *w, struct message *msg, const char *e
     return ferror(w->out) ? -1 : 0;
 }
 
+/* Writes the head: as stored, or with its raw 8-bit header fields re-encoded (doc/THUNDERBIRD.md
+ * "Raw 8-bit headers"). To decode those as `show` does, the normalizer must see the body's
+ * charset, so then the message is read on (up to REENCODE_READ_MAX) and written here too; the
+ * rest follows as usual. STATUS_MESSAGE_BAD (a read error, `err` set) or STATUS_STORE_BAD. */
+static enum status write_head(struct tbwriter *w, struct mboxrd_escaper *esc, struct message *msg,
+                              struct writer_outcome *outcome, struct error *err)
+{
+    if (w->keep_raw_headers || !rawheader_needed(msg->head, msg->header_len))
+        return mboxrd_write(esc, w->out, msg->head, msg->head_len) ? STATUS_STORE_BAD : STATUS_OK;
+    struct buf whole = BUF_INIT;
+    buf_append(&whole, msg->head, msg->head_len);
+    while (whole.len < REENCODE_READ_MAX) {
+        ssize_t n = message_read(msg, w->chunk, CHUNK, err);
+        if (n < 0) {
+            buf_free(&whole);
+            return STATUS_MESSAGE_BAD;
+        }
+        if (n == 0)
+            break;
+        buf_append(&whole, w->chunk, (size_t)n);
+    }
+    struct normalize_hints hints = {msg->file->received, msg->file->mtime};
+    struct normalize *n = normalize_open(whole.data, whole.len, &hints, err);
+    struct buf head = BUF_INIT, names = BUF_INIT;
+    if (n)
+        rawheader_reencode(whole.data, msg->header_len, n, &head, &names);
+    else
+        buf_append(&head, whole.data, msg->header_len);
+    normalize_free(n);
+    enum status rc = STATUS_OK;
+    if (mboxrd_write(esc, w->out, head.data, head.len) != 0 ||
+        mboxrd_write(esc, w->out, whole.data + msg->header_len, whole.len - msg->header_len) != 0)
+        rc = STATUS_STORE_BAD;
+    else if (names.len)
+        writer_outcome_note(outcome, PROBLEM_REPAIRED_HEADER_CHARSET, msg->file->source,
+                            "raw 8-bit header fields written as UTF-8 encoded words: %s",
+                            buf_str(&names));
+    buf_free(&names);
+    buf_free(&head);
+    buf_free(&whole);
+    return rc;
+}
+
 static enum status tb_message(void *wp, struct message *msg, struct writer_outcome *outcome,
                               struct error *err)
 {
@@ -196,9 +246,10 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
     mboxrd_begin(&esc);
     enum status rc = STATUS_OK;
     bool read_failed = false;
-    if (write_preamble(w, msg, eol, add_date) != 0 ||
-        mboxrd_write(&esc, w->out, msg->head, msg->head_len) != 0) {
+    if (write_preamble(w, msg, eol, add_date) != 0) {
         rc = STATUS_STORE_BAD;
+    } else if ((rc = write_head(w, &esc, msg, outcome, err)) != STATUS_OK) {
+        read_failed = rc == STATUS_MESSAGE_BAD;
     } else {
         for (;;) {
             ssize_t n = message_read(msg, w->chunk, CHUNK, err);

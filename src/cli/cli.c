@@ -34,7 +34,7 @@ static void target_usage(FILE *out)
         if (t != last)
             fprintf(out, "\n--for %s options:\n", t->name);
         last = t;
-        fprintf(out, "  --%s %s\n", opt->name, opt->arg);
+        fprintf(out, "  --%s%s%s\n", opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
         for (const char *line = opt->help; *line;) {
             const char *end = strchr(line, '\n');
             size_t len = end ? (size_t)(end - line) : strlen(line);
@@ -125,7 +125,10 @@ static struct option *all_options(void)
     memcpy(all, common_options, sizeof common_options);
     for (size_t i = 0; i < ntarget; i++)
         all[NCOMMON + i] = (struct option){registry_target_option_at(i, &t)->name,
-                                           required_argument, NULL, OPT_TARGET + (int)i};
+                                           registry_target_option_at(i, &t)->arg
+                                               ? required_argument
+                                               : no_argument,
+                                           NULL, OPT_TARGET + (int)i};
     return all;
 }
 
@@ -237,8 +240,6 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
     const struct target *target = registry_target(o->target);
     if (!target)
         return usage_error("unknown target: ", o->target);
-    if (!o->output)
-        return usage_error("convert needs -o OUT", NULL);
     if (!*o->container)
         return usage_error("--container needs a name", NULL);
     if (is_thunderbird_special(o->container))
@@ -246,11 +247,22 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                            o->container);
     void *settings = target->settings_new();
     int code = take_target_args(o, target, settings);
+    const char *own_dir = NULL;
+    size_t nparts;
+    bool adds;
+    bool own_layout = code == 0 && target->result_parts &&
+                      target->result_parts(settings, o->container, &own_dir, &nparts,
+                                           &adds) != NULL;
+    if (code == 0 && own_layout && o->output)
+        code = usage_error("-o OUT and --profile DIR (or --into-profile DIR) exclude each other",
+                           NULL);
+    else if (code == 0 && !own_layout && !o->output)
+        code = usage_error("convert needs -o OUT", NULL);
     if (code == 0) {
         struct convert_options co = {.store = o->operand,
                                      .target = target,
                                      .target_settings = settings,
-                                     .output = o->output,
+                                     .output = own_layout ? own_dir : o->output,
                                      .container = o->container,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pipeline/contacts.h"
 #include "pipeline/output.h"
@@ -16,6 +17,20 @@ static int fail(const char *fmt, const char *a, const char *b, int code)
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
     return code;
+}
+
+/* True when `dir` is missing or holds nothing but our own run's lock and partial directory
+ * (".wlmigrate-*"): a new profile may be written into it. */
+static bool dir_is_empty(const char *dir)
+{
+    struct fs_listing l;
+    if (fs_list_dir(dir, &l) != 0)
+        return !fs_exists(dir);
+    bool empty = true;
+    for (size_t i = 0; i < l.count && empty; i++)
+        empty = strncmp(l.entries[i].name, ".wlmigrate-", 11) == 0;
+    fs_listing_free(&l);
+    return empty;
 }
 
 /* The one store to convert; several stores found is a usage error. */
@@ -129,11 +144,42 @@ int convert_run(const struct convert_options *o)
 
     struct error err;
     enum output_refusal why;
-    struct output *out = output_open(o->output, o->target->name, locs[0].path, o->force, &why,
-                                     &err);
+    const char *dir;
+    size_t nparts = 0;
+    bool adds = false;
+    const char *const *parts =
+        o->target->result_parts
+            ? o->target->result_parts(o->target_settings, o->container, &dir, &nparts, &adds)
+            : NULL;
+    /* Before anything is written there: is it a profile, is Thunderbird running on it (the
+     * parts it would replace are checked below, once an interrupted run is cleared up). */
+    if (o->target->check_result_dir &&
+        o->target->check_result_dir(o->target_settings, true, &err) != 0) {
+        reader_locations_free(locs, nlocs);
+        return fail("%s%s", err.msg, "", 2);
+    }
+    /* A result of its own layout is checked against what is there by the two checks below,
+     * after output_open has finished or undone an install a kill interrupted. */
+    struct output *out =
+        parts ? output_open_parts(o->output, parts, nparts, locs[0].path, true, &why, &err)
+              : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);
         return fail("%s%s", err.msg, "", why == OUTPUT_REFUSED ? 2 : 3);
+    }
+    /* a new profile needs an empty directory; an import into one (--into-profile) must not
+     * replace an earlier one of the same name (the target checks its parts) */
+    int refused = 0;
+    if (parts && !o->force && !adds && !dir_is_empty(o->output))
+        refused = fail("%s exists and is not empty: a new profile needs an empty directory (or "
+                       "--force)%s", o->output, "", 2);
+    else if (parts && o->target->check_result_dir &&
+             o->target->check_result_dir(o->target_settings, o->force, &err) != 0)
+        refused = fail("%s%s", err.msg, "", 2);
+    if (refused) {
+        output_close(out);
+        reader_locations_free(locs, nlocs);
+        return refused;
     }
     struct report *report = report_new();
     struct contact_list contacts = CONTACT_LIST_INIT;

@@ -41,17 +41,26 @@
 static const char *const result_names[] = {"unconverted", "report.txt", "report.json"};
 #define NRESULT (sizeof result_names / sizeof result_names[0])
 
+/* The most parts a target's own result may have (a Thunderbird profile's files and folders). */
+#define MAX_TARGET_PARTS 8
+
 struct output {
-    char *out, *subdir, *partial, *lock_path;
+    char *out, *partial, *lock_path;
+    char *target_parts[MAX_TARGET_PARTS]; /* the target's folder, or its files and folders */
+    size_t ntarget_parts;
     int lock_fd;
     bool installed;
 };
 
-static bool result_exists(const char *out, const char *subdir)
+static bool result_exists(const struct output *o)
 {
-    char *t = path_join(out, subdir);
-    bool found = fs_exists(t);
-    free(t);
+    const char *out = o->out;
+    bool found = false;
+    for (size_t i = 0; i < o->ntarget_parts && !found; i++) {
+        char *t = path_join(out, o->target_parts[i]);
+        found = fs_exists(t);
+        free(t);
+    }
     for (size_t i = 0; i < NRESULT && !found; i++) {
         char *p = path_join(out, result_names[i]);
         found = fs_exists(p);
@@ -61,12 +70,15 @@ static bool result_exists(const char *out, const char *subdir)
 }
 
 /* True when the store lies inside a part of the output that a run creates or replaces. */
-static bool store_in_result(const char *store, const char *out, const char *subdir)
+static bool store_in_result(const char *store, const struct output *o)
 {
-    const char *parts[] = {subdir, PARTIAL_NAME, result_names[0]};
+    const char *parts[MAX_TARGET_PARTS + 2] = {PARTIAL_NAME, result_names[0]};
+    size_t n = 2;
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        parts[n++] = o->target_parts[i];
     bool inside = false;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !inside; i++) {
-        char *p = path_join(out, parts[i]);
+    for (size_t i = 0; i < n && !inside; i++) {
+        char *p = path_join(o->out, parts[i]);
         inside = path_is_within(store, p);
         free(p);
     }
@@ -75,17 +87,47 @@ static bool store_in_result(const char *store, const char *out, const char *subd
 
 
 /* The parts of a result in the order they are put in place: report.json last. */
-static size_t parts_of(const struct output *o, const char *parts[4])
+static size_t parts_of(const struct output *o, const char *parts[MAX_TARGET_PARTS + NRESULT])
 {
-    parts[0] = o->subdir;
+    size_t n = 0;
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        parts[n++] = o->target_parts[i];
     for (size_t i = 0; i < NRESULT; i++)
-        parts[1 + i] = result_names[i];
-    return 1 + NRESULT;
+        parts[n++] = result_names[i];
+    return n;
 }
 
-static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
+/* A part may lie below OUT ("Mail/Local Folders/NAME", a folder added to an existing profile);
+ * in .wlmigrate-old/ it is kept under one name, '%' and '/' written as %25 and %2F. */
+static char *flat_name(const char *part)
 {
-    char *from = path_join(from_dir, name), *to = path_join(to_dir, name);
+    struct buf b = BUF_INIT;
+    for (const char *p = part; *p; p++)
+        if (*p == '%' || *p == '/')
+            buf_printf(&b, "%%%02X", (unsigned char)*p);
+        else
+            buf_putc(&b, *p);
+    return buf_detach(&b);
+}
+
+static char *unflat_name(const char *name)
+{
+    struct buf b = BUF_INIT;
+    for (const char *p = name; *p; p++)
+        if (strncmp(p, "%25", 3) == 0 || strncmp(p, "%2F", 3) == 0) {
+            buf_putc(&b, p[2] == 'F' ? '/' : '%');
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    return buf_detach(&b);
+}
+
+/* Renames from_dir/from_name to to_dir/to_name. */
+static int move_as(const char *from_dir, const char *from_name, const char *to_dir,
+                   const char *to_name, struct error *err)
+{
+    char *from = path_join(from_dir, from_name), *to = path_join(to_dir, to_name);
     int rc = 0;
     if (rename(from, to) != 0) {
         error_errno(err, errno, "cannot move %s to %s", from, to);
@@ -94,6 +136,11 @@ static int move(const char *from_dir, const char *to_dir, const char *name, stru
     free(from);
     free(to);
     return rc;
+}
+
+static int move(const char *from_dir, const char *to_dir, const char *name, struct error *err)
+{
+    return move_as(from_dir, name, to_dir, name, err);
 }
 
 static bool exists_in(const char *dir, const char *name)
@@ -168,7 +215,11 @@ static int recover(struct output *o, struct error *err)
         } else if (rc == 0) {
             for (size_t i = 0; rc == 0 && i < l.count; i++)
                 if (strncmp(l.entries[i].name, MOVED_NAME, strlen(MOVED_NAME)) != 0)
-                    rc = move(old, o->out, l.entries[i].name, err);
+                {
+                    char *part = unflat_name(l.entries[i].name);
+                    rc = move_as(old, l.entries[i].name, o->out, part, err);
+                    free(part);
+                }
             fs_listing_free(&l);
         }
     }
@@ -197,9 +248,17 @@ static struct output *already_there(struct output *o, enum output_refusal *why,
 struct output *output_open(const char *out, const char *subdir, const char *store, bool force,
                            enum output_refusal *why, struct error *err)
 {
+    return output_open_parts(out, &subdir, 1, store, force, why, err);
+}
+
+struct output *output_open_parts(const char *out, const char *const *parts, size_t nparts,
+                                 const char *store, bool force, enum output_refusal *why,
+                                 struct error *err)
+{
     struct output *o = xcalloc(1, sizeof *o);
     o->lock_fd = -1;
-    o->subdir = xstrdup(subdir);
+    for (size_t i = 0; i < nparts && i < MAX_TARGET_PARTS; i++)
+        o->target_parts[o->ntarget_parts++] = xstrdup(parts[i]);
     o->out = path_resolve(out, err);
     if (!o->out)
         return refuse(o, why, OUTPUT_FAILED);
@@ -207,14 +266,14 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
         error_set(err, "refusing to write inside the source store (%s is in %s)", o->out, store);
         return refuse(o, why, OUTPUT_REFUSED);
     }
-    if (store_in_result(store, o->out, subdir)) {
+    if (store_in_result(store, o)) {
         error_set(err, "refusing to write to %s: the store %s lies inside what would be replaced",
                   o->out, store);
         return refuse(o, why, OUTPUT_REFUSED);
     }
     /* Refused before anything in OUT is touched, unless a run was interrupted there: its
      * leftovers are cleared first (under the lock), and then the check is made again below. */
-    if (!leftovers_in(o->out) && result_exists(o->out, subdir) && !force)
+    if (!leftovers_in(o->out) && result_exists(o) && !force)
         return already_there(o, why, err);
     if (fs_mkdirs(o->out, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
@@ -239,7 +298,7 @@ struct output *output_open(const char *out, const char *subdir, const char *stor
     o->partial = path_join(o->out, PARTIAL_NAME);
     if (recover(o, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
-    if (result_exists(o->out, subdir) && !force)
+    if (result_exists(o) && !force)
         return already_there(o, why, err);
     if (fs_remove_tree(o->partial, err) != 0 || fs_mkdirs(o->partial, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
@@ -288,7 +347,7 @@ static int write_marker(const char *old, const char *const *parts, size_t n, str
 /* Moves the finished result from the partial directory into OUT: phase A, marker, phase B. */
 static int move_into_place(struct output *o, struct error *err)
 {
-    const char *parts[4];
+    const char *parts[MAX_TARGET_PARTS + NRESULT];
     size_t n = parts_of(o, parts);
     char *old = path_join(o->out, OLD_NAME);
     int rc = 0;
@@ -298,8 +357,12 @@ static int move_into_place(struct output *o, struct error *err)
     }
     for (size_t i = n; rc == 0 && i-- > 0;)
         if (exists_in(o->out, parts[i]))
-            rc = move(o->out, old, parts[i], err);
-    const char *present[4];
+        {
+            char *flat = flat_name(parts[i]);
+            rc = move_as(o->out, parts[i], old, flat, err);
+            free(flat);
+        }
+    const char *present[MAX_TARGET_PARTS + NRESULT];
     size_t npresent = 0;
     for (size_t i = 0; i < n; i++)
         if (exists_in(o->partial, parts[i]))
@@ -310,6 +373,15 @@ static int move_into_place(struct output *o, struct error *err)
         rc = move(o->partial, o->out, present[i], err);
     if (rc == 0)
         rc = discard(o, old, err);
+    /* the folders that held parts below OUT ("Mail/Local Folders/"), now empty */
+    for (size_t i = 0; rc == 0 && i < npresent; i++) {
+        char *dir = path_join(o->partial, present[i]);
+        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir + strlen(o->partial);) {
+            *slash = '\0';
+            rmdir(dir);
+        }
+        free(dir);
+    }
     if (rc == 0 && rmdir(o->partial) != 0) {
         error_errno(err, errno, "cannot remove %s", o->partial);
         rc = -1;
@@ -350,7 +422,8 @@ void output_close(struct output *o)
     }
     free(o->lock_path);
     free(o->partial);
-    free(o->subdir);
+    for (size_t i = 0; i < o->ntarget_parts; i++)
+        free(o->target_parts[i]);
     free(o->out);
     free(o);
 }

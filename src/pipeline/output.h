@@ -33,6 +33,11 @@ struct output;
  * *why and `err` (one sentence) when refused or failed. */
 struct output *output_open(const char *out, const char *subdir, const char *store, bool force,
                            enum output_refusal *why, struct error *err);
+/* The same for a target whose result is several files and folders in OUT (a Thunderbird
+ * profile: prefs.js, abook.sqlite, Mail ...), at most 8, each replaced and installed as one. */
+struct output *output_open_parts(const char *out, const char *const *parts, size_t nparts,
+                                 const char *store, bool force, enum output_refusal *why,
+                                 struct error *err);
 /* The canonical path of OUT. */
 const char *output_path(const struct output *o);
 /* The directory the writers write below. */

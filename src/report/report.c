@@ -20,6 +20,7 @@ static const struct {
     [PROBLEM_REPAIRED_DATE] = {"repaired_date", false, true},
     [PROBLEM_REPAIRED_EOL] = {"repaired_final_newline", false, true},
     [PROBLEM_REPAIRED_START] = {"repaired_leading_blanks", false, true},
+    [PROBLEM_REPAIRED_HEADER_CHARSET] = {"repaired_header_charset", false, true},
     [PROBLEM_UNREADABLE_FOLDER] = {"unreadable_folder", true},
     [PROBLEM_LINK_SKIPPED] = {"link_skipped", false},
     [PROBLEM_OTHER_FILE] = {"other_file", false},
@@ -41,6 +42,8 @@ static const struct {
     [PROBLEM_DECODE_REPAIRED] = {"decode_repaired", false, true},
     [PROBLEM_DECODE_LOST] = {"decode_lost", true, true},
     [PROBLEM_BODY_MISSING] = {"body_missing", true},
+    [PROBLEM_ACCOUNT_CREATED] = {"account_created", false},
+    [PROBLEM_ACCOUNT_NOT_CARRIED] = {"account_not_carried", false},
 };
 
 struct report {

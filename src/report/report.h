@@ -26,6 +26,7 @@ enum problem_kind {
     PROBLEM_REPAIRED_DATE,    /* a Date header was added */
     PROBLEM_REPAIRED_EOL,     /* a final line end was added */
     PROBLEM_REPAIRED_START,   /* blank lines or an indent before the first header field removed */
+    PROBLEM_REPAIRED_HEADER_CHARSET, /* raw 8-bit header fields re-encoded as UTF-8 words */
     PROBLEM_UNREADABLE_FOLDER,/* a directory could not be listed */
     PROBLEM_LINK_SKIPPED,     /* a symbolic link in the store: never followed */
     PROBLEM_OTHER_FILE,       /* a file in a mail folder that is not a message nor a known side file */
@@ -47,6 +48,8 @@ enum problem_kind {
     PROBLEM_DECODE_REPAIRED,  /* decoding a message for a structured target needed repairs */
     PROBLEM_DECODE_LOST,      /* ... and some bytes could not be decoded (U+FFFD in the target) */
     PROBLEM_BODY_MISSING,     /* a header-only file whose body the database says was downloaded */
+    PROBLEM_ACCOUNT_CREATED,  /* an account set up in the written profile, with its settings */
+    PROBLEM_ACCOUNT_NOT_CARRIED, /* an account no profile can hold (news, HTTP): what to do */
     PROBLEM_KIND_COUNT
 };
 

@@ -23,6 +23,9 @@ Classification of a message file (same rules as 20-corpora-roundtrip.t):
   no final line end                         -> written with one added (`repaired_final_newline`)
 Each written message must read back as: `From <sender> <UTC date>`, X-Mozilla-Status,
 X-Mozilla-Status2, X-Mozilla-Keys, then the stored bytes unchanged apart from those two repairs.
+The conversions here keep raw 8-bit header fields as stored (--keep-raw-headers), so that every
+byte can be compared; their re-encoding, the default, is judged by tests/e2e/31-raw-headers.t and
+20-corpora-roundtrip.t.
 """
 import datetime
 import email
@@ -167,7 +170,8 @@ def check_store(t, sample, kind, out, container=CONTAINER, src=None):
     lost = [m for m in messages if not m.converted]
     written = [m for m in messages if m.converted]
 
-    p = wltest.run("convert", src, "--for", "thunderbird", "-o", out, "--quiet", *extra_args)
+    p = wltest.run("convert", src, "--for", "thunderbird", "-o", out, "--quiet",
+                   "--keep-raw-headers", *extra_args)
     want_code = 1 if lost else 0
     t.eq(p.returncode, want_code, "%s: exit code %d (%d message(s) that cannot be converted)"
          % (label, want_code, len(lost)))

@@ -16,6 +16,10 @@ a final one. Expected classification, computed here independently of wlmigrate:
     skipped first: such files are real mail)
   - headers with no body after them               -> written, problem `header_only`
   - everything else                               -> written
+A header field the normalizer decodes (Subject, From, Sender, Reply-To, To, Cc, Bcc; the first of
+each name) that holds 8-bit bytes that are not UTF-8 is written again as UTF-8 encoded words
+(problem `repaired_header_charset`, doc/THUNDERBIRD.md "Raw 8-bit headers"): such a field must
+come back as 7-bit text and every other byte as stored.
 """
 import collections
 import datetime
@@ -68,6 +72,50 @@ def header_block(data):
     return out, None
 
 
+REENCODED = ("subject", "from", "sender", "reply-to", "to", "cc", "bcc")
+
+
+def first_fields(hdr):
+    """{lower-case name: (index of its first line, number of lines)} of the first field of each
+    name in REENCODED (continuation lines belong to the field before them)."""
+    out, i = {}, 0
+    while i < len(hdr):
+        m = FIELD_LINE.match(hdr[i])
+        n = 1
+        while i + n < len(hdr) and hdr[i + n][:1] in (b" ", b"\t"):
+            n += 1
+        if m:
+            name = hdr[i].split(b":", 1)[0].strip().lower().decode("latin-1")
+            if name in REENCODED and name not in out:
+                out[name] = (i, n)
+        i += n
+    return out
+
+
+def raw_8bit_fields(hdr):
+    """The names of the fields wlmigrate re-encodes."""
+    names = set()
+    for name, (i, n) in first_fields(hdr).items():
+        value = b"".join(hdr[i:i + n])
+        if re.search(rb"[\x80-\xff]", value):
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                names.add(name)
+    return names
+
+
+def without_fields(data, names):
+    """`data` with the first field of each of `names` cut out of its header block."""
+    lines = split_lines(data)
+    hdr, _ = header_block(data)
+    cut = set()
+    for name, (i, n) in first_fields(hdr).items():
+        if name in names:
+            cut.update(range(i, i + n))
+    return b"".join(ln for k, ln in enumerate(lines) if k not in cut)
+
+
 def expectation(data):
     """What should become of a source file: dict with kind and the repairs."""
     if not data:
@@ -88,10 +136,13 @@ def expectation(data):
     final_eol = data.endswith(b"\n")
     if not final_eol:
         kinds.add("repaired_final_newline")
+    reencoded = raw_8bit_fields(hdr)
+    if reencoded:
+        kinds.add("repaired_header_charset")
     nl = data.find(b"\n")
     eol = b"\r\n" if nl > 0 and data[nl - 1:nl] == b"\r" else b"\n"
     return {"written": True, "kinds": kinds, "add_date": not has_date,
-            "add_eol": not final_eol, "eol": eol}
+            "add_eol": not final_eol, "eol": eol, "reencoded": reencoded}
 
 
 def build_store(store):
@@ -269,6 +320,13 @@ def main():
                         bad.append("%s: added Date unparsable: %r" % (path, m.group(1)))
                     rest = rest[m.end():]
                 want = src + (eol if e["add_eol"] else b"")
+                if e["reencoded"]:
+                    rest_hdr, _ = header_block(rest)
+                    if raw_8bit_fields(rest_hdr):
+                        bad.append("%s: raw 8-bit fields left: %s" % (path, sorted(
+                            raw_8bit_fields(rest_hdr))))
+                    rest, want = (without_fields(rest, e["reencoded"]),
+                                  without_fields(want, e["reencoded"]))
                 if rest != want:
                     i = next((k for k in range(min(len(rest), len(want)))
                               if rest[k] != want[k]), min(len(rest), len(want)))

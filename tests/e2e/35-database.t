@@ -19,7 +19,9 @@ From them, per message file:
   - its folder's name: FLDCOL_NAMEW along the path (the cut-short `プロジェクト2024年度 c17` under
     its long name, in report.json folders[].name and in the output path).
 Converted messages are read back with Python's mailbox module (wltest.mbox_messages) and mapped to
-their source file by their bytes after the three state headers.
+their source file by their bytes after the three state headers (the conversions keep raw 8-bit
+header fields as stored, --keep-raw-headers, so that the bytes are the file's; their re-encoding
+is judged by 31-raw-headers.t).
 
 Checked: the conversion of samples/wlm-store (exit 1: a 0-byte file and a missing file), scan
 --json (per-folder unread = rows without the read bit), scan of the single account directory (the
@@ -333,7 +335,8 @@ def problems_of(r, kind):
 def check_conversion(t, label, store, out, exp, want_db, want_db_kinds, extra=()):
     """Converts `store` into `out` and checks it against `exp`. Returns (report, {output folder
     relative to thunderbird/: [(mbox offset, Source)]}) or (None, {})."""
-    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "--quiet", *extra)
+    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "--quiet",
+                   "--keep-raw-headers", *extra)
     err = p.stderr.decode("utf-8", "replace")
     report_path = os.path.join(out, "report.json")
     t.ok(p.returncode == 1, "%s: convert exits 1 (a 0-byte file%s), no crash"
@@ -683,7 +686,7 @@ def check_rows_skipped(t, tmp, clean_report):
                 "stream", p.stderr.decode("utf-8", "replace")):
         return
     out = os.path.join(tmp, "out-rows-skipped")
-    wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q")
+    wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q", "--keep-raw-headers")
     r = wltest.load_json(os.path.join(out, "report.json"))
     rows = [x for x in r["problems"] if x["kind"] == "database_rows_skipped"]
     t.ok(len(rows) == 1 and rows[0]["path"] == DB_NAME and not rows[0]["lost"]
@@ -905,7 +908,8 @@ def check_database_facts(t, tmp):
                  " (0 gives no kind: the standard name decides)" if value == 0 else ""))
 
     out = os.path.join(tmp, "out-facts")
-    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "--quiet")
+    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "--quiet",
+                   "--keep-raw-headers")
     report_path = os.path.join(out, "report.json")
     if not t.ok(os.path.isfile(report_path), "the store of facts converts (exit %d)"
                 % p.returncode, p.stderr.decode("utf-8", "replace")[-1500:]):

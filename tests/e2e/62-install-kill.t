@@ -3,8 +3,10 @@
 
 strace injects SIGKILL at the N-th rename, unlink, rmdir or mkdir of `wlmigrate convert`, for
 N = 1, 2, ... until the run gets through; this covers every such call of the install (and of the
-conversion before it). Two cases: a new OUT, and `--force` over an existing result of another
-store. After each kill OUT must hold the complete old result, the complete new one, or no
+conversion before it). Four cases: a new OUT, `--force` over an existing result of another
+store, a new Thunderbird profile (`--profile DIR`: its parts prefs.js, Mail/ and the reports),
+and an import into an existing profile (`--into-profile DIR`: parts below DIR, Mail/Local
+Folders/NAME, beside what the profile holds). After each kill OUT must hold the complete old result, the complete new one, or no
 report.json (nothing that looks complete); then the same command, run again without strace,
 must exit as a clean run does, leave exactly the new result (byte for byte), and leave no
 .wlmigrate-* entry behind.
@@ -46,8 +48,8 @@ def leftovers(out):
     return sorted(n for n in os.listdir(out) if n.startswith(".wlmigrate-")) if os.path.isdir(out) else []
 
 
-def convert(store, out, force, strace=None):
-    cmd = [wltest.WLMIGRATE, "convert", store, "--for", "thunderbird", "-o", out, "-q"]
+def convert(store, out, force, strace=None, where="-o"):
+    cmd = [wltest.WLMIGRATE, "convert", store, "--for", "thunderbird", where, out, "-q"]
     if force:
         cmd.append("--force")
     if strace:
@@ -62,16 +64,29 @@ def killed(log):
         return "killed by SIGKILL" in fh.read()
 
 
-def case(tmp, label, force):
+def case(tmp, label, force, where="-o"):
     out = os.path.join(tmp, "out")
     saved_old = os.path.join(tmp, "saved-old")
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(saved_old, ignore_errors=True)
     old = None
     if force:
         p = convert(OLD_STORE, out, False)
         old = digest(out)
         shutil.copytree(out, saved_old, symlinks=True)
-    p = convert(NEW_STORE, out, force)
+    if where == "--into-profile":
+        # a profile Thunderbird made (times.json) that already holds another import
+        os.makedirs(out)
+        with open(os.path.join(out, "times.json"), "w") as fh:
+            fh.write('{"created": 1}')
+        subprocess.run([wltest.WLMIGRATE, "convert", OLD_STORE, "--for", "thunderbird",
+                        "--into-profile", out, "--container", "Earlier", "-q"],
+                       capture_output=True)
+        old = digest(out)
+        shutil.copytree(out, saved_old, symlinks=True)
+        force = True  # what the kill loop restores before each run; the command has no --force
+    command_force = force and where != "--into-profile"
+    p = convert(NEW_STORE, out, command_force, where=where)
     clean_code, new = p.returncode, digest(out)
     t.ok(clean_code in (0, 1) and "report.json" in new and new != old,
          "%s: a clean run writes the new result (exit %d)" % (label, clean_code),
@@ -83,7 +98,7 @@ def case(tmp, label, force):
             if force:
                 shutil.copytree(saved_old, out, symlinks=True)
             log = os.path.join(tmp, "strace.log")
-            convert(NEW_STORE, out, force, (sc, n, log))
+            convert(NEW_STORE, out, command_force, (sc, n, log), where)
             runs += 1
             if not killed(log):
                 break
@@ -93,8 +108,8 @@ def case(tmp, label, force):
                            "result" % (sc, n))
             # Killed after the new report.json landed, the run had finished its result: run
             # again without --force it is an existing result (exit 2), with --force redone.
-            want = 2 if seen == new and not force else clean_code
-            p = convert(NEW_STORE, out, force)
+            want = 2 if seen == new and not command_force else clean_code
+            p = convert(NEW_STORE, out, command_force, where=where)
             after = digest(out)
             if p.returncode != want or after != new or leftovers(out):
                 bad.append("%s #%d: the run again exits %d (want %d), result %s, leftovers %s"
@@ -113,6 +128,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         case(tmp, "new OUT", False)
         case(tmp, "--force over another result", True)
+        case(tmp, "--profile DIR", False, "--profile")
+        case(tmp, "--into-profile DIR", False, "--into-profile")
     t.done()
 
 

@@ -186,6 +186,13 @@ const done = arguments[arguments.length - 1];
     .sort((a, b) => F[a] - F[b]);
   const log = [];
 
+  // A profile that never started has no Local Folders account yet: Thunderbird makes it
+  // (in Mail/Local Folders) when first needed, as here.
+  let localFoldersCreated = false;
+  try { MailServices.accounts.localFoldersServer; } catch (e) {
+    MailServices.accounts.createLocalMailAccount();
+    localFoldersCreated = true;
+  }
   const server = MailServices.accounts.localFoldersServer;
   if (!server) throw new Error("no localFoldersServer");
   const root = server.rootFolder;
@@ -345,7 +352,7 @@ const done = arguments[arguments.length - 1];
   // Address books: Tools > Import > Address book, one new book per file.
   // ---------------------------------------------------------------------
   const addressBooks = [];
-  if (opts.contacts && opts.contacts.length) {
+  if ((opts.contacts && opts.contacts.length) || opts.listBooks) {
     const { AddrBookFileImporter } = ChromeUtils.importESModule(
       "resource:///modules/AddrBookFileImporter.sys.mjs");
     const { exportAttributes } = ChromeUtils.importESModule(
@@ -597,6 +604,27 @@ const done = arguments[arguments.length - 1];
         sink = null;
         addressBooks.push(rec);
       }
+      // --profile: the address books the profile brought, as Thunderbird reads them
+      for (const dir of (opts.listBooks ? MailServices.ab.directories : [])) {
+        const rec = { file: null, type: "profile", existing: true,
+                      addressBook: { name: dir.dirName, uid: dir.UID,
+                                     fileName: dir.fileName, uri: dir.URI },
+                      cards: [], mailingLists: [], error: null };
+        try {
+          for (const card of dir.childCards) {
+            if (!card.isMailList) rec.cards.push(cardRec(card));
+          }
+          for (const list of dir.childNodes) {
+            rec.mailingLists.push({ name: list.dirName,
+              members: list.childCards.map(m => ({ displayName: m.displayName,
+                primaryEmail: m.primaryEmail })) });
+          }
+        } catch (e) {
+          rec.error = String(e);
+        }
+        rec.cardCount = rec.cards.length;
+        addressBooks.push(rec);
+      }
     } finally {
       sink = null;
       if (consoleStorage) consoleStorage.removeLogEventListener(consoleFn);
@@ -605,7 +633,49 @@ const done = arguments[arguments.length - 1];
     }
   }
 
+  // Every account with its incoming server, identities and their outgoing servers.
+  const accounts = [];
+  const get = (fn) => { try { return fn(); } catch (e) { return null; } };
+  for (const acct of MailServices.accounts.accounts) {
+    const s = acct.incomingServer;
+    const rec = { key: acct.key, type: get(() => s.type), name: get(() => s.prettyName),
+                  hostName: get(() => s.hostName ?? s.realHostName ?? Services.io.newURI(s.serverURI).host), port: get(() => s.port),
+                  socketType: get(() => s.socketType), username: get(() => s.username),
+                  authMethod: get(() => s.authMethod),
+                  isDefault: get(() => MailServices.accounts.defaultAccount.key == acct.key),
+                  emptyTrashOnExit: get(() => s.emptyTrashOnExit),
+                  identities: [] };
+    if (rec.type == "pop3") {
+      const pop = get(() => s.QueryInterface(Ci.nsIPop3IncomingServer));
+      rec.leaveMessagesOnServer = get(() => pop.leaveMessagesOnServer);
+      rec.deleteMailLeftOnServer = get(() => pop.deleteMailLeftOnServer);
+      rec.deleteByAgeFromServer = get(() => pop.deleteByAgeFromServer);
+    }
+    if (rec.type == "imap") {
+      const imap = get(() => s.QueryInterface(Ci.nsIImapIncomingServer));
+      rec.cleanupInboxOnExit = get(() => imap.cleanupInboxOnExit);
+    }
+    for (const id of acct.identities) {
+      const out = get(() => MailServices.outgoingServer.getServerByIdentity(id));
+      const smtp = get(() => out.QueryInterface(Ci.nsISmtpServer));
+      rec.identities.push({
+        fullName: id.fullName, email: id.email, replyTo: id.replyTo,
+        organization: id.organization,
+        smtp: out ? { key: get(() => out.key), type: get(() => out.type),
+                      hostname: get(() => smtp.hostname), port: get(() => smtp.port),
+                      socketType: get(() => out.socketType),
+                      username: get(() => out.username),
+                      authMethod: get(() => out.authMethod) } : null });
+    }
+    accounts.push(rec);
+  }
+  let logins = null;
+  try { logins = (await Services.logins.getAllLogins()).length; } catch (e) {}
+
   return {
+    accounts,
+    localFoldersCreated,
+    savedPasswords: logins,
     thunderbird: { version: Services.appinfo.version,
                    buildID: Services.appinfo.appBuildID,
                    offline: Services.io.offline },
@@ -752,6 +822,16 @@ def write_prefs(profile, local_dir):
         f.write(text)
 
 
+def write_user_js(profile):
+    """The oracle's settings for a profile that brings its own accounts: PREFS without the
+    Local Folders account it would otherwise set up, as user.js beside the profile's prefs.js."""
+    own = ("mail.account.", "mail.accountmanager.", "mail.server.server1.")
+    lines = ["user_pref(%s, %s);" % (json.dumps(k), json.dumps(v))
+             for k, v in PREFS.items() if not k.startswith(own)]
+    with open(os.path.join(profile, "user.js"), "a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def log(verbose, *a):
     if verbose:
         print("[tb_oracle %.1fs]" % (time.monotonic() - T0), *a, file=sys.stderr,
@@ -847,6 +927,11 @@ def main():
     ap.add_argument("--expect-all", action="store_true",
                     help="exit 5 unless TB saw exactly as many messages as "
                          "there are 'From ' lines in every source mbox")
+    ap.add_argument("--profile", default=None, metavar="DIR",
+                    help="start Thunderbird on a copy of the profile DIR (its own prefs.js "
+                         "with its accounts; only the oracle's offline and quiet settings are "
+                         "added as user.js) and list its accounts, Local Folders and address "
+                         "books; no TREE_DIR then")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
     if len(args.paths) == 1:
@@ -860,7 +945,12 @@ def main():
     if tree is not None and not os.path.isdir(tree):
         print("not a directory: %s" % tree, file=sys.stderr)
         return 2
-    if tree is None and not args.contacts:
+    if args.profile and tree is not None:
+        ap.error("--profile DIR takes no TREE_DIR")
+    if args.profile and not os.path.isdir(args.profile):
+        print("not a directory: %s" % args.profile, file=sys.stderr)
+        return 2
+    if tree is None and not args.contacts and not args.profile:
         ap.error("nothing to do: give a TREE_DIR and/or --contacts FILE")
     for typ, path in args.contacts:
         if not os.path.isfile(path):
@@ -886,9 +976,17 @@ def main():
     home = os.path.join(base, "home")
     local_dir = os.path.join(profile, "Mail", "Local Folders")
     os.makedirs(home)
-    os.makedirs(os.path.dirname(local_dir))
     removed_msf = []
-    if tree is not None:
+    if args.profile:
+        # Thunderbird's lock files (a dangling `lock` link after a kill) are not copied
+        shutil.copytree(args.profile, profile, symlinks=False,
+                        ignore=shutil.ignore_patterns("lock", ".parentlock", "parent.lock"))
+        tree = local_dir if os.path.isdir(local_dir) else None
+    else:
+        os.makedirs(os.path.dirname(local_dir))
+    if args.profile:
+        pass
+    elif tree is not None:
         shutil.copytree(tree, local_dir, symlinks=False)
     else:
         os.makedirs(local_dir)
@@ -898,8 +996,11 @@ def main():
                 if fn.endswith(".msf"):
                     os.unlink(os.path.join(dp, fn))
                     removed_msf.append(os.path.relpath(os.path.join(dp, fn), local_dir))
-    write_prefs(profile, local_dir)
-    source = scan_tree(local_dir)
+    if args.profile:
+        write_user_js(profile)
+    else:
+        write_prefs(profile, local_dir)
+    source = scan_tree(local_dir) if os.path.isdir(local_dir) else {}
     log(args.verbose, "profile", profile)
 
     env = dict(os.environ)
@@ -989,6 +1090,7 @@ def main():
                       "runStartUs": int((launch_wall - 2) * 1e6),
                       "folderTimeoutMs": int(args.folder_timeout * 1000),
                       "mail": tree is not None,
+                      "listBooks": bool(args.profile),
                       "contacts": contacts,
                       "importTimeoutMs": int(args.import_timeout * 1000),
                       "maxValueChars": args.max_value_chars,
@@ -1047,7 +1149,7 @@ def main():
                 ab["fileBOM"] = ("utf-8" if head.startswith(b"\xef\xbb\xbf") else
                                  "utf-16le" if head.startswith(b"\xff\xfe") else
                                  "utf-16be" if head.startswith(b"\xfe\xff") else None)
-            except OSError:
+            except (OSError, TypeError):  # TypeError: a book of the profile, no file
                 pass
         result["oracle"] = {
             "treeDir": tree,
