@@ -15,6 +15,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "report/json.h"
 #include "model/model.h"
 #include "normalize/normalize.h"
@@ -365,7 +366,7 @@ int show_run(const struct show_options *o)
     struct buf data = BUF_INIT;
     struct error err;
     if (fs_read_file(o->path, SHOW_MAX_BYTES, &data, &err) != 0) {
-        fprintf(stderr, "wlmigrate: %s\n", err.msg);
+        fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
         buf_free(&data);
         return 3;
     }
@@ -376,7 +377,7 @@ int show_run(const struct show_options *o)
     enum rfc822_class kind = rfc822_classify(msg, msg_len, true);
     if (kind == RFC822_EMPTY || kind == RFC822_NOT_MESSAGE) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path,
-                kind == RFC822_EMPTY ? "the file is empty" : "not a message (no header fields)");
+                kind == RFC822_EMPTY ? _("the file is empty") : _("not a message (no header fields)"));
         buf_free(&data);
         return 3;
     }
@@ -386,7 +387,7 @@ int show_run(const struct show_options *o)
         hints.file_time = (int64_t)st.st_mtime;
     struct normalize *n = normalize_open(msg, msg_len, &hints, &err);
     if (!n) {
-        fprintf(stderr, "wlmigrate: %s: %s\n", o->path, err.msg);
+        fprintf(stderr, "wlmigrate: %s: %s\n", o->path, i18n_sentence(err.msg));
         buf_free(&data);
         return 3;
     }
@@ -406,7 +407,7 @@ int show_run(const struct show_options *o)
     normalize_free(n);
     buf_free(&data);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "wlmigrate: cannot write the output: %s\n", strerror(errno));
+        fprintf(stderr, _("wlmigrate: cannot write the output: %s\n"), strerror(errno));
         return 3;
     }
     return 0;

@@ -1,9 +1,12 @@
-/* error: filling the error value (see error.h). */
+/* error: filling the error value (see error.h). The sentence is English; its translation is
+ * remembered beside it (util/i18n.h) for the person who reads it. */
 #include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/i18n.h"
 
 void error_set(struct error *err, const char *fmt, ...)
 {
@@ -12,6 +15,9 @@ void error_set(struct error *err, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    i18n_remember_vformat(err->msg, fmt, ap);
     va_end(ap);
 }
 
@@ -25,4 +31,13 @@ void error_errno(struct error *err, int errnum, const char *fmt, ...)
     va_end(ap);
     if (n >= 0 && (size_t)n < sizeof err->msg)
         snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", strerror(errnum));
+    if (i18n_active() && gettext(fmt) != fmt) {
+        char local[sizeof err->msg];
+        va_start(ap, fmt);
+        n = vsnprintf(local, sizeof local, gettext(fmt), ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < sizeof local)
+            snprintf(local + n, sizeof local - (size_t)n, ": %s", strerror(errnum));
+        i18n_remember(err->msg, local);
+    }
 }
