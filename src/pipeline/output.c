@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "report/report_html.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "util/buf.h"
@@ -38,7 +39,8 @@
 
 /* What a finished result consists of beside the target's folder, in the order it is put in
  * place: report.json last. */
-static const char *const result_names[] = {"unconverted", "report.txt", "report.json"};
+static const char *const result_names[] = {"unconverted", "report.txt", "report.html",
+                                           "report.json"};
 #define NRESULT (sizeof result_names / sizeof result_names[0])
 
 struct output {
@@ -75,7 +77,7 @@ static bool store_in_result(const char *store, const char *out, const char *subd
 
 
 /* The parts of a result in the order they are put in place: report.json last. */
-static size_t parts_of(const struct output *o, const char *parts[4])
+static size_t parts_of(const struct output *o, const char *parts[1 + NRESULT])
 {
     parts[0] = o->subdir;
     for (size_t i = 0; i < NRESULT; i++)
@@ -251,18 +253,18 @@ const char *output_path(const struct output *o) { return o->out; }
 
 const char *output_partial(const struct output *o) { return o->partial; }
 
+typedef void report_renderer(const struct report *r, const struct model_store *s, FILE *out);
+
 static int write_report_file(const char *path, const struct report *r,
-                             const struct model_store *s, bool json, struct error *err)
+                             const struct model_store *s, report_renderer *render,
+                             struct error *err)
 {
     FILE *f = fopen(path, "wx");
     if (!f) {
         error_errno(err, errno, "cannot create %s", path);
         return -1;
     }
-    if (json)
-        report_write_json(r, s, f);
-    else
-        report_write_text(r, s, f);
+    render(r, s, f);
     int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
     if (fclose(f) != 0)
         rc = -1;
@@ -288,7 +290,7 @@ static int write_marker(const char *old, const char *const *parts, size_t n, str
 /* Moves the finished result from the partial directory into OUT: phase A, marker, phase B. */
 static int move_into_place(struct output *o, struct error *err)
 {
-    const char *parts[4];
+    const char *parts[1 + NRESULT];
     size_t n = parts_of(o, parts);
     char *old = path_join(o->out, OLD_NAME);
     int rc = 0;
@@ -299,7 +301,7 @@ static int move_into_place(struct output *o, struct error *err)
     for (size_t i = n; rc == 0 && i-- > 0;)
         if (exists_in(o->out, parts[i]))
             rc = move(o->out, old, parts[i], err);
-    const char *present[4];
+    const char *present[1 + NRESULT];
     size_t npresent = 0;
     for (size_t i = 0; i < n; i++)
         if (exists_in(o->partial, parts[i]))
@@ -322,11 +324,15 @@ enum status output_install(struct output *o, const struct report *r, const struc
                            struct error *err)
 {
     char *txt = path_join(o->partial, "report.txt");
+    char *html = path_join(o->partial, "report.html");
     char *json = path_join(o->partial, "report.json");
-    int rc = write_report_file(txt, r, s, false, err);
+    int rc = write_report_file(txt, r, s, report_write_text, err);
     if (rc == 0)
-        rc = write_report_file(json, r, s, true, err);
+        rc = write_report_file(html, r, s, report_write_html, err);
+    if (rc == 0)
+        rc = write_report_file(json, r, s, report_write_json, err);
     free(txt);
+    free(html);
     free(json);
     if (rc == 0)
         rc = move_into_place(o, err);

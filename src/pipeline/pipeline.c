@@ -81,6 +81,8 @@ static enum status write_message(struct run *r, struct message *msg)
     switch (rc) {
     case STATUS_OK:
         r->row->written++;
+        r->row->unread += m->state_known && !(m->state & MODEL_MSG_READ);
+        r->row->flagged += m->state_known && (m->state & MODEL_MSG_FLAGGED);
         totals->messages_written++;
         totals->bytes_written += m->size;
         if (repaired)

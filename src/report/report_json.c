@@ -94,6 +94,8 @@ void report_write_json(const struct report *r, const struct model_store *store, 
         json_array_end(j);
         json_kv_uint(j, "found", f->found);
         json_kv_uint(j, "written", f->written);
+        json_kv_uint(j, "unread", f->unread);
+        json_kv_uint(j, "flagged", f->flagged);
         json_kv_uint(j, "bytes", f->bytes);
         json_object_end(j);
     }
