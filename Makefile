@@ -65,8 +65,10 @@ $(BUILD)/locale/%/LC_MESSAGES/wlmigrate.mo: po/%.po
 
 # The template of every translatable string: _() and N_(), and the sentence argument of the
 # functions that format a sentence for a person (error_set, report_problem, ...).
+# POT= writes it elsewhere (tests/e2e/15-i18n.t compares a fresh one with the catalog).
+POT ?= po/wlmigrate.pot
 pot:
-	xgettext $(XGETTEXT_FLAGS) -o po/wlmigrate.pot $(sort $(LIB_SRC) src/main.c)
+	xgettext $(XGETTEXT_FLAGS) -o $(POT) $(sort $(LIB_SRC) src/main.c)
 
 $(BUILD)/libwlmigrate.a: $(LIB_OBJ)
 	rm -f $@
