@@ -66,7 +66,7 @@ static void table_head(FILE *out, const char *columns)
 
 static const char style[] =
     "body{font-family:'Noto Sans CJK JP','Noto Sans JP','Hiragino Sans','Yu Gothic',"
-    "'Meiryo',sans-serif;margin:2em auto;max-width:60em;color:#111;line-height:1.5}"
+    "'Meiryo',sans-serif;margin:2em auto;padding:0 1em;max-width:60em;color:#111;line-height:1.5}"
     "h1{font-size:1.6em;border-bottom:2px solid #246;margin-bottom:.2em}"
     "h2{font-size:1.2em;color:#246;margin-top:1.6em;border-bottom:1px solid #ccc}"
     "h3{font-size:1.05em;margin:1em 0 .3em}"
@@ -106,9 +106,7 @@ static void port_row(FILE *out, const char *label, unsigned port)
 {
     fputs("<tr><th>", out);
     html_text(out, label);
-    fputs("</th>", out);
-    number_cell(out, port);
-    fputs("</tr>\n", out);
+    fprintf(out, "</th><td>%u</td></tr>\n", port);
 }
 
 static void account_settings(FILE *out, const struct model_account *a)
