@@ -139,6 +139,9 @@ def main():
         ja_json = open(os.path.join(ja_out, "report.json"), encoding="utf-8").read()
         tap.eq(ja_json.replace(ja_out, "OUT"), en_json.replace(en_out, "OUT"),
                "report.json is the same (English) whatever the language")
+        tap.eq(wltest.sha256_tree(os.path.join(ja_out, "thunderbird")),
+               wltest.sha256_tree(os.path.join(en_out, "thunderbird")),
+               "the converted mail and contacts are the same byte for byte whatever the language")
 
         # The language chosen by --lang and by each variable, on this machine whatever it has.
         usage = wltest.run("convert", env=clean_env(LANG="C"))
