@@ -10,6 +10,7 @@
 #include "util/i18n.h"
 
 #include <locale.h>
+#include <printf.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <stdint.h>
@@ -146,15 +147,136 @@ void i18n_remember(const char *english, const char *local)
     table_count++;
 }
 
+/* The arguments of one sentence, taken from the va_list by the types its English format gives. */
+#define MAX_ARGS 16
+struct sentence_args {
+    int types[MAX_ARGS];
+    union {
+        long long i;
+        const char *s;
+        const void *p;
+    } v[MAX_ARGS];
+    size_t n;
+};
+
+/* False for a format whose arguments this cannot carry (floating point, too many). */
+static bool take_args(const char *fmt, va_list ap, struct sentence_args *a)
+{
+    a->n = parse_printf_format(fmt, MAX_ARGS, a->types);
+    if (a->n > MAX_ARGS)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        int t = a->types[i];
+        switch (t & ~PA_FLAG_MASK) {
+        case PA_INT:
+        case PA_CHAR:
+            a->v[i].i = (t & PA_FLAG_LONG_LONG) ? va_arg(ap, long long)
+                        : (t & PA_FLAG_LONG)    ? va_arg(ap, long)
+                                                : va_arg(ap, int);
+            break;
+        case PA_STRING: a->v[i].s = va_arg(ap, const char *); break;
+        case PA_POINTER: a->v[i].p = va_arg(ap, const void *); break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+/* One conversion of `spec` (without its n$) with argument `k` (and `star`, a '*' width or
+ * precision, when >= 0), each passed as the type it was given as. */
+static void put_one(struct buf *out, const char *spec, const struct sentence_args *a, size_t k,
+                    long long star)
+{
+    int t = a->types[k];
+    bool has_star = star != LLONG_MIN;
+    switch (t & ~PA_FLAG_MASK) {
+    case PA_STRING: {
+        /* An English piece passed in (a reason, a sentence made elsewhere) is translated too. */
+        const char *s = a->v[k].s ? i18n_sentence(a->v[k].s) : NULL;
+        if (has_star)
+            buf_printf(out, spec, (int)star, s);
+        else
+            buf_printf(out, spec, s);
+        break;
+    }
+    case PA_POINTER: buf_printf(out, spec, a->v[k].p); break;
+    default:
+        if (t & PA_FLAG_LONG_LONG)
+            buf_printf(out, spec, a->v[k].i);
+        else if (t & PA_FLAG_LONG)
+            buf_printf(out, spec, (long)a->v[k].i);
+        else
+            buf_printf(out, spec, (int)a->v[k].i);
+    }
+}
+
+/* `translated` (which msgfmt --check made take the same arguments as the English format, maybe
+ * by position: %2$s) with the taken arguments. False when it uses what this does not handle
+ * (a positional '*'). */
+static bool format_translated(struct buf *out, const char *translated,
+                              const struct sentence_args *a)
+{
+    size_t next = 0;
+    for (const char *p = translated; *p;) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            buf_puts(out, p);
+            break;
+        }
+        buf_append(out, p, (size_t)(pct - p));
+        if (pct[1] == '%') {
+            buf_putc(out, '%');
+            p = pct + 2;
+            continue;
+        }
+        /* %[n$][flags][width|*][.precision|.*][length]conversion */
+        const char *q = pct + 1;
+        size_t k = next;
+        size_t digits = strspn(q, "0123456789");
+        if (digits && q[digits] == '$') {
+            k = (size_t)atoi(q) - 1;
+            q += digits + 1;
+        }
+        char spec[32] = "%";
+        size_t len = 1;
+        long long star = LLONG_MIN;
+        for (; *q && strchr("-+ #0123456789.*hlLqjzt", *q); q++) {
+            if (*q == '*') {
+                if (k != next || star != LLONG_MIN || next + 1 >= a->n)
+                    return false;
+                star = a->v[next++].i;
+                k = next;
+            }
+            if (len + 2 >= sizeof spec)
+                return false;
+            spec[len++] = *q;
+        }
+        if (!*q || k >= a->n || len + 2 >= sizeof spec)
+            return false;
+        spec[len++] = *q++;
+        spec[len] = '\0';
+        put_one(out, spec, a, k, star);
+        next = k + 1;
+        p = q;
+    }
+    return true;
+}
+
 void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
 {
     if (!active)
         return;
     const char *translated = gettext(fmt);
-    if (translated == fmt)
-        return;
+    struct sentence_args args;
+    va_list copy;
+    va_copy(copy, ap);
+    bool taken = take_args(fmt, copy, &args);
+    va_end(copy);
     struct buf local = BUF_INIT;
-    buf_vprintf(&local, translated, ap);
+    if (!taken || !format_translated(&local, translated, &args)) {
+        buf_reset(&local);
+        buf_vprintf(&local, translated, ap);
+    }
     i18n_remember(english, buf_str(&local));
     buf_free(&local);
 }

@@ -131,6 +131,14 @@ def main():
         tap.ok(fixed, "the samples have problems with fixed sentences")
         for p in fixed:
             tap.ok(catalog[p["message"]] in txt, "report.txt: %s sentence in Japanese" % p["kind"])
+        # Every problem's line, pieces passed into its sentence included, is Japanese.
+        for p in report["problems"]:
+            line = next((l for l in txt.splitlines()
+                         if re.match(r"\s*!?\s+%s\s+%s: " % (p["kind"], re.escape(p["path"])), l)),
+                        None)
+            sentence = line.split(p["path"] + ": ", 1)[1] if line else ""
+            tap.ok(JAPANESE.search(sentence) and not re.search(r"[a-z]+ [a-z]+ [a-z]+", sentence),
+                   "report.txt: the %s sentence has no English left" % p["kind"], line)
         english = [l for l in txt.splitlines() if re.search(r"[A-Za-z]+ [a-z]+ [a-z]+ [a-z]+", l)
                    and not JAPANESE.search(l)]
         tap.eq(english, [], "report.txt has no line of English prose")
