@@ -498,8 +498,8 @@ static void place_unmatched(struct walk *w)
             report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database ? s->database : "",
                            "%s (%s): the read, flagged, replied and forwarded state of all %zu "
                            "messages is unknown",
-                           r->unreadable_reason ? "the database cannot be read"
-                                                : "no database",
+                           r->unreadable_reason ? N_("the database cannot be read")
+                                                : N_("no database"),
                            r->unreadable_reason ? r->unreadable_reason
                            : s->kind == MODEL_STORE_WINMAIL ? "WindowsMail.MSMessageStore"
                                                       : "Mail.MSMessageStore",
