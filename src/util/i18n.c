@@ -264,6 +264,12 @@ static bool format_translated(struct buf *out, const char *translated,
 
 void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
 {
+    i18n_remember_vformat_suffix(english, fmt, ap, "");
+}
+
+void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list ap,
+                                  const char *suffix)
+{
     if (!active)
         return;
     const char *translated = gettext(fmt);
@@ -277,6 +283,7 @@ void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
         buf_reset(&local);
         buf_vprintf(&local, translated, ap);
     }
+    buf_puts(&local, suffix);
     i18n_remember(english, buf_str(&local));
     buf_free(&local);
 }

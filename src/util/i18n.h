@@ -33,6 +33,10 @@ void i18n_remember(const char *english, const char *local);
 void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* The same, with `suffix` (already in the right language, like strerror's) after it. */
+void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list ap,
+                                  const char *suffix) __attribute__((format(printf, 2, 0)));
+
 /* The sentence to show a person: the remembered translation of `english`, else its catalog
  * translation, else `english` itself. */
 const char *i18n_sentence(const char *english);
