@@ -34,7 +34,7 @@ LINGUAS   := ja
 MO        := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/wlmigrate.mo)
 XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file \
     --package-name=wlmigrate --msgid-bugs-address="wlmigrate issues" \
-    --keyword=_ --keyword=N_ --keyword=i18n_plural:1,2 --keyword=error_set:2 \
+    --keyword=_ --keyword=N_ --keyword=error_set:2 \
     --keyword=error_errno:3 --keyword=report_problem:4 --keyword=writer_outcome_note:4 \
     --keyword=bad_value:2 --keyword=not_converted:4 --flag=bad_value:2:c-format --flag=error_set:2:c-format --flag=error_errno:3:c-format \
     --flag=report_problem:4:c-format --flag=writer_outcome_note:4:c-format

@@ -298,8 +298,3 @@ const char *i18n_sentence(const char *english)
                 return e->local;
     return gettext(english);
 }
-
-const char *i18n_plural(const char *singular, const char *plural, unsigned long long n)
-{
-    return ngettext(singular, plural, (unsigned long)(n > ULONG_MAX ? ULONG_MAX : n));
-}

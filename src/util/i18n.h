@@ -41,7 +41,4 @@ void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list 
  * translation, else `english` itself. */
 const char *i18n_sentence(const char *english);
 
-/* ngettext for counts that are size_t. */
-const char *i18n_plural(const char *singular, const char *plural, unsigned long long n);
-
 #endif
