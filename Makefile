@@ -4,6 +4,7 @@
 #   make check-layout  the include, print, exit and iconv rules of doc/ARCHITECTURE.md
 #   make asan     the same suite with AddressSanitizer and UBSan
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make pot      regenerate po/wlmigrate.pot from the sources (then update po/ja.po with msgmerge)
 #   make bench    throughput against a cat baseline
 #   make fuzz     every libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS each (clang)
 
@@ -25,16 +26,49 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 PROG      := wlmigrate
+LOCALEDIR ?= $(PREFIX)/share/locale
+
+# The message catalogs: po/LANG.po compiled into $(BUILD)/locale, where a program run from this
+# tree finds them (src/util/i18n.c); `make install` puts them under $(LOCALEDIR).
+LINGUAS   := ja
+MO        := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/wlmigrate.mo)
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file \
+    --package-name=wlmigrate --msgid-bugs-address="wlmigrate issues" \
+    --keyword=_ --keyword=N_ --keyword=error_set:2 \
+    --keyword=error_errno:3 --keyword=report_problem:4 --keyword=writer_outcome_note:4 \
+    --keyword=bad_value:2 --keyword=not_converted:4 --flag=bad_value:2:c-format --flag=error_set:2:c-format --flag=error_errno:3:c-format \
+    --flag=report_problem:4:c-format --flag=writer_outcome_note:4:c-format
 
 FUZZERS   := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test check-layout asan soak install bench fuzz clean
-all: $(PROG)
+.PHONY: all test check-layout asan soak install bench fuzz clean pot FORCE
+all: $(PROG) $(MO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Iformats $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Where i18n.c looks for the catalog, given to it alone; the stamp rebuilds it when they change.
+I18N_PATHS := $(LOCALEDIR) $(abspath $(PROG)) $(abspath $(BUILD))/locale
+$(BUILD)/src/util/i18n.o: CPPFLAGS += -DWLMIGRATE_LOCALEDIR='"$(word 1,$(I18N_PATHS))"' \
+    -DWLMIGRATE_BUILD_PROGRAM='"$(word 2,$(I18N_PATHS))"' \
+    -DWLMIGRATE_BUILD_LOCALEDIR='"$(word 3,$(I18N_PATHS))"'
+$(BUILD)/src/util/i18n.o: $(BUILD)/i18n-paths
+$(BUILD)/i18n-paths: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(I18N_PATHS)' | cmp -s - $@ || echo '$(I18N_PATHS)' > $@
+
+$(BUILD)/locale/%/LC_MESSAGES/wlmigrate.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# The template of every translatable string: _() and N_(), and the sentence argument of the
+# functions that format a sentence for a person (error_set, report_problem, ...).
+# POT= writes it elsewhere (tests/e2e/15-i18n.t compares a fresh one with the catalog).
+POT ?= po/wlmigrate.pot
+pot:
+	xgettext $(XGETTEXT_FLAGS) -o $(POT) $(sort $(LIB_SRC) src/main.c)
 
 $(BUILD)/libwlmigrate.a: $(LIB_OBJ)
 	rm -f $@
@@ -74,7 +108,7 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call unit_objs,$$*)
 # Unit tests and end-to-end scripts share one prove run; the scripts find the binary in $WLMIGRATE.
 # Each file's TAP is also kept in $(BUILD)/tap, from which tests/tools/tap-summary.py prints at the
 # end what ran and what was skipped and why; the exit status stays prove's.
-test: check-layout $(PROG) $(UNIT_BIN)
+test: check-layout $(PROG) $(MO) $(UNIT_BIN)
 	@rm -rf $(BUILD)/tap
 	WLMIGRATE=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) \
 	    prove --exec 'tests/tools/tap-summary.py --tee $(BUILD)/tap' $(UNIT_BIN) $(E2E); \
@@ -92,10 +126,15 @@ asan:
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
-install: $(PROG)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+# Debian's places: the program, the man page in English and in Japanese, the catalog.
+install: $(PROG) $(MO)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/ja/man1 $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/wlmigrate
 	install -m 644 doc/wlmigrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/wlmigrate.1
+	install -m 644 doc/wlmigrate.ja.1 $(DESTDIR)$(PREFIX)/share/man/ja/man1/wlmigrate.1
+	install -m 644 $(BUILD)/locale/ja/LC_MESSAGES/wlmigrate.mo \
+	    $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES/wlmigrate.mo
 
 bench: $(PROG)
 	WLMIGRATE=$(abspath $(PROG)) tests/bench/run

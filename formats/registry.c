@@ -20,6 +20,7 @@
 #include "report/report.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 #include "vcard/vcard_reader.h"
@@ -217,9 +218,9 @@ struct contact_writer_settings {
 };
 
 static const struct target_option contact_options[] = {
-    {"vcard-version", "V", "4.0 (default) or 3.0\n"},
-    {"csv-profile", "P", "outlook-en (UTF-8 with BOM) or outlook-ja (CP932)\n"},
-    {"csv-encoding", "E", "UTF-8, UTF-8-BOM, CP932, UTF-16LE\n"},
+    {"vcard-version", "V", N_("4.0 (default) or 3.0\n")},
+    {"csv-profile", "P", N_("outlook-en (UTF-8 with BOM) or outlook-ja (CP932)\n")},
+    {"csv-encoding", "E", N_("UTF-8, UTF-8-BOM, CP932, UTF-16LE\n")},
     {NULL, NULL, NULL},
 };
 
@@ -271,9 +272,9 @@ static int write_csv_file(struct buf *out, const struct contact_list *contacts,
 }
 
 static const struct contact_writer contact_writers[] = {
-    {"vcard", "contacts.vcf", "OUT/contacts.vcf: UTF-8 vCard 4.0, one card per contact\n",
+    {"vcard", "contacts.vcf", N_("OUT/contacts.vcf: UTF-8 vCard 4.0, one card per contact\n"),
      write_vcard_file},
-    {"csv", "contacts.csv", "OUT/contacts.csv in the chosen profile\n", write_csv_file},
+    {"csv", "contacts.csv", N_("OUT/contacts.csv in the chosen profile\n"), write_csv_file},
 };
 
 #define NCONTACT_WRITERS (sizeof contact_writers / sizeof contact_writers[0])
@@ -301,16 +302,16 @@ struct thunderbird_settings {
 };
 
 static const struct target_option thunderbird_options[] = {
-    {"vcard-version", "V", "contacts.vcf as 4.0 (default) or 3.0\n"},
+    {"vcard-version", "V", N_("contacts.vcf as 4.0 (default) or 3.0\n")},
     {"profile", "DIR",
-     "write a new Thunderbird profile in DIR (instead of -o OUT): the accounts, Local\n"
-     "Folders with the mail, the address book; DIR must be empty (or --force)\n"},
+     N_("write a new Thunderbird profile in DIR (instead of -o OUT): the accounts, Local\n"
+        "Folders with the mail, the address book; DIR must be empty (or --force)\n")},
     {"into-profile", "DIR",
-     "add the mail (a folder in Local Folders) and an address book to the existing\n"
-     "profile DIR, closed; its accounts and mail are not touched\n"},
+     N_("add the mail (a folder in Local Folders) and an address book to the existing\n"
+        "profile DIR, closed; its accounts and mail are not touched\n")},
     {"keep-raw-headers", NULL,
-     "keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
-     "words, which every Thunderbird shows right)\n"},
+     N_("keep header fields in raw 8-bit bytes as stored (default: re-encode them as UTF-8\n"
+        "words, which every Thunderbird shows right)\n")},
     {NULL, NULL, NULL},
 };
 
@@ -593,11 +594,12 @@ struct outlook_target_settings {
 
 static const struct target_option outlook_options[] = {
     {"pst-max-size", "SIZE",
-     "start a new PST part before one would pass SIZE bytes (suffix K, M, G; at least\n"
-     "1M); default no limit\n"},
+     N_("start a new PST part before one would pass SIZE bytes (suffix K, M, G; at least\n"
+        "1M); default no limit\n")},
     {"csv-profile", "P",
-     "contacts.csv: outlook-en (UTF-8 with BOM, default) or outlook-ja (CP932, CRLF)\n"},
-    {"csv-encoding", "E", "override the profile's encoding (UTF-8, UTF-8-BOM, CP932, UTF-16LE)\n"},
+     N_("contacts.csv: outlook-en (UTF-8 with BOM, default) or outlook-ja (CP932, CRLF)\n")},
+    {"csv-encoding", "E",
+     N_("override the profile's encoding (UTF-8, UTF-8-BOM, CP932, UTF-16LE)\n")},
     {NULL, NULL, NULL},
 };
 

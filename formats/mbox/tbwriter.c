@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "normalize/maildate.h"
 #include "mboxrd.h"
 #include "normalize/normalize.h"
@@ -288,9 +289,10 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
         maildate_format_rfc5322(msg->date, rfcdate);
         writer_outcome_note(outcome, PROBLEM_REPAIRED_DATE, msg->file->source,
                             "no Date header; added \"Date: %s\" (from the %s)", rfcdate,
-                            msg->date_origin == MAILDATE_FROM_STORE      ? "store's received time"
-                            : msg->date_origin == MAILDATE_FROM_RECEIVED ? "Received header"
-                                                                     : "file's modification time");
+                            msg->date_origin == MAILDATE_FROM_STORE ? N_("store's received time")
+                            : msg->date_origin == MAILDATE_FROM_RECEIVED
+                                ? N_("Received header")
+                                : N_("file's modification time"));
     }
     if (add_eol)
         writer_outcome_note(outcome, PROBLEM_REPAIRED_EOL, msg->file->source,

@@ -373,8 +373,8 @@ static enum status ol_contacts(void *wp, const struct contact_list *contacts,
             char *name = contact_best_name(c);
             writer_outcome_note(outcome, PROBLEM_CONTACT_FIELD, c->origin ? c->origin : name,
                                 "%s: no place in the Outlook contact (%s) for: %s; the vCard "
-                                "in " OUTLOOK_SUBDIR "/vcards keeps it.",
-                                name, file, pstcontact_dropped(pc));
+                                "in %s/vcards keeps it.",
+                                name, file, pstcontact_dropped(pc), OUTLOOK_SUBDIR);
             free(name);
         }
         pstcontact_free(pc);

@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/child.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -897,26 +898,26 @@ static int check_file(const char *path, uint64_t *size, struct error *err)
     unsigned char *page = NULL;
     uint32_t ps = 0;
     if (*size < sizeof head || read_at(fd, head, sizeof head, 0) != 0) {
-        why = "it is too short for an ESE database";
+        why = N_("it is too short for an ESE database");
     } else if (le32(head + 4) != HEADER_SIGNATURE) {
-        why = "it has no ESE signature";
+        why = N_("it has no ESE signature");
     } else if (le32(head + 8) != FORMAT_VERSION) {
-        why = "its format version is not 0x620";
+        why = N_("its format version is not 0x620");
     } else {
         ps = le32(head + 236);
         if (ps == 0)
             ps = 4096;
         uint32_t state = le32(head + 52);
         if (ps != 4096 && ps != 8192 && ps != 16384 && ps != 32768)
-            why = "its page size is not 4, 8, 16 or 32 KB";
+            why = N_("its page size is not 4, 8, 16 or 32 KB");
         else if (state != STATE_DIRTY && le32(head) != xor32(head + 4, HEADER_STRUCT_SIZE - 4,
                                                              HEADER_SIGNATURE) &&
                  le32(head) != xor32(head + 4, sizeof head - 4, HEADER_SIGNATURE))
-            why = "its header checksum is wrong";
+            why = N_("its header checksum is wrong");
         else if (*size % ps != 0)
-            why = "its size is not a whole number of pages (cut short?)";
+            why = N_("its size is not a whole number of pages (cut short?)");
         else if (*size / ps < PGNO_CATALOG + 2)
-            why = "it is too short for its catalog";
+            why = N_("it is too short for its catalog");
     }
     if (!why) {
         /* the header page itself, when the checksum covers a whole 8 KB page */
@@ -926,17 +927,18 @@ static int check_file(const char *path, uint64_t *size, struct error *err)
                                             pgno < npages;
              pgno++) {
             if (read_at(fd, page, ps, (off_t)(pgno + 1) * ps) != 0)
-                why = "a page of its catalog cannot be read";
+                why = N_("a page of its catalog cannot be read");
             else if (pgno == PGNO_DATABASE || pgno == PGNO_CATALOG || in_use(page, ps, head)) {
                 uint32_t objid = le32(page + 24), flags = le32(page + 36);
                 if (!page_checksum_ok(page, ps, pgno))
-                    why = pgno == PGNO_CATALOG ? "the checksum of its catalog's root page is wrong"
-                                               : "a checksum of its first pages is wrong";
+                    why = pgno == PGNO_CATALOG
+                              ? N_("the checksum of its catalog's root page is wrong")
+                              : N_("a checksum of its first pages is wrong");
                 else if (pgno == PGNO_DATABASE && objid != OBJID_DATABASE)
-                    why = "its first page is not the database's root";
+                    why = N_("its first page is not the database's root");
                 else if (pgno == PGNO_CATALOG && (objid != OBJID_CATALOG ||
                                                   !(flags & PAGE_FLAG_ROOT)))
-                    why = "page 4 is not its catalog's root";
+                    why = N_("page 4 is not its catalog's root");
             }
         }
     }

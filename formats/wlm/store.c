@@ -23,6 +23,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "contacts_find.h"
 #include "msgstore.h"
 #include "normalize/charset.h"
@@ -202,9 +203,9 @@ static void count_message(struct walk *w, struct model_folder *f, const char *re
     struct msgstore_message *row = row_for(w->reader, rel);
     const char *why = NULL;
     if (!row)
-        why = "the database has no row for this file";
+        why = N_("the database has no row for this file");
     else if (!row->folder_exists)
-        why = "the database files it in a folder that no longer exists";
+        why = N_("the database files it in a folder that no longer exists");
     if (row)
         row->seen = true;
     if (why) {
@@ -456,7 +457,7 @@ static void open_database(struct walk *w, const struct reader_location *loc)
             report_problem(w->report, PROBLEM_DATABASE_BACKUP, s->database ? s->database : "",
                            "%s%s; WLM's backup copy %s was used instead: state changed since "
                            "that backup is missing",
-                           s->database ? "the database cannot be read: " : "there is no database",
+                           s->database ? N_("the database cannot be read: ") : N_("there is no database"),
                            s->database ? err.msg : "", backup + strlen(root) + 1);
             free(s->database);
             s->database = relative_to(root, backup);
@@ -515,8 +516,8 @@ static void place_unmatched(struct walk *w)
             report_problem(w->report, PROBLEM_STATE_UNKNOWN, s->database ? s->database : "",
                            "%s (%s): the read, flagged, replied and forwarded state of all %zu "
                            "messages is unknown",
-                           r->unreadable_reason ? "the database cannot be read"
-                                                : "no database",
+                           r->unreadable_reason ? N_("the database cannot be read")
+                                                : N_("no database"),
                            r->unreadable_reason ? r->unreadable_reason
                            : s->kind == MODEL_STORE_WINMAIL ? "WindowsMail.MSMessageStore"
                                                       : "Mail.MSMessageStore",

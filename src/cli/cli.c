@@ -9,6 +9,10 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <gmime/gmime.h>
+#include <libesedb.h>
+#include <libxml/parser.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +23,9 @@
 #include "cli/scan.h"
 #include "cli/show.h"
 #include "registry.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
+#include <zlib.h>
 
 #ifndef WLMIGRATE_VERSION
 #define WLMIGRATE_VERSION "0.1.0"
@@ -32,10 +38,10 @@ static void target_usage(FILE *out)
     const struct target_option *opt;
     for (size_t i = 0; (opt = registry_target_option_at(i, &t)) != NULL; i++) {
         if (t != last)
-            fprintf(out, "\n--for %s options:\n", t->name);
+            fprintf(out, _("\n--for %s options:\n"), t->name);
         last = t;
         fprintf(out, "  --%s%s%s\n", opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
-        for (const char *line = opt->help; *line;) {
+        for (const char *line = _(opt->help); *line;) {
             const char *end = strchr(line, '\n');
             size_t len = end ? (size_t)(end - line) : strlen(line);
             fprintf(out, "      %.*s\n", (int)len, line);
@@ -46,7 +52,7 @@ static void target_usage(FILE *out)
 
 static void usage(FILE *out)
 {
-    fputs("Usage:\n"
+    fputs(_("Usage:\n"
           "  wlmigrate scan STORE [--json] [--quiet | --verbose]\n"
           "  wlmigrate convert STORE --for thunderbird -o OUT [options]\n"
           "  wlmigrate show FILE.eml [--json]\n"
@@ -64,11 +70,12 @@ static void usage(FILE *out)
           "show: one message decoded as the converter sees it (subject, addresses, date,\n"
           "bodies, attachments with SHA-256, repairs); --json for one JSON object.\n"
           "\n"
-          "convert options:\n",
+          "convert options:\n"),
           out);
     fprintf(out, "  --for TARGET        %s\n", registry_target_names());
-    fputs("  -o, --output OUT    output directory: OUT/thunderbird/, OUT/report.txt,\n"
-          "                      OUT/report.json, OUT/unconverted/ (originals not converted)\n"
+    fputs(_("  -o, --output OUT    output directory: OUT/thunderbird/, OUT/report.txt,\n"
+          "                      OUT/report.html (for the client), OUT/report.json,\n"
+          "                      OUT/unconverted/ (originals not converted)\n"
           "  --container NAME    the Thunderbird folder or the Outlook data file that holds\n"
           "                      the import (default \"Windows Live Mail\")\n"
           "  --unknown-state S   read (default) or unread: state of messages whose read state\n"
@@ -77,17 +84,19 @@ static void usage(FILE *out)
           "                      contacts.edb, or a directory of them); repeatable\n"
           "  --no-contacts       do not look for address books beside the store\n"
           "  --force             replace an existing result in OUT\n"
-          "  --json              print report.json to stdout when done\n",
+          "  --json              print report.json to stdout when done\n"),
           out);
     target_usage(out);
-    fputs("\n"
+    fputs(_("\n"
           "common options:\n"
           "  -q, --quiet         no progress and no summary\n"
           "  -v, --verbose       a line per folder\n"
+          "  --lang LANG         language of messages and reports: ja or en (default: the\n"
+          "                      locale, LANG=ja_JP.UTF-8)\n"
           "\n"
           "Exit codes: 0 all converted; 1 finished, but the report lists messages not converted\n"
           "or other losses; 2 usage error (or a result exists without --force); 3 fatal error,\n"
-          "nothing written; 130 interrupted, nothing written.\n",
+          "nothing written; 130 interrupted, nothing written.\n"),
           out);
 }
 
@@ -132,11 +141,54 @@ static struct option *all_options(void)
     return all;
 }
 
-static int usage_error(const char *msg, const char *arg)
+/* `fmt` is a whole sentence, translated by the caller. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
-    fprintf(stderr, "wlmigrate: %s%s\n", msg, arg ? arg : "");
-    fputs("Try 'wlmigrate --help'.\n", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("wlmigrate: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fputs(_("Try 'wlmigrate --help'.\n"), stderr);
     return 2;
+}
+
+/* The version and the versions of the libraries this process runs with (libytnef exposes
+ * none). */
+static void print_version(void)
+{
+    int xml = atoi(xmlParserVersion);
+    printf(_("wlmigrate %s\n"), WLMIGRATE_VERSION);
+    printf("GMime %u.%u.%u, GLib %u.%u.%u, libxml2 %d.%d.%d, zlib %s, libesedb %s\n",
+           gmime_major_version, gmime_minor_version, gmime_micro_version, glib_major_version,
+           glib_minor_version, glib_micro_version, xml / 10000, xml / 100 % 100, xml % 100,
+           zlibVersion(), libesedb_get_version());
+}
+
+/* Takes `--lang L` / `--lang=L` out of argv (every command accepts it) and sets the language
+ * up; it must come before anything is printed or formatted. Returns the new argc. */
+static int take_lang(int argc, char **argv)
+{
+    const char *lang = NULL;
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc)
+                argv[kept++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            lang = argv[++i];
+        else if (strncmp(argv[i], "--lang=", 7) == 0)
+            lang = argv[i] + 7;
+        else
+            argv[kept++] = argv[i];
+    }
+    argv[kept] = NULL;
+    i18n_init(lang);
+    return kept;
 }
 
 /* Names Thunderbird gives its own folders at the top of Local Folders: a container of that name
@@ -189,29 +241,29 @@ static int parse(int argc, char **argv, const struct option *options, struct cli
             else if (strcmp(optarg, "unread") == 0)
                 o->unknown_is_read = false;
             else
-                return usage_error("--unknown-state takes read or unread, not ", optarg);
+                return usage_error(_("--unknown-state takes read or unread, not %s"), optarg);
             break;
         case OPT_CONTACTS: o->contact_paths[o->ncontact_paths++] = optarg; break;
         case OPT_NO_CONTACTS: o->no_contacts = true; break;
         case 'q': o->progress = PROGRESS_QUIET; break;
         case 'v': o->progress = PROGRESS_VERBOSE; break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("wlmigrate %s\n", WLMIGRATE_VERSION); return 0;
-        default: return usage_error("bad arguments", NULL);
+        case 'V': print_version(); return 0;
+        default: return usage_error("%s", _("bad arguments"));
         }
     }
     if (optind >= argc)
-        return usage_error("no command given", NULL);
+        return usage_error("%s", _("no command given"));
     o->command = argv[optind++];
     if (strcmp(o->command, "help") == 0) {
         usage(stdout);
         return 0;
     }
     if (optind >= argc)
-        return usage_error("no STORE given", NULL);
+        return usage_error("%s", _("no STORE given"));
     o->operand = argv[optind++];
     if (optind < argc)
-        return usage_error("unexpected argument: ", argv[optind]);
+        return usage_error(_("unexpected argument: %s"), argv[optind]);
     return -1;
 }
 
@@ -225,10 +277,10 @@ static int take_target_args(const struct cli *o, const struct target *target, vo
         struct error err;
         if (owner != target) {
             error_set(&err, "--%s is an option of --for %s", opt->name, owner->name);
-            return usage_error(err.msg, NULL);
+            return usage_error("%s", i18n_sentence(err.msg));
         }
         if (target->set_option(settings, opt->name, o->target_args[i].value, &err) != 0)
-            return usage_error(err.msg, NULL);
+            return usage_error("%s", i18n_sentence(err.msg));
     }
     return 0;
 }
@@ -236,14 +288,14 @@ static int take_target_args(const struct cli *o, const struct target *target, vo
 static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
 {
     if (!o->target)
-        return usage_error("convert needs --for: ", registry_target_names());
+        return usage_error(_("convert needs --for: %s"), registry_target_names());
     const struct target *target = registry_target(o->target);
     if (!target)
-        return usage_error("unknown target: ", o->target);
+        return usage_error(_("unknown target: %s"), o->target);
     if (!*o->container)
-        return usage_error("--container needs a name", NULL);
+        return usage_error("%s", _("--container needs a name"));
     if (is_thunderbird_special(o->container))
-        return usage_error("--container must not be one of Thunderbird's own folders: ",
+        return usage_error(_("--container must not be one of Thunderbird's own folders: %s"),
                            o->container);
     void *settings = target->settings_new();
     int code = take_target_args(o, target, settings);
@@ -254,10 +306,10 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                       target->result_parts(settings, o->container, &own_dir, &nparts,
                                            &adds) != NULL;
     if (code == 0 && own_layout && o->output)
-        code = usage_error("-o OUT and --profile DIR (or --into-profile DIR) exclude each other",
-                           NULL);
+        code = usage_error("%s", _("-o OUT and --profile DIR (or --into-profile DIR) exclude "
+                                   "each other"));
     else if (code == 0 && !own_layout && !o->output)
-        code = usage_error("convert needs -o OUT", NULL);
+        code = usage_error("%s", _("convert needs -o OUT"));
     if (code == 0) {
         struct convert_options co = {.store = o->operand,
                                      .target = target,
@@ -280,6 +332,7 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
 
 int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
 {
+    argc = take_lang(argc, argv);
     /* `contacts` takes several inputs and options of its own: it parses them itself */
     if (argc > 1 && strcmp(argv[1], "contacts") == 0)
         return contacts_run(argc - 1, argv + 1);
@@ -292,7 +345,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
     int code = parse(argc, argv, options, &o);
     if (code < 0 && o.ntarget_args && strcmp(o.command, "convert") != 0) {
         const struct target *owner;
-        code = usage_error("this option is for convert: --",
+        code = usage_error(_("this option is for convert: --%s"),
                            registry_target_option_at(o.target_args[0].option, &owner)->name);
     }
     if (code < 0) {
@@ -306,7 +359,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
         } else if (strcmp(o.command, "convert") == 0) {
             code = run_convert(&o, stop);
         } else {
-            code = usage_error("unknown command: ", o.command);
+            code = usage_error(_("unknown command: %s"), o.command);
         }
     }
     free(options);

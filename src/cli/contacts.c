@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 
 /* "vcard|csv": the names --to takes. */
@@ -41,28 +42,28 @@ static void usage_option(FILE *out, const char *flag, const char *help)
 
 static void usage(FILE *out)
 {
-    fputs("Usage: wlmigrate contacts IN... -o OUT --to ", out);
+    fputs(_("Usage: wlmigrate contacts IN... -o OUT --to "), out);
     writer_names(out);
-    fputs(" [options]\n"
-          "\n"
-          "IN is a vCard (.vcf), a contacts CSV export, a Windows Contacts .contact file,\n"
-          "a contacts.edb database (experimental), or a directory of them.\n",
+    fputs(_(" [options]\n"
+            "\n"
+            "IN is a vCard (.vcf), a contacts CSV export, a Windows Contacts .contact file,\n"
+            "a contacts.edb database (experimental), or a directory of them.\n"),
           out);
     const struct contact_writer *w;
     for (size_t i = 0; (w = registry_contact_writer_at(i)) != NULL; i++) {
         char *flag = xasprintf("--to %s", w->name);
-        usage_option(out, flag, w->help);
+        usage_option(out, flag, _(w->help));
         free(flag);
     }
     for (const struct target_option *o = registry_contact_options(); o->name; o++) {
         char *flag = xasprintf("--%s %s", o->name, o->arg);
-        usage_option(out, flag, o->help);
+        usage_option(out, flag, _(o->help));
         free(flag);
     }
-    fputs("  --force               replace an existing OUT/contacts.*\n"
-          "  -q, --quiet           no summary\n"
-          "Exit codes: 0 all read and written; 1 written, but some cards or fields were\n"
-          "skipped or could not be written (listed on stderr); 2 usage; 3 fatal.\n",
+    fputs(_("  --force               replace an existing OUT/contacts.*\n"
+            "  -q, --quiet           no summary\n"
+            "Exit codes: 0 all read and written; 1 written, but some cards or fields were\n"
+            "skipped or could not be written (listed on stderr); 2 usage; 3 fatal.\n"),
           out);
 }
 
@@ -144,22 +145,22 @@ static int run(const struct contacts_cli *o, const char *const *inputs, size_t n
     writer_outcome_free(&notes);
     int code = 0;
     if (rc != 0) {
-        fprintf(stderr, "wlmigrate: %s\n", err.msg);
+        fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
         code = 3;
     } else {
         for (size_t i = 0; i < report_problem_count(rep); i++) {
             const struct report_problem *p = report_problem_at(rep, i);
             fprintf(stderr, "wlmigrate: %s: %s: %s\n", report_problem_name(p->kind), p->path,
-                    p->message);
+                    i18n_sentence(p->message));
         }
         if (report_lossy_count(rep) > 0)
             code = 1;
         if (!o->quiet) {
             for (size_t i = 0; i < src.count; i++)
-                fprintf(stderr, "%s (%s): %zu contacts%s\n", src.items[i].path,
-                        src.items[i].reader->kind, src.items[i].contacts,
-                        src.items[i].unreadable ? ", unreadable" : "");
-            fprintf(stderr, "%zu contacts written to %s\n", list.count, target);
+                fprintf(stderr, src.items[i].unreadable ? _("%s (%s): %zu contacts, unreadable\n")
+                                                        : _("%s (%s): %zu contacts\n"),
+                        src.items[i].path, src.items[i].reader->kind, src.items[i].contacts);
+            fprintf(stderr, _("%zu contacts written to %s\n"), list.count, target);
         }
     }
     contact_list_clear(&list);
@@ -186,20 +187,20 @@ int contacts_run(int argc, char **argv)
             registry_contact_set_option(settings, writer_opts[i].name, o.values[i], &err) != 0)
             known = false;
     if (code < 0 && (optind >= argc || !o.output || !w || !known)) {
-        fputs("wlmigrate: contacts needs IN..., -o OUT and --to ", stderr);
+        fputs(_("wlmigrate: contacts needs IN..., -o OUT and --to "), stderr);
         writer_names(stderr);
-        fputs(" (with a known --vcard-version / --csv-profile)\n", stderr);
+        fputs(_(" (with a known --vcard-version / --csv-profile)\n"), stderr);
         usage(stderr);
         code = 2;
     }
     if (code < 0 && fs_mkdirs(o.output, 0755, &err) != 0) {
-        fprintf(stderr, "wlmigrate: %s\n", err.msg);
+        fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
         code = 3;
     }
     if (code < 0) {
         char *target = path_join(o.output, w->file_name);
         if (fs_exists(target) && !o.force) {
-            fprintf(stderr, "wlmigrate: %s exists (use --force to replace it)\n", target);
+            fprintf(stderr, _("wlmigrate: %s exists (use --force to replace it)\n"), target);
             code = 2;
         } else {
             code = run(&o, (const char *const *)argv + optind, (size_t)(argc - optind), w,

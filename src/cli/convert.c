@@ -10,6 +10,7 @@
 #include "pipeline/pipeline.h"
 #include "report/report_json.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 
 static int fail(const char *fmt, const char *a, const char *b, int code)
 {
@@ -39,9 +40,9 @@ static int locate_one(const struct convert_options *o, const struct reader_ops *
 {
     struct error err;
     if (registry_locate(o->store, reader, locs, n, &err) != STATUS_OK)
-        return fail("%s%s", err.msg, "", 3);
+        return fail("%s%s", i18n_sentence(err.msg), "", 3);
     if (*n > 1) {
-        fprintf(stderr, "wlmigrate: %zu stores found below %s; convert one at a time:\n", *n,
+        fprintf(stderr, _("wlmigrate: %zu stores found below %s; convert one at a time:\n"), *n,
                 o->store);
         for (size_t i = 0; i < *n; i++)
             fprintf(stderr, "  %s\n", (*locs)[i].path);
@@ -73,15 +74,15 @@ static void read_contacts(const struct convert_options *o, const struct reader_o
 static void print_summary(const struct report *r, const char *out)
 {
     const struct report_totals *t = report_totals_of(r);
-    printf("%zu of %zu messages written", t->messages_written, t->messages_found);
+    printf(_("%zu of %zu messages written"), t->messages_written, t->messages_found);
     if (t->messages_not_converted)
-        printf(", %zu not converted (originals in %s/unconverted/)", t->messages_not_converted,
+        printf(_(", %zu not converted (originals in %s/unconverted/)"), t->messages_not_converted,
                out);
     if (t->messages_repaired)
-        printf(", %zu repaired", t->messages_repaired);
+        printf(_(", %zu repaired"), t->messages_repaired);
     if (t->contacts_found)
-        printf(".\n%zu of %zu contacts written", t->contacts_written, t->contacts_found);
-    printf(".\nReport: %s/report.txt\n", out);
+        printf(_(".\n%zu of %zu contacts written"), t->contacts_written, t->contacts_found);
+    printf(_(".\nReport: %s/report.txt\n"), out);
 }
 
 /* Runs the pipeline into the partial directory; an exit code other than 0 when it failed. */
@@ -96,10 +97,10 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
     void *w = t->writer->open(output_partial(out), &wopts, t->writer_settings(o->target_settings),
                               store, &err);
     if (!w)
-        return fail("%s%s", err.msg, "", 3);
+        return fail("%s%s", i18n_sentence(err.msg), "", 3);
     char *unconverted = path_join(output_partial(out), "unconverted");
     struct progress *prog =
-        progress_new(stderr, o->progress, "converted", store->messages, store->bytes);
+        progress_new(stderr, o->progress, _("converted"), store->messages, store->bytes);
     struct pipeline p = {.reader = reader,
                          .store = store,
                          .report = report,
@@ -114,9 +115,9 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
     free(unconverted);
     t->writer->free(w);
     if (res == STATUS_STOPPED)
-        return fail("interrupted: nothing was written to %s%s", output_path(out), "", 130);
+        return fail(_("interrupted: nothing was written to %s%s"), output_path(out), "", 130);
     if (res != STATUS_OK)
-        return fail("%s; nothing was written to %s", err.msg, output_path(out), 3);
+        return fail(_("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
     if (contacts->count) {
         struct writer_outcome notes = {0};
         int rc = t->contact_files(output_partial(out), contacts, o->target_settings, &notes, &err);
@@ -125,11 +126,11 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
                            notes.notes[i].message);
         writer_outcome_free(&notes);
         if (rc != 0)
-            return fail("%s; nothing was written to %s", err.msg, output_path(out), 3);
+            return fail(_("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
         report_totals(report)->contacts_written = contacts->count;
     }
     if (output_install(out, report, store, &err) != STATUS_OK)
-        return fail("%s%s", err.msg, "", 3);
+        return fail("%s%s", i18n_sentence(err.msg), "", 3);
     return 0;
 }
 
@@ -165,7 +166,7 @@ int convert_run(const struct convert_options *o)
               : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);
-        return fail("%s%s", err.msg, "", why == OUTPUT_REFUSED ? 2 : 3);
+        return fail("%s%s", i18n_sentence(err.msg), "", why == OUTPUT_REFUSED ? 2 : 3);
     }
     /* a new profile needs an empty directory; an import into one (--into-profile) must not
      * replace an earlier one of the same name (the target checks its parts) */
@@ -186,7 +187,7 @@ int convert_run(const struct convert_options *o)
     report_set_run(report, "convert", locs[0].path, o->target->name, output_path(out));
     struct model_store *store = reader->open(&locs[0], report, &err);
     if (!store) {
-        code = fail("%s%s", err.msg, "", 3);
+        code = fail("%s%s", i18n_sentence(err.msg), "", 3);
     } else {
         read_contacts(o, reader, locs[0].path, &contacts, report);
         code = convert_into(o, reader, store, out, report, &contacts);

@@ -14,6 +14,7 @@
 #include "report/report.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 
 struct scanned {
@@ -116,10 +117,10 @@ static void text_account(FILE *out, const struct model_account *a)
     fputs("  ", out);
     print_text(out, a->name);
     fprintf(out, "\n    %-9s", model_account_kind_name(a->kind));
-    print_text(out, a->server ? a->server : "(no server)");
+    print_text(out, a->server ? a->server : _("(no server)"));
     fprintf(out, ":%u %s", a->port, model_security_name(a->security));
     if (a->user_name) {
-        fputs("  user ", out);
+        fputs(_("  user "), out);
         print_text(out, a->user_name);
     }
     if (a->smtp_server) {
@@ -128,7 +129,7 @@ static void text_account(FILE *out, const struct model_account *a)
         fprintf(out, ":%u %s", a->smtp_port, model_security_name(a->smtp_security));
     }
     if (a->email || a->display_name) {
-        fputs("\n    address  ", out);
+        fputs(_("\n    address  "), out);
         print_text(out, a->display_name);
         fputs(" <", out);
         print_text(out, a->email);
@@ -136,8 +137,8 @@ static void text_account(FILE *out, const struct model_account *a)
     }
     const char *advice = report_account_advice(a);
     if (advice) {
-        fputs("\n    note     ", out);
-        print_text(out, advice);
+        fputs(_("\n    note     "), out);
+        print_text(out, _(advice));
     }
     fputc('\n', out);
 }
@@ -149,10 +150,10 @@ static void text_folder(FILE *out, const struct model_folder *f, int depth)
     print_text(out, f->name);
     if (f->special)
         fprintf(out, " [%s]", model_special_name(f->special));
-    fprintf(out, "  %zu messages", f->messages);
+    fprintf(out, _("  %zu messages"), f->messages);
     if (f->with_state)
-        fprintf(out, " (%zu unread)", f->unread);
-    fprintf(out, ", %" PRIu64 " bytes\n", f->bytes);
+        fprintf(out, _(" (%zu unread)"), f->unread);
+    fprintf(out, _(", %llu bytes\n"), (unsigned long long)f->bytes);
     for (size_t i = 0; i < f->nchildren; i++)
         text_folder(out, f->children[i], depth + 1);
 }
@@ -161,15 +162,15 @@ static void write_text(const struct scanned *s, size_t n)
 {
     FILE *out = stdout;
     if (n > 1)
-        fprintf(out, "%zu stores found.\n\n", n);
+        fprintf(out, _("%zu stores found.\n\n"), n);
     for (size_t k = 0; k < n; k++) {
         const struct model_store *st = s[k].store;
         const struct report *r = s[k].report;
-        fputs("Store: ", out);
+        fputs(_("Store: "), out);
         print_text(out, st->root);
         fprintf(out, " (%s)\n", model_store_kind_name(st->kind));
         if (st->database_state != MODEL_DB_NONE) {
-            fprintf(out, "Database: %s", model_database_name(st->database_state));
+            fprintf(out, _("Database: %s"), model_database_name(st->database_state));
             if (st->database) {
                 fputs(" (", out);
                 print_text(out, st->database);
@@ -177,30 +178,31 @@ static void write_text(const struct scanned *s, size_t n)
             }
             fputc('\n', out);
         }
-        fprintf(out, "\nAccounts (%zu)\n", st->naccounts);
+        fprintf(out, _("\nAccounts (%zu)\n"), st->naccounts);
         for (size_t i = 0; i < st->naccounts; i++)
             text_account(out, st->accounts[i]);
         if (s[k].contacts.count) {
-            fputs("\nAddress books\n", out);
+            fputs(_("\nAddress books\n"), out);
             for (size_t i = 0; i < s[k].contacts.count; i++) {
                 const struct contact_source *c = &s[k].contacts.items[i];
-                fprintf(out, "  %zu contacts%s [%s] ", c->contacts,
-                        c->unreadable ? " (unreadable)" : "", c->reader->kind);
+                fprintf(out, c->unreadable ? _("  %zu contacts (unreadable) [%s] ") : _("  %zu contacts [%s] "),
+                        c->contacts, c->reader->kind);
                 print_text(out, c->path);
                 fputc('\n', out);
             }
         }
-        fputs("\nFolders\n", out);
+        fputs(_("\nFolders\n"), out);
         for (size_t i = 0; i < st->top->nchildren; i++)
             text_folder(out, st->top->children[i], 0);
         if (report_problem_count(r)) {
-            fprintf(out, "\nProblems (%zu)\n", report_problem_count(r));
+            fprintf(out, _("\nProblems (%zu)\n"), report_problem_count(r));
             for (size_t i = 0; i < report_problem_count(r); i++)
                 report_text_problem(out, report_problem_at(r, i), 16);
         }
-        fprintf(out, "\nTotal: %zu folders, %zu messages, %" PRIu64 " bytes, %zu problems"
-                     " (%zu would lose something)\n",
-                count_folders(st->top) - 1, st->messages, st->bytes, report_problem_count(r),
+        fprintf(out, _("\nTotal: %zu folders, %zu messages, %llu bytes, %zu problems"
+                       " (%zu would lose something)\n"),
+                count_folders(st->top) - 1, st->messages, (unsigned long long)st->bytes,
+                report_problem_count(r),
                 report_lossy_count(r));
         if (k + 1 < n)
             fputc('\n', out);
@@ -214,7 +216,7 @@ int scan_run(const struct scan_options *o)
     size_t n;
     struct error err;
     if (registry_locate(o->store, &reader, &locs, &n, &err) != STATUS_OK) {
-        fprintf(stderr, "wlmigrate: %s\n", err.msg);
+        fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
         return 3;
     }
     struct scanned *s = xcalloc(n, sizeof *s);
@@ -224,12 +226,12 @@ int scan_run(const struct scan_options *o)
         s[k].report = report_new();
         s[k].store = reader->open(&locs[k], s[k].report, &err);
         if (!s[k].store) {
-            fprintf(stderr, "wlmigrate: %s\n", err.msg);
+            fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
             report_free(s[k].report);
             code = 3;
             break;
         }
-        struct progress *prog = progress_new(stderr, o->progress, "scanned",
+        struct progress *prog = progress_new(stderr, o->progress, _("scanned"),
                                              s[k].store->messages, s[k].store->bytes);
         struct pipeline p = {.reader = reader,
                              .store = s[k].store,

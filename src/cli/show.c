@@ -15,6 +15,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "report/json.h"
 #include "model/model.h"
 #include "normalize/normalize.h"
@@ -97,7 +98,7 @@ static void json_attachments(struct json *j, struct normalize *n)
         json_kv_string(j, "content_type", a->content_type);
         json_kv_string(j, "content_id", a->content_id);
         json_kv_string(j, "disposition",
-                       a->disposition == NORMALIZE_DISPOSITION_INLINE ? "inline" : "attachment");
+                       a->disposition == NORMALIZE_DISPOSITION_INLINE ? _("inline") : _("attachment"));
         json_kv_string(j, "origin", origin_name(a->origin));
         json_kv_uint(j, "size", len);
         json_kv_string(j, "sha256", sum);
@@ -248,10 +249,10 @@ static void text_addresses(FILE *out, const char *pad, const char *label,
             put_line(out, a->address);
             fputc('>', out);
         } else if (!a->name) {
-            fputs("(empty group)", out);
+            fputs(_("(empty group)"), out);
         }
         if (a->group) {
-            fputs("  [group ", out);
+            fputs(_("  [group "), out);
             put_line(out, a->group);
             fputc(']', out);
         }
@@ -270,7 +271,7 @@ static void text_message(FILE *out, struct normalize *n, int depth)
     if (subject)
         put_line(out, subject);
     else
-        fputs("(none)", out);
+        fputs(_("(none)"), out);
     fputc('\n', out);
     text_addresses(out, pad, "From:", normalize_from(n));
     text_addresses(out, pad, "Sender:", normalize_sender(n));
@@ -283,7 +284,7 @@ static void text_message(FILE *out, struct normalize *n, int depth)
     char date[64] = "unknown";
     if (t != MODEL_TIME_UNKNOWN)
         iso_date(t, date);
-    fprintf(out, "%s%-12s%s (from %s)\n", pad, "Date:", date, origin);
+    fprintf(out, _("%s%-12s%s (from %s)\n"), pad, "Date:", date, origin);
     if (normalize_message_id(n)) {
         fprintf(out, "%s%-12s", pad, "Message-ID:");
         put_line(out, normalize_message_id(n));
@@ -299,7 +300,7 @@ static void text_message(FILE *out, struct normalize *n, int depth)
 
     size_t natt = normalize_attachment_count(n);
     if (natt)
-        fprintf(out, "%sAttachments (%zu)\n", pad, natt);
+        fprintf(out, _("%sAttachments (%zu)\n"), pad, natt);
     for (size_t i = 0; i < natt; i++) {
         const struct normalize_attachment *a = normalize_attachment(n, i);
         size_t len;
@@ -310,15 +311,15 @@ static void text_message(FILE *out, struct normalize *n, int depth)
         if (a->filename)
             put_line(out, a->filename);
         else
-            fputs("(no name)", out);
-        fprintf(out, "  %s, %zu bytes, %s", a->content_type, len,
+            fputs(_("(no name)"), out);
+        fprintf(out, _("  %s, %zu bytes, %s"), a->content_type, len,
                 a->disposition == NORMALIZE_DISPOSITION_INLINE ? "inline" : "attachment");
         if (a->content_id) {
             fputs(", cid:", out);
             put_line(out, a->content_id);
         }
         if (a->origin != NORMALIZE_ORIGIN_MIME)
-            fprintf(out, ", from %s",
+            fprintf(out, _(", from %s"),
                     a->origin == NORMALIZE_ORIGIN_TNEF ? "winmail.dat" : "uuencode");
         fprintf(out, "\n%s     sha256 %s\n", pad, sum);
         if (a->is_message) {
@@ -336,27 +337,27 @@ static void text_message(FILE *out, struct normalize *n, int depth)
     size_t html_len;
     const char *html = normalize_body_html_raw(n, &html_len, &charset);
     if (html)
-        fprintf(out, "%sHTML body: %zu bytes as sent, charset %s\n", pad, html_len, charset);
+        fprintf(out, _("%sHTML body: %zu bytes as sent, charset %s\n"), pad, html_len, charset);
     /* the body is decoded before the repairs are listed, so that they are complete */
     if (normalize_repair_count(n)) {
-        fprintf(out, "%sRepairs\n", pad);
+        fprintf(out, _("%sRepairs\n"), pad);
         for (size_t i = 0; i < normalize_repair_count(n); i++) {
             const struct normalize_repair *r = normalize_repair_at(n, i);
             fprintf(out, "%s  %s at %s: %zu\n", pad, r->kind, r->where, r->count);
         }
     }
     if (text) {
-        fprintf(out, "%sBody%s\n", pad,
-                normalize_body_text_from_html(n) ? " (text of the HTML)" : "");
+        fprintf(out, _("%sBody%s\n"), pad,
+                normalize_body_text_from_html(n) ? _(" (text of the HTML)") : "");
         if (depth == 0) {
             put_text(out, text, len);
             if (len && text[len - 1] != '\n')
                 fputc('\n', out);
         } else {
-            fprintf(out, "%s  (%zu bytes)\n", pad, len);
+            fprintf(out, _("%s  (%zu bytes)\n"), pad, len);
         }
     } else {
-        fprintf(out, "%sBody: none\n", pad);
+        fprintf(out, _("%sBody: none\n"), pad);
     }
 }
 
@@ -365,7 +366,7 @@ int show_run(const struct show_options *o)
     struct buf data = BUF_INIT;
     struct error err;
     if (fs_read_file(o->path, SHOW_MAX_BYTES, &data, &err) != 0) {
-        fprintf(stderr, "wlmigrate: %s\n", err.msg);
+        fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));
         buf_free(&data);
         return 3;
     }
@@ -376,7 +377,7 @@ int show_run(const struct show_options *o)
     enum rfc822_class kind = rfc822_classify(msg, msg_len, true);
     if (kind == RFC822_EMPTY || kind == RFC822_NOT_MESSAGE) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path,
-                kind == RFC822_EMPTY ? "the file is empty" : "not a message (no header fields)");
+                kind == RFC822_EMPTY ? _("the file is empty") : _("not a message (no header fields)"));
         buf_free(&data);
         return 3;
     }
@@ -386,7 +387,7 @@ int show_run(const struct show_options *o)
         hints.file_time = (int64_t)st.st_mtime;
     struct normalize *n = normalize_open(msg, msg_len, &hints, &err);
     if (!n) {
-        fprintf(stderr, "wlmigrate: %s: %s\n", o->path, err.msg);
+        fprintf(stderr, "wlmigrate: %s: %s\n", o->path, i18n_sentence(err.msg));
         buf_free(&data);
         return 3;
     }
@@ -398,7 +399,7 @@ int show_run(const struct show_options *o)
         json_object_end(j);
         json_free(j);
     } else {
-        fputs("File:       ", stdout);
+        fputs(_("File:       "), stdout);
         put_line(stdout, o->path);
         fputc('\n', stdout);
         text_message(stdout, n, 0);
@@ -406,7 +407,7 @@ int show_run(const struct show_options *o)
     normalize_free(n);
     buf_free(&data);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "wlmigrate: cannot write the output: %s\n", strerror(errno));
+        fprintf(stderr, _("wlmigrate: cannot write the output: %s\n"), strerror(errno));
         return 3;
     }
     return 0;

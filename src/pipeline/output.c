@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "report/report_html.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "util/buf.h"
@@ -38,7 +39,8 @@
 
 /* What a finished result consists of beside the target's folder, in the order it is put in
  * place: report.json last. */
-static const char *const result_names[] = {"unconverted", "report.txt", "report.json"};
+static const char *const result_names[] = {"unconverted", "report.txt", "report.html",
+                                           "report.json"};
 #define NRESULT (sizeof result_names / sizeof result_names[0])
 
 /* The most parts a target's own result may have (a Thunderbird profile's files and folders). */
@@ -310,18 +312,18 @@ const char *output_path(const struct output *o) { return o->out; }
 
 const char *output_partial(const struct output *o) { return o->partial; }
 
+typedef void report_renderer(const struct report *r, const struct model_store *s, FILE *out);
+
 static int write_report_file(const char *path, const struct report *r,
-                             const struct model_store *s, bool json, struct error *err)
+                             const struct model_store *s, report_renderer *render,
+                             struct error *err)
 {
     FILE *f = fopen(path, "wx");
     if (!f) {
         error_errno(err, errno, "cannot create %s", path);
         return -1;
     }
-    if (json)
-        report_write_json(r, s, f);
-    else
-        report_write_text(r, s, f);
+    render(r, s, f);
     int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
     if (fclose(f) != 0)
         rc = -1;
@@ -394,11 +396,15 @@ enum status output_install(struct output *o, const struct report *r, const struc
                            struct error *err)
 {
     char *txt = path_join(o->partial, "report.txt");
+    char *html = path_join(o->partial, "report.html");
     char *json = path_join(o->partial, "report.json");
-    int rc = write_report_file(txt, r, s, false, err);
+    int rc = write_report_file(txt, r, s, report_write_text, err);
     if (rc == 0)
-        rc = write_report_file(json, r, s, true, err);
+        rc = write_report_file(html, r, s, report_write_html, err);
+    if (rc == 0)
+        rc = write_report_file(json, r, s, report_write_json, err);
     free(txt);
+    free(html);
     free(json);
     if (rc == 0)
         rc = move_into_place(o, err);

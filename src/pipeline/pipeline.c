@@ -6,6 +6,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 #include "pipeline/message.h"
 #include "util/xalloc.h"
 
@@ -81,6 +82,8 @@ static enum status write_message(struct run *r, struct message *msg)
     switch (rc) {
     case STATUS_OK:
         r->row->written++;
+        r->row->unread += m->state_known && !(m->state & MODEL_MSG_READ);
+        r->row->flagged += m->state_known && (m->state & MODEL_MSG_FLAGGED);
         totals->messages_written++;
         totals->bytes_written += m->size;
         if (repaired)
@@ -137,7 +140,7 @@ static enum status on_message(void *ctx, const struct model_message *m)
             report_problem(p->report, PROBLEM_HEADER_ONLY, m->source,
                            "headers only: the body was never downloaded from the server%s; "
                            "written as it is",
-                           m->body == MODEL_BODY_HEADERS_ONLY ? " (the database says so too)"
+                           m->body == MODEL_BODY_HEADERS_ONLY ? N_(" (the database says so too)")
                                                               : "");
         /* fall through */
     case RFC822_MESSAGE:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 
 void writer_outcome_output(struct writer_outcome *o, const char *path)
@@ -20,6 +21,9 @@ void writer_outcome_note(struct writer_outcome *o, enum problem_kind kind, const
     va_list ap;
     va_start(ap, fmt);
     buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    i18n_remember_vformat(buf_str(&msg), fmt, ap);
     va_end(ap);
     o->notes = xgrow(o->notes, &o->notes_cap, o->nnotes + 1, sizeof *o->notes);
     o->notes[o->nnotes++] = (struct writer_note){kind, xstrdup(path ? path : ""),

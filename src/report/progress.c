@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -46,11 +47,11 @@ static void draw(struct progress *p, double t)
 {
     double elapsed = t - p->start;
     double mbps = elapsed > 0 ? (double)p->done_bytes / 1e6 / elapsed : 0;
-    fprintf(p->out, "%s%s %zu/%zu messages, %.1f MB/s", p->tty ? "\r\033[K" : "", p->verb,
-            p->done, p->total, mbps);
+    fputs(p->tty ? "\r\033[K" : "", p->out);
+    fprintf(p->out, _("%s %zu/%zu messages, %.1f MB/s"), p->verb, p->done, p->total, mbps);
     if (p->done_bytes > 0 && p->total_bytes > p->done_bytes && elapsed > 1) {
         double left = elapsed * (double)(p->total_bytes - p->done_bytes) / (double)p->done_bytes;
-        fprintf(p->out, ", about %d:%02d left", (int)left / 60, (int)left % 60);
+        fprintf(p->out, _(", about %d:%02d left"), (int)left / 60, (int)left % 60);
     }
     if (!p->tty)
         fputc('\n', p->out);
@@ -66,9 +67,9 @@ void progress_folder(struct progress *p, const char *name, size_t messages)
     if (p->line_shown)
         fputs("\r\033[K", p->out);
     p->line_shown = false;
-    fputs("  folder ", p->out);
+    fputs(_("  folder "), p->out);
     utf8_print(p->out, name, strlen(name));
-    fprintf(p->out, " (%zu messages)\n", messages);
+    fprintf(p->out, _(" (%zu messages)\n"), messages);
 }
 
 void progress_message(struct progress *p, uint64_t bytes)

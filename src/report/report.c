@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 
 static const struct {
@@ -115,6 +116,9 @@ void report_problem(struct report *r, enum problem_kind kind, const char *path, 
     va_list ap;
     va_start(ap, fmt);
     buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    i18n_remember_vformat(buf_str(&msg), fmt, ap);
     va_end(ap);
     r->problems = xgrow(r->problems, &r->problems_cap, r->nproblems + 1, sizeof *r->problems);
     r->problems[r->nproblems++] = (struct report_problem){

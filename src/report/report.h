@@ -2,8 +2,8 @@
  *
  * The model of the report. Readers and the pipeline record into it (writers hand their notes to
  * the pipeline, see pipeline/writer.h); report_json renders it as report.json (for scripts; the
- * shape is documented in README.md) and report_text as report.txt (for the technician and the
- * client). Every message found is either counted as written or appears in problems[] with a
+ * shape is documented in README.md), report_text as report.txt (for the technician) and
+ * report_html as report.html (the page to hand to the client). Every message found is either counted as written or appears in problems[] with a
  * reason: nothing leaves the run silently.
  *
  * Ownership: the report copies every string it is given. report_free() accepts NULL. */
@@ -75,6 +75,8 @@ struct report_folder {
     size_t noutputs, outputs_cap;
     size_t found;
     size_t written;
+    size_t unread;  /* of `written`, those the store records as unread */
+    size_t flagged; /* of `written`, those the store records as flagged */
     uint64_t bytes;
 };
 

@@ -2,6 +2,7 @@
 #include "report/report_json.h"
 
 #include "report/json.h"
+#include "util/i18n.h"
 
 void report_json_account(struct json *j, const struct model_account *a)
 {
@@ -26,9 +27,9 @@ void report_json_account(struct json *j, const struct model_account *a)
 const char *report_account_advice(const struct model_account *a)
 {
     if (a->is_gmail)
-        return "Gmail no longer accepts the account password from mail programs (since "
-               "2022-05-30): in the new client sign in with OAuth (Thunderbird and Outlook offer "
-               "it), or turn on 2-step verification and use an app password.";
+        return N_("Gmail no longer accepts the account password from mail programs (since "
+                  "2022-05-30): in the new client sign in with OAuth (Thunderbird and Outlook "
+                  "offer it), or turn on 2-step verification and use an app password.");
     return NULL;
 }
 
@@ -93,6 +94,8 @@ void report_write_json(const struct report *r, const struct model_store *store, 
         json_array_end(j);
         json_kv_uint(j, "found", f->found);
         json_kv_uint(j, "written", f->written);
+        json_kv_uint(j, "unread", f->unread);
+        json_kv_uint(j, "flagged", f->flagged);
         json_kv_uint(j, "bytes", f->bytes);
         json_object_end(j);
     }

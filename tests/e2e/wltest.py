@@ -84,7 +84,12 @@ class Tap:
 
 
 def run(*args, check_code=None, **kw):
-    """Runs wlmigrate with `args`; returns the CompletedProcess (stdout/stderr as bytes)."""
+    """Runs wlmigrate with `args`; returns the CompletedProcess (stdout/stderr as bytes).
+    Without an `env` it runs in English whatever the caller's locale (scripts compare its
+    English messages); 15-i18n.t passes the environments it tests."""
+    if "env" not in kw:
+        kw["env"] = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
+        kw["env"]["LC_ALL"] = "C.UTF-8"
     p = subprocess.run([WLMIGRATE, *args], capture_output=True, **kw)
     if check_code is not None and p.returncode != check_code:
         sys.stderr.write(p.stderr.decode("utf-8", "replace"))

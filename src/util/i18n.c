@@ -1,0 +1,300 @@
+/* i18n: the locale, the catalog and the remembered translations of formatted sentences (see
+ * i18n.h).
+ *
+ * Two things make gettext fragile on the machines technicians use, and both are handled here.
+ * A locale such as ja_JP.UTF-8 is often named but never generated: setlocale() then fails and
+ * gettext would stay in English, so the character type falls back to C.UTF-8 and the language is
+ * passed in LANGUAGE, which gettext honours whenever LC_MESSAGES is not plain "C". And the
+ * terminal's charset does not matter: the catalog is always delivered in UTF-8, the charset of
+ * every other byte the program writes. */
+#include "util/i18n.h"
+
+#include <locale.h>
+#include <printf.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#define DOMAIN "wlmigrate"
+
+/* Set by the Makefile for this file alone (see its i18n rule); the defaults serve builds that
+ * do not go through it (the fuzz harnesses). */
+#ifndef WLMIGRATE_LOCALEDIR
+#define WLMIGRATE_LOCALEDIR "/usr/local/share/locale"
+#endif
+#ifndef WLMIGRATE_BUILD_PROGRAM
+#define WLMIGRATE_BUILD_PROGRAM ""
+#endif
+#ifndef WLMIGRATE_BUILD_LOCALEDIR
+#define WLMIGRATE_BUILD_LOCALEDIR ""
+#endif
+
+static bool active;
+
+/* The remembered sentences: English -> chosen language, a chained hash table. */
+struct remembered {
+    char *english, *local;
+    struct remembered *next;
+};
+static struct remembered **table;
+static size_t table_size, table_count;
+/* A run that meets millions of distinct sentences keeps the first ones; the rest show in English. */
+#define REMEMBER_MAX 1000000
+
+static size_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The catalog of the tree this program was built in, when it runs from there; else the
+ * installed one. */
+static const char *catalog_dir(void)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0 && WLMIGRATE_BUILD_PROGRAM[0]) {
+        self[n] = '\0';
+        if (strcmp(self, WLMIGRATE_BUILD_PROGRAM) == 0)
+            return WLMIGRATE_BUILD_LOCALEDIR;
+    }
+    return WLMIGRATE_LOCALEDIR;
+}
+
+/* The language part of a locale name: "ja" of "ja_JP.UTF-8". */
+static void language_of(const char *locale, char *out, size_t size)
+{
+    size_t n = strcspn(locale, "_.@");
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, locale, n);
+    out[n] = '\0';
+}
+
+static const char *wanted_locale(void)
+{
+    const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v)
+            return v;
+    }
+    return "";
+}
+
+void i18n_init(const char *lang)
+{
+    /* Only the character type and the messages follow the locale: numbers in report.json and
+     * the dates the writers format stay those of the C locale. */
+    bool ctype_ok = setlocale(LC_CTYPE, "") != NULL;
+    const char *messages = setlocale(LC_MESSAGES, "");
+    if (!ctype_ok)
+        setlocale(LC_CTYPE, "C.UTF-8");
+    char language[32] = "";
+    if (lang)
+        snprintf(language, sizeof language, "%s", lang);
+    else if (!messages) /* named but not generated on this machine */
+        language_of(wanted_locale(), language, sizeof language);
+    if (language[0] && strcmp(language, "C") != 0 && strcmp(language, "POSIX") != 0) {
+        if (!messages || strcmp(messages, "C") == 0 || strcmp(messages, "POSIX") == 0)
+            setlocale(LC_MESSAGES, "C.UTF-8");
+        if (lang || !getenv("LANGUAGE") || !*getenv("LANGUAGE"))
+            setenv("LANGUAGE", language, 1);
+    }
+    bindtextdomain(DOMAIN, catalog_dir());
+    bind_textdomain_codeset(DOMAIN, "UTF-8");
+    textdomain(DOMAIN);
+    /* A loaded catalog translates the empty string into its header. */
+    static const char header[] = "";
+    active = gettext(header)[0] != '\0';
+}
+
+int i18n_active(void) { return active; }
+
+void i18n_remember(const char *english, const char *local)
+{
+    if (!active || strcmp(english, local) == 0 || table_count >= REMEMBER_MAX)
+        return;
+    if (table_count >= table_size) {
+        size_t size = table_size ? table_size * 2 : 256;
+        struct remembered **grown = xcalloc(size, sizeof *grown);
+        for (size_t i = 0; i < table_size; i++)
+            for (struct remembered *e = table[i], *next; e; e = next) {
+                next = e->next;
+                e->next = grown[hash(e->english) % size];
+                grown[hash(e->english) % size] = e;
+            }
+        free(table);
+        table = grown;
+        table_size = size;
+    }
+    size_t slot = hash(english) % table_size;
+    for (struct remembered *e = table[slot]; e; e = e->next)
+        if (strcmp(e->english, english) == 0)
+            return;
+    struct remembered *e = xmalloc(sizeof *e);
+    *e = (struct remembered){xstrdup(english), xstrdup(local), table[slot]};
+    table[slot] = e;
+    table_count++;
+}
+
+/* The arguments of one sentence, taken from the va_list by the types its English format gives. */
+#define MAX_ARGS 16
+struct sentence_args {
+    int types[MAX_ARGS];
+    union {
+        long long i;
+        const char *s;
+        const void *p;
+    } v[MAX_ARGS];
+    size_t n;
+};
+
+/* False for a format whose arguments this cannot carry (floating point, too many). */
+static bool take_args(const char *fmt, va_list ap, struct sentence_args *a)
+{
+    a->n = parse_printf_format(fmt, MAX_ARGS, a->types);
+    if (a->n > MAX_ARGS)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        int t = a->types[i];
+        switch (t & ~PA_FLAG_MASK) {
+        case PA_INT:
+        case PA_CHAR:
+            a->v[i].i = (t & PA_FLAG_LONG_LONG) ? va_arg(ap, long long)
+                        : (t & PA_FLAG_LONG)    ? va_arg(ap, long)
+                                                : va_arg(ap, int);
+            break;
+        case PA_STRING: a->v[i].s = va_arg(ap, const char *); break;
+        case PA_POINTER: a->v[i].p = va_arg(ap, const void *); break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+/* One conversion of `spec` (without its n$) with argument `k` (and `star`, a '*' width or
+ * precision, when >= 0), each passed as the type it was given as. */
+static void put_one(struct buf *out, const char *spec, const struct sentence_args *a, size_t k,
+                    long long star)
+{
+    int t = a->types[k];
+    bool has_star = star != LLONG_MIN;
+    switch (t & ~PA_FLAG_MASK) {
+    case PA_STRING: {
+        /* An English piece passed in (a reason, a sentence made elsewhere) is translated too. */
+        const char *s = a->v[k].s ? i18n_sentence(a->v[k].s) : NULL;
+        if (has_star)
+            buf_printf(out, spec, (int)star, s);
+        else
+            buf_printf(out, spec, s);
+        break;
+    }
+    case PA_POINTER: buf_printf(out, spec, a->v[k].p); break;
+    default:
+        if (t & PA_FLAG_LONG_LONG)
+            buf_printf(out, spec, a->v[k].i);
+        else if (t & PA_FLAG_LONG)
+            buf_printf(out, spec, (long)a->v[k].i);
+        else
+            buf_printf(out, spec, (int)a->v[k].i);
+    }
+}
+
+/* `translated` (which msgfmt --check made take the same arguments as the English format, maybe
+ * by position: %2$s) with the taken arguments. False when it uses what this does not handle
+ * (a positional '*'). */
+static bool format_translated(struct buf *out, const char *translated,
+                              const struct sentence_args *a)
+{
+    size_t next = 0;
+    for (const char *p = translated; *p;) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            buf_puts(out, p);
+            break;
+        }
+        buf_append(out, p, (size_t)(pct - p));
+        if (pct[1] == '%') {
+            buf_putc(out, '%');
+            p = pct + 2;
+            continue;
+        }
+        /* %[n$][flags][width|*][.precision|.*][length]conversion */
+        const char *q = pct + 1;
+        size_t k = next;
+        size_t digits = strspn(q, "0123456789");
+        if (digits && q[digits] == '$') {
+            k = (size_t)atoi(q) - 1;
+            q += digits + 1;
+        }
+        char spec[32] = "%";
+        size_t len = 1;
+        long long star = LLONG_MIN;
+        for (; *q && strchr("-+ #0123456789.*hlLqjzt", *q); q++) {
+            if (*q == '*') {
+                if (k != next || star != LLONG_MIN || next + 1 >= a->n)
+                    return false;
+                star = a->v[next++].i;
+                k = next;
+            }
+            if (len + 2 >= sizeof spec)
+                return false;
+            spec[len++] = *q;
+        }
+        if (!*q || k >= a->n || len + 2 >= sizeof spec)
+            return false;
+        spec[len++] = *q++;
+        spec[len] = '\0';
+        put_one(out, spec, a, k, star);
+        next = k + 1;
+        p = q;
+    }
+    return true;
+}
+
+void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
+{
+    i18n_remember_vformat_suffix(english, fmt, ap, "");
+}
+
+void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list ap,
+                                  const char *suffix)
+{
+    if (!active)
+        return;
+    const char *translated = gettext(fmt);
+    struct sentence_args args;
+    va_list copy;
+    va_copy(copy, ap);
+    bool taken = take_args(fmt, copy, &args);
+    va_end(copy);
+    struct buf local = BUF_INIT;
+    if (!taken || !format_translated(&local, translated, &args)) {
+        buf_reset(&local);
+        buf_vprintf(&local, translated, ap);
+    }
+    buf_puts(&local, suffix);
+    i18n_remember(english, buf_str(&local));
+    buf_free(&local);
+}
+
+const char *i18n_sentence(const char *english)
+{
+    if (!active || !english)
+        return english;
+    if (table_size)
+        for (struct remembered *e = table[hash(english) % table_size]; e; e = e->next)
+            if (strcmp(e->english, english) == 0)
+                return e->local;
+    return gettext(english);
+}
