@@ -21,7 +21,6 @@
 #define TB_SUBDIR "thunderbird"
 #define KEYS_PADDING 80
 /* How much of a message whose header fields are re-encoded is read to find its body's charset. */
-#define REENCODE_READ_MAX (32u * 1024 * 1024)
 
 /* Where one source folder went: its mbox path and the names its subfolders took. */
 struct placed_folder {
@@ -195,36 +194,28 @@ static int write_preamble(struct tbwriter *w, struct message *msg, const char *e
 
 /* Writes the head: as stored, or with its raw 8-bit header fields re-encoded (doc/THUNDERBIRD.md
  * "Raw 8-bit headers"). To decode those as `show` does, the normalizer must see the body's
- * charset, so then the message is read on (up to REENCODE_READ_MAX) and written here too; the
- * rest follows as usual. STATUS_MESSAGE_BAD (a read error, `err` set) or STATUS_STORE_BAD. */
+ * charset: it reads what it needs of the rest from the file itself (normalize_open_file), so
+ * nothing more is held, and the rest is then copied as usual. STATUS_STORE_BAD on a write error. */
 static enum status write_head(struct tbwriter *w, struct mboxrd_escaper *esc, struct message *msg,
                               struct writer_outcome *outcome, struct error *err)
 {
     if (w->keep_raw_headers || !rawheader_needed(msg->head, msg->header_len))
         return mboxrd_write(esc, w->out, msg->head, msg->head_len) ? STATUS_STORE_BAD : STATUS_OK;
-    struct buf whole = BUF_INIT;
-    buf_append(&whole, msg->head, msg->head_len);
-    while (whole.len < REENCODE_READ_MAX) {
-        ssize_t n = message_read(msg, w->chunk, CHUNK, err);
-        if (n < 0) {
-            buf_free(&whole);
-            return STATUS_MESSAGE_BAD;
-        }
-        if (n == 0)
-            break;
-        buf_append(&whole, w->chunk, (size_t)n);
-    }
     struct normalize_hints hints = {msg->file->received, msg->file->mtime};
-    struct normalize *n = normalize_open(whole.data, whole.len, &hints, err);
+    struct normalize *n =
+        msg->at_eof || msg->size < msg->rest_offset
+            ? normalize_open(msg->head, msg->head_len, &hints, err)
+            : normalize_open_file(msg->head, msg->head_len, msg->fd, msg->rest_offset,
+                                  msg->size - msg->rest_offset, &hints, err);
     struct buf head = BUF_INIT, names = BUF_INIT;
     if (n)
-        rawheader_reencode(whole.data, msg->header_len, n, &head, &names);
+        rawheader_reencode(msg->head, msg->header_len, n, &head, &names);
     else
-        buf_append(&head, whole.data, msg->header_len);
+        buf_append(&head, msg->head, msg->header_len);
     normalize_free(n);
     enum status rc = STATUS_OK;
     if (mboxrd_write(esc, w->out, head.data, head.len) != 0 ||
-        mboxrd_write(esc, w->out, whole.data + msg->header_len, whole.len - msg->header_len) != 0)
+        mboxrd_write(esc, w->out, msg->head + msg->header_len, msg->head_len - msg->header_len) != 0)
         rc = STATUS_STORE_BAD;
     else if (names.len)
         writer_outcome_note(outcome, PROBLEM_REPAIRED_HEADER_CHARSET, msg->file->source,
@@ -232,7 +223,6 @@ static enum status write_head(struct tbwriter *w, struct mboxrd_escaper *esc, st
                             buf_str(&names));
     buf_free(&names);
     buf_free(&head);
-    buf_free(&whole);
     return rc;
 }
 

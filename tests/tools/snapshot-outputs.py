@@ -17,8 +17,9 @@ DIR (created fresh) receives:
                                     verbatim (Thunderbird tree, report.json, report.txt,
                                     unconverted/, contacts.vcf, outlook/contacts.csv, vcards/),
                                     except that each PST is replaced by two text files (below) and
-                                    its size goes to pst-sizes.txt; absolute paths in report.json
-                                    and report.txt become placeholders (@WORK@, @REPO@, @SHARED@)
+                                    its size goes to pst-sizes.txt; absolute paths in report.json,
+                                    report.txt and report.html become placeholders (@WORK@,
+                                    @REPO@, @SHARED@)
   convert/<store>.<target>.run.txt  the command, exit code, stdout and stderr
       Stores: the three sample stores (wlm-store with `--contacts samples/contacts`, as README.md's
       first command), "corpora" (every .eml of ../shared/corpora in an .eml tree laid out as
@@ -57,7 +58,7 @@ What is normalized, and why (nothing else is touched):
   - PST, the time of the run: any time within the convert run (+-2 s) is {time-of-run}. The
     writer uses "now" where the source has no time (creation and modification time of
     contacts); a real message time never falls in that window.
-  - Absolute paths in report.json, report.txt and every captured stdout/stderr: @WORK@ (the
+  - Absolute paths in report.json, report.txt, report.html and every captured stdout/stderr: @WORK@ (the
     scratch directory), @REPO@, @SHARED@, longest first.
   - Progress lines on stderr ("... N/M messages, X MB/s", every 10 s when stderr is not a
     terminal) are dropped: they depend on speed. The runs here take far less than 10 s, so
@@ -377,7 +378,7 @@ class Snapshot:
             return []
         shutil.copytree(out, dst, symlinks=True,
                         ignore=lambda d, names: [n for n in names if n.lower().endswith(".pst")])
-        for rep in ("report.json", "report.txt"):
+        for rep in ("report.json", "report.txt", "report.html"):
             p = os.path.join(dst, rep)
             if os.path.isfile(p):
                 with open(p, "rb") as fh:
