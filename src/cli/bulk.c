@@ -489,23 +489,50 @@ static void write_summary_json(FILE *f, const struct bulk_options *o, const char
     json_free(j);
 }
 
+/* The columns `s` takes on a terminal: two for a character outside ASCII (the Japanese ones of
+ * the headings and of user names), which is close enough for a table. */
+static int columns(const char *s)
+{
+    int n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p < 0x80 ? 1 : (*p & 0xC0) == 0xC0 ? 2 : 0;
+    return n;
+}
+
+/* `s` padded with spaces to `width` columns, on the left when `right`. */
+static void put_padded(FILE *f, const char *s, int width, bool right)
+{
+    int pad = width - columns(s);
+    if (right)
+        fprintf(f, "%*s", pad > 0 ? pad : 0, "");
+    fputs(s, f);
+    if (!right)
+        fprintf(f, "%*s", pad > 0 ? pad : 0, "");
+}
+
 static void write_summary_text(FILE *f, const char *root, const char *out,
                                const struct bulk_store *stores, size_t n, int code)
 {
-    int wuser = (int)strlen(_("user")), wkind = (int)strlen(_("kind"));
+    int wuser = columns(_("user")), wkind = columns(_("kind"));
     for (size_t i = 0; i < n; i++) {
-        int u = (int)strlen(stores[i].user), k = (int)strlen(stores[i].kind);
+        int u = columns(stores[i].user), k = columns(stores[i].kind);
         wuser = u > wuser ? u : wuser;
         wkind = k > wkind ? k : wkind;
     }
     fprintf(f, _("wlmigrate convert --all: %zu stores below %s, results in %s\n\n"), n, root,
             out);
-    fprintf(f, "%-*s  %-*s  %10s %10s %10s  %4s  %s\n", wuser, _("user"), wkind, _("kind"),
-            _("found"), _("written"), _("lost"), _("exit"), _("status"));
+    put_padded(f, _("user"), wuser + 2, false);
+    put_padded(f, _("kind"), wkind + 2, false);
+    put_padded(f, _("found"), 10, true);
+    put_padded(f, _("written"), 11, true);
+    put_padded(f, _("lost"), 11, true);
+    put_padded(f, _("exit"), 6, true);
+    fprintf(f, "  %s\n", _("status"));
     uint64_t found = 0, written = 0, lost = 0;
     for (size_t i = 0; i < n; i++) {
         const struct bulk_store *s = &stores[i];
-        fprintf(f, "%-*s  %-*s  ", wuser, s->user, wkind, s->kind);
+        put_padded(f, s->user, wuser + 2, false);
+        put_padded(f, s->kind, wkind + 2, false);
         if (s->has_report)
             fprintf(f, "%10llu %10llu %10llu", (unsigned long long)s->report.messages_found,
                     (unsigned long long)s->report.messages_written,

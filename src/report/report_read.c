@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 
 #define MAX_DEPTH 64
@@ -82,12 +83,12 @@ static long hex4(struct reader *r)
 static int read_string(struct reader *r, struct buf *out)
 {
     if (r->p >= r->end || *r->p != '"')
-        return fault(r, "a string expected");
+        return fault(r, N_("a string expected"));
     r->p++;
     while (r->p < r->end && *r->p != '"') {
         unsigned char c = (unsigned char)*r->p;
         if (c < 0x20)
-            return fault(r, "a control character in a string");
+            return fault(r, N_("a control character in a string"));
         if (c != '\\') {
             const char *run = r->p;
             while (r->p < r->end && *r->p != '"' && *r->p != '\\' &&
@@ -98,7 +99,7 @@ static int read_string(struct reader *r, struct buf *out)
             continue;
         }
         if (r->end - r->p < 2)
-            return fault(r, "a string cut short");
+            return fault(r, N_("a string cut short"));
         char e = r->p[1];
         r->p += 2;
         static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
@@ -109,10 +110,10 @@ static int read_string(struct reader *r, struct buf *out)
             continue;
         }
         if (e != 'u')
-            return fault(r, "an unknown escape");
+            return fault(r, N_("an unknown escape"));
         long u = hex4(r);
         if (u < 0)
-            return fault(r, "a bad \\u escape");
+            return fault(r, N_("a bad \\u escape"));
         uint32_t cp = (uint32_t)u;
         if (cp >= 0xD800 && cp < 0xDC00 && r->end - r->p >= 6 && r->p[0] == '\\' &&
             r->p[1] == 'u') {
@@ -130,7 +131,7 @@ static int read_string(struct reader *r, struct buf *out)
             put_utf8(out, cp);
     }
     if (r->p >= r->end)
-        return fault(r, "a string cut short");
+        return fault(r, N_("a string cut short"));
     r->p++;
     return 0;
 }
@@ -145,9 +146,9 @@ static int read_number(struct reader *r, uint64_t *value, bool *is_uint)
         r->p++;
     }
     if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-        return fault(r, "a bad number");
+        return fault(r, N_("a bad number"));
     if (*r->p == '0' && r->end - r->p > 1 && r->p[1] >= '0' && r->p[1] <= '9')
-        return fault(r, "a number with a leading zero");
+        return fault(r, N_("a number with a leading zero"));
     while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
         unsigned d = (unsigned)(*r->p - '0');
         if (*value > (UINT64_MAX - d) / 10)
@@ -160,7 +161,7 @@ static int read_number(struct reader *r, uint64_t *value, bool *is_uint)
         *is_uint = false;
         r->p++;
         if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-            return fault(r, "a bad fraction");
+            return fault(r, N_("a bad fraction"));
         while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
             r->p++;
     }
@@ -170,7 +171,7 @@ static int read_number(struct reader *r, uint64_t *value, bool *is_uint)
         if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
             r->p++;
         if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-            return fault(r, "a bad exponent");
+            return fault(r, N_("a bad exponent"));
         while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
             r->p++;
     }
@@ -181,7 +182,7 @@ static int read_literal(struct reader *r, const char *word)
 {
     size_t n = strlen(word);
     if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
-        return fault(r, "an unknown value");
+        return fault(r, N_("an unknown value"));
     r->p += n;
     return 0;
 }
@@ -195,7 +196,7 @@ static int skip_value(struct reader *r);
 static int read_object(struct reader *r, member_fn fn, void *ctx)
 {
     if (++r->depth > MAX_DEPTH)
-        return fault(r, "nesting too deep");
+        return fault(r, N_("nesting too deep"));
     r->p++; /* '{' */
     skip_space(r);
     if (r->p < r->end && *r->p == '}') {
@@ -209,7 +210,7 @@ static int read_object(struct reader *r, member_fn fn, void *ctx)
         int rc = read_string(r, &key);
         skip_space(r);
         if (rc == 0 && (r->p >= r->end || *r->p != ':'))
-            rc = fault(r, "':' expected");
+            rc = fault(r, N_("':' expected"));
         if (rc == 0) {
             r->p++;
             skip_space(r);
@@ -228,14 +229,14 @@ static int read_object(struct reader *r, member_fn fn, void *ctx)
             r->depth--;
             return 0;
         }
-        return fault(r, "',' or '}' expected");
+        return fault(r, N_("',' or '}' expected"));
     }
 }
 
 static int read_array(struct reader *r)
 {
     if (++r->depth > MAX_DEPTH)
-        return fault(r, "nesting too deep");
+        return fault(r, N_("nesting too deep"));
     r->p++; /* '[' */
     skip_space(r);
     if (r->p < r->end && *r->p == ']') {
@@ -257,14 +258,14 @@ static int read_array(struct reader *r)
             r->depth--;
             return 0;
         }
-        return fault(r, "',' or ']' expected");
+        return fault(r, N_("',' or ']' expected"));
     }
 }
 
 static int skip_value(struct reader *r)
 {
     if (r->p >= r->end)
-        return fault(r, "a value expected");
+        return fault(r, N_("a value expected"));
     uint64_t v;
     bool is_uint;
     switch (*r->p) {
@@ -354,11 +355,11 @@ int report_read_json(const char *buf, size_t len, struct report_read *out, struc
     struct reader r = {buf, buf, buf + len, 0, err};
     skip_space(&r);
     int rc = r.p < r.end && *r.p == '{' ? read_object(&r, top_member, out)
-                                        : fault(&r, "an object expected");
+                                        : fault(&r, N_("an object expected"));
     if (rc == 0) {
         skip_space(&r);
         if (r.p != r.end)
-            rc = fault(&r, "text after the object");
+            rc = fault(&r, N_("text after the object"));
     }
     if (rc != 0)
         report_read_clear(out);
