@@ -225,19 +225,16 @@ static int code_of_report(const struct report_read *r)
 }
 
 /* True when an earlier run installed this store's result: report.json is in place and names
- * this store (the path as report.json writes it, invalid UTF-8 replaced) and this target. */
+ * this store and this target. A path that is not UTF-8 cannot be compared (report.json holds
+ * U+FFFD for its bad bytes): the directory's name, made from it, is taken as the match. */
 static bool finished_before(struct bulk_store *s, const char *target)
 {
     struct error err;
     if (!read_report(s, &err))
         return false;
-    size_t len = strlen(s->loc->path);
-    char *as_json = utf8_valid(s->loc->path, len) ? xstrdup(s->loc->path)
-                                                  : utf8_repair(s->loc->path, len, '?');
+    const char *path = s->loc->path;
     bool same = s->report.store && s->report.target && strcmp(s->report.target, target) == 0 &&
-                (strcmp(s->report.store, as_json) == 0 ||
-                 !utf8_valid(s->loc->path, len)); /* a repaired name cannot be compared */
-    free(as_json);
+                (!utf8_valid(path, strlen(path)) || strcmp(s->report.store, path) == 0);
     if (!same) {
         report_read_clear(&s->report);
         s->has_report = false;
