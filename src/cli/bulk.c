@@ -5,10 +5,19 @@
  * same store), the conversions (a pool of threads, each running one store at a time in a child
  * process through child_run, whose work function is a plain convert_run), and the summary
  * (every row from the store's installed report.json). The threads do nothing but wait for their
- * child; the main thread prints a line as each store ends. */
+ * child; the main thread prints a line as each store ends.
+ *
+ * A child is forked from a process with several threads, and gets a copy of memory as it is at
+ * that moment: whatever another thread had half done (a translation remembered, a thread being
+ * made, a message being formatted) would be half done in the child too. So the little work the
+ * parent does while children are being made runs under `quiet`, which a fork waits for
+ * (pthread_atfork), and the threads themselves only wait. */
 #include "cli/bulk.h"
 
 #include <glib.h>
+#ifndef _WIN32
+#include <pthread.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +322,22 @@ static void take_result(struct bulk_store *s, const struct child_result *res, st
     s->error = xstrdup(i18n_sentence(err.msg));
 }
 
+/* Held by the parent's threads while they do work a fork must not cut in half, and by every
+ * fork for its duration. */
+static GMutex quiet;
+
+static void quiet_lock(void) { g_mutex_lock(&quiet); }
+static void quiet_unlock(void) { g_mutex_unlock(&quiet); }
+
+static gpointer register_fork_guard(gpointer unused)
+{
+    (void)unused;
+#ifndef _WIN32
+    pthread_atfork(quiet_lock, quiet_unlock, quiet_unlock);
+#endif
+    return NULL;
+}
+
 struct pool {
     const struct bulk_options *o;
     struct bulk_store *stores;
@@ -330,7 +355,9 @@ static void convert_one(struct pool *p, struct bulk_store *s)
     struct child_limits limits = {.output = 1 << 20};
     struct child_result res;
     child_run(convert_in_child, &job, collect, &said, &limits, &res);
+    quiet_lock();
     take_result(s, &res, &said);
+    quiet_unlock();
     buf_free(&said);
 }
 
@@ -390,10 +417,14 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
             p.todo[p.ntodo++] = i;
     g_mutex_init(&p.lock);
     g_cond_init(&p.changed);
+    static GOnce guard = G_ONCE_INIT;
+    g_once(&guard, register_fork_guard, NULL);
     size_t nthreads = jobs < p.ntodo ? jobs : p.ntodo;
     GThread **threads = xcalloc(nthreads ? nthreads : 1, sizeof *threads);
+    quiet_lock();
     for (size_t i = 0; i < nthreads; i++)
         threads[i] = g_thread_new("bulk", worker, &p);
+    quiet_unlock();
     size_t shown = 0;
     g_mutex_lock(&p.lock);
     while (shown < p.ntodo) {
@@ -401,6 +432,7 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
             g_cond_wait(&p.changed, &p.lock);
         struct bulk_store *s = &stores[p.ended[shown++]];
         g_mutex_unlock(&p.lock);
+        quiet_lock();
         struct error err;
         if (s->code <= 1 && !read_report(s, &err)) {
             /* it said it finished, yet no report is in place */
@@ -411,6 +443,7 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
         }
         if (o->progress != PROGRESS_QUIET)
             print_ended(s, shown, p.ntodo);
+        quiet_unlock();
         g_mutex_lock(&p.lock);
     }
     g_mutex_unlock(&p.lock);
