@@ -20,8 +20,9 @@ Checks:
 - the whole run killed as it writes summary.json: every store installed, no summary.json; the
   same command again writes it, every store "converted_before";
 - a store whose directory cannot be made fails alone (exit 3); a result of another target in
-  OUT is refused (exit 2), not taken as done; --jobs and --list without --all, --jobs 0 and
-  --all with --profile are usage errors.
+  OUT is refused (exit 2), not taken as done; no store below ROOT exits 3 and OUT inside a store
+  exits 2, both writing nothing; --jobs and --list without --all, --jobs 0 and --all with
+  --profile are usage errors.
 """
 import json
 import os
@@ -329,6 +330,17 @@ def main():
         p = wltest.run("convert", root, "--all", "--for", "thunderbird",
                        "--profile", os.path.join(tmp, "profile"))
         t.eq(p.returncode, 2, "--all with --profile: usage error")
+        empty = os.path.join(tmp, "empty")
+        os.makedirs(empty)
+        p = convert_all(empty, os.path.join(tmp, "o5"), "thunderbird", "-q")
+        t.ok(p.returncode == 3 and b"no Windows Live Mail store" in p.stderr
+             and not os.path.exists(os.path.join(tmp, "o5")),
+             "no store below ROOT: exit 3, nothing written", p.stderr)
+        inside = os.path.join(root, LAYOUT[0][2], "out")
+        p = convert_all(root, inside, "thunderbird", "-q")
+        t.ok(p.returncode == 2 and b"inside a source store" in p.stderr
+             and not os.path.exists(inside), "OUT inside one of the stores: exit 2, nothing written",
+             p.stderr)
         p = wltest.run("convert", root, "--for", "thunderbird", "-o", os.path.join(tmp, "o4"))
         t.ok(p.returncode == 2 and b"--all" in p.stderr,
              "several stores without --all: exit 2, the message names --all")
