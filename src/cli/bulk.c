@@ -307,7 +307,8 @@ static void take_result(struct bulk_store *s, const struct child_result *res, st
         size_t n = strlen(msg);
         while (n && msg[n - 1] == '\n')
             n--;
-        s->error = n && s->code > 1 ? xstrndup(msg, n) : NULL;
+        /* an interrupted store needs no sentence: its status says it all */
+        s->error = n && s->code > 1 && s->code != 130 ? xstrndup(msg, n) : NULL;
         return;
     }
     if (res->outcome == CHILD_INTERRUPTED) {

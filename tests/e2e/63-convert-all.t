@@ -17,6 +17,8 @@ Checks:
   with --jobs 1 and --jobs 3: the other two are complete and correct, bob's row says crashed with
   exit code 3, the run exits 3, bob's directory holds nothing that looks finished; the same
   command again converts bob alone (the others' report.json untouched) and exits 1;
+- Ctrl-C (SIGINT to the run) as the first store ends, --jobs 1: exit 130, the first store
+  installed, the last not started; the same command again finishes;
 - the whole run killed as it writes summary.json: every store installed, no summary.json; the
   same command again writes it, every store "converted_before";
 - a store whose directory cannot be made fails alone (exit 3); a result of another target in
@@ -53,12 +55,13 @@ def build_tree(root):
                         symlinks=True)
 
 
-def convert_all(root, out, target, *extra, strace_path=None):
+def convert_all(root, out, target, *extra, strace_path=None, signal="SIGKILL", when=1):
     cmd = [wltest.WLMIGRATE, "convert", root, "--all", "--for", target, "-o", out, *extra]
     if strace_path:
-        # kill whichever process opens strace_path: one store's conversion, or the run itself
-        cmd = ["strace", "-f", "-qq", "-o", os.devnull, "-P", strace_path,
-               "-e", "trace=openat", "-e", "inject=openat:signal=SIGKILL"] + cmd
+        # signal whichever process opens strace_path (the `when`-th time): one store's
+        # conversion, or the run itself
+        cmd = ["strace", "-f", "-qq", "-o", os.devnull, "-P", strace_path, "-e", "trace=openat",
+               "-e", "inject=openat:signal=%s:when=%d" % (signal, when)] + cmd
     env = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
     env["LC_ALL"] = "C.UTF-8"
     if strace_path:
@@ -223,6 +226,33 @@ def check_kill_one(t, tmp, root, refs, jobs):
                            ("bob", "wlm"): False})
 
 
+def check_interrupt(t, tmp, root):
+    """Ctrl-C as the run reads back the first store's report.json (its second open of that path,
+    the first being the look for an earlier result): the first store is installed, bob's (the
+    last, --jobs 1) is never started, exit 130; the same command again finishes the rest."""
+    label = "Ctrl-C after the first store"
+    out = os.path.join(tmp, "out-int")
+    first = os.path.join(out, "alice", "wlm", "report.json")
+    p = convert_all(root, out, "thunderbird", "--jobs", "1", "--keep-raw-headers",
+                    strace_path=first, signal="SIGINT", when=2)
+    s = wltest.load_json(os.path.join(out, "summary.json"))
+    rows = {(r["user"], r["kind"]): r for r in s["stores"]}
+    t.eq((p.returncode, s["exit_code"], rows[("alice", "wlm")]["status"],
+          rows[("bob", "wlm")]["status"], rows[("bob", "wlm")]["exit_code"]),
+         (130, 130, "converted_with_losses", "not_started", 130),
+         "%s: exit 130, alice/wlm converted, bob/wlm not started" % label)
+    second = rows[("alice", "windows-mail")]
+    t.ok(second["status"] != "converted" or os.path.isfile(os.path.join(second["output"],
+                                                                        "report.json")),
+         "%s: alice/windows-mail converted only if its result is installed (%s)"
+         % (label, second["status"]))
+    t.ok(not os.path.exists(os.path.join(out, "bob", "wlm", "report.json")),
+         "%s: bob/wlm has no result" % label)
+    p = convert_all(root, out, "thunderbird", "-q", "--keep-raw-headers")
+    t.eq(p.returncode, 1, "%s, run again: exit 1" % label)
+    summary_agrees(t, out, 1, "%s, run again" % label)
+
+
 def main():
     t = wltest.Tap()
     with tempfile.TemporaryDirectory(prefix="wlm-e2e-63-") as tmp:
@@ -293,6 +323,7 @@ def main():
             t.eq(p.returncode, 1, "run killed at summary.json, run again: exit 1")
             summary_agrees(t, out2, 1, "run killed at summary.json, run again",
                            before={(u, k): True for u, k, _, _ in LAYOUT})
+            check_interrupt(t, tmp, root)
         else:
             t.skip("a killed conversion", "strace is not installed")
 
