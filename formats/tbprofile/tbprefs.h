@@ -3,7 +3,7 @@
  * Each IMAP or POP3 account of the store becomes a Thunderbird account (doc/THUNDERBIRD.md
  * "Profile"): its incoming server (type, host, port, connection security, user name, OAuth2 for
  * Gmail and Outlook.com / Hotmail hosts, a normal password otherwise), an identity (name,
- * address, reply-to) and an SMTP server (host, port, security, user name, the same
+ * address, reply-to, organization) and an SMTP server (host, port, security, user name, the same
  * authentication). Nothing that deletes mail on a server is ever set: a POP3 account leaves its
  * mail there, an IMAP account never expunges or empties the Trash on exit. Passwords are never
  * written (WLM's are DPAPI-protected for the old Windows user anyway): Thunderbird asks for
@@ -14,6 +14,9 @@
  * Ownership: the caller owns `out` and `notes`. */
 #ifndef WLMIGRATE_TBPREFS_H
 #define WLMIGRATE_TBPREFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "model/model.h"
 #include "pipeline/writer.h"
@@ -33,6 +36,12 @@ enum {
 /* Appends prefs.js for `store`'s accounts to `out`; each account made, and each not carried, is
  * a note in `notes` (its path the .oeaccount). */
 void tbprefs_write(struct buf *out, const struct model_store *store, struct writer_outcome *notes);
+
+/* The string value of the last `user_pref("name", "value");` line for `name` in prefs.js
+ * text of `len` bytes, unescaped (false when there is none). Lines inside a block comment, and
+ * any other line, are not preferences; a literal that is not closed on its line, or holds a
+ * NUL, makes the line none either. */
+bool tbprefs_string(const char *text, size_t len, const char *name, struct buf *value);
 
 /* For --into-profile: makes sure the profile whose prefs.js is `prefs` has a Local Folders
  * account in `[ProfD]Mail/Local Folders`. A profile that never had one (Thunderbird makes it

@@ -99,6 +99,7 @@ void model_account_free(struct model_account *a)
     free(a->display_name);
     free(a->email);
     free(a->reply_to);
+    free(a->organization);
     free(a);
 }
 

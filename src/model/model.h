@@ -47,6 +47,7 @@ struct model_account {
     char *display_name; /* SMTP_Display_Name, or NNTP_Display_Name for news */
     char *email;        /* SMTP_Email_Address, or NNTP_Email_Address for news */
     char *reply_to;
+    char *organization; /* SMTP_Organization_Name (NNTP_ for news), or NULL */
     bool is_gmail;      /* a server under gmail.com / googlemail.com */
 };
 

@@ -116,6 +116,8 @@ static void account_settings(FILE *out, const struct model_account *a)
     fputs("</h3>\n<table>", out);
     settings_row(out, _("E-mail address"), a->email);
     settings_row(out, _("Name shown to recipients"), a->display_name);
+    settings_row(out, _("Reply-to address"), a->reply_to);
+    settings_row(out, _("Organization"), a->organization);
     settings_row(out, _("Incoming mail protocol"), model_account_kind_name(a->kind));
     settings_row(out, _("Incoming mail server"), a->server);
     port_row(out, _("Incoming port"), a->port);

@@ -10,7 +10,7 @@ Expectations are computed here from the .oeaccount XML (UTF-16), read with xml.e
   - every IMAP/POP3 account is there with its type, host, port, connection security (none; with
     WLM's "secure connection": STARTTLS on 25, 587, 110 and 143, TLS on any other port), user
     name and authentication (OAuth2 for gmail.com hosts, normal password otherwise), its identity
-    (name, address, reply-to) and its SMTP server (host, port, security, user name, or the
+    (name, address, reply-to, organization) and its SMTP server (host, port, security, user name, or the
     incoming one, authentication); a POP3 account leaves mail on the server and never deletes it
     there, an IMAP account neither expunges its Inbox nor empties the Trash on exit; Thunderbird
     holds no saved password and prefs.js names none; the report lists each account created;
@@ -71,7 +71,8 @@ def oeaccounts(store):
                 "username": user, "authMethod": OAUTH2 if gmail(host) else PASSWORD,
                 "identity": {"fullName": v.get("SMTP_Display_Name", ""),
                              "email": v.get("SMTP_Email_Address", ""),
-                             "replyTo": v.get("SMTP_Reply_To_Email_Address")},
+                             "replyTo": v.get("SMTP_Reply_To_Email_Address"),
+                             "organization": v.get("SMTP_Organization_Name", "")},
                 "smtp": None if not smtp_host else {
                     "hostname": smtp_host, "port": smtp_port,
                     "socketType": socket(dword("SMTP_Secure_Connection", 0), smtp_port),
@@ -93,7 +94,7 @@ def seen_account(a):
     return {
         "name": a["name"], "type": a["type"], "hostName": a["hostName"], "port": a["port"],
         "socketType": a["socketType"], "username": a["username"], "authMethod": a["authMethod"],
-        "identity": {k: ids[0][k] for k in ("fullName", "email", "replyTo")} if ids else None,
+        "identity": {k: ids[0][k] for k in ("fullName", "email", "replyTo", "organization")} if ids else None,
         "smtp": None if not smtp else {k: smtp[k] for k in ("hostname", "port", "socketType",
                                                             "username", "authMethod")}}
 

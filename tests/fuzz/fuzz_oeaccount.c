@@ -110,6 +110,7 @@ static struct model_account *parse(const char *data, size_t len)
     check_string(a->display_name, "display_name");
     check_string(a->email, "email");
     check_string(a->reply_to, "reply_to");
+    check_string(a->organization, "organization");
     CHECK(a->kind >= MODEL_ACCOUNT_UNKNOWN && a->kind <= MODEL_ACCOUNT_LDAP, "kind");
     CHECK(a->server || a->kind == MODEL_ACCOUNT_UNKNOWN || a->kind == MODEL_ACCOUNT_HTTP,
           "a kind without an incoming server");
@@ -150,6 +151,7 @@ static void check_same(const struct model_account *a, const struct model_account
                 same_string(a->smtp_user_name, b->smtp_user_name) &&
                 same_string(a->display_name, b->display_name) &&
                 same_string(a->email, b->email) && same_string(a->reply_to, b->reply_to) &&
+                same_string(a->organization, b->organization) &&
                 a->is_gmail == b->is_gmail;
     if (!same)
         fprintf(stderr, "fuzz_oeaccount: accounts differ (%s)\n", how);

@@ -556,6 +556,7 @@ def wlm_accounts(tree):
         SZ("SMTP_Display_Name", HANA[0]),
         SZ("SMTP_Email_Address", HANA[1]),
         SZ("SMTP_Reply_To_Email_Address", "hana.reply@example.ne.jp"),
+        SZ("SMTP_Organization_Name", "株式会社サンプル商事"),
     ]))
 
 

@@ -40,6 +40,7 @@ struct expect {
     const char *display_name;
     const char *email;
     const char *reply_to;
+    const char *organization;
     bool is_gmail;
 };
 
@@ -66,14 +67,15 @@ static const struct {
      E(.name = "donhallnntp", .kind = MODEL_ACCOUNT_NNTP, .server = "news.wingtiptoys.invalid",
        .port = 563, .security = MODEL_SECURITY_SSL, .user_name = "don", .secure_auth = true,
        .display_name = "Don Hall", .email = "don@wingtiptoys.invalid",
-       .reply_to = "don@wingtiptoys.invalid")},
+       .reply_to = "don@wingtiptoys.invalid", .organization = "Wingtip Toys")},
     /* IMAP_Port 3e1 = 993, SMTP_Port 19 = 25; Leave_Mail_On_Server=1 is ignored for IMAP. */
     {"donhallimap/donhallimap{testimap}.oeaccount",
      E(.name = "donhallimap", .kind = MODEL_ACCOUNT_IMAP, .server = "mail.wingtiptoys.invalid",
        .port = 993, .security = MODEL_SECURITY_SSL, .user_name = "don", .secure_auth = true,
        .root_folder = "Inbox", .smtp_server = "smtp.wingtiptoys.invalid",
        .smtp_security = MODEL_SECURITY_SSL, .smtp_user_name = "don", .display_name = "Don Hall",
-       .email = "don@wingtiptoys.invalid", .reply_to = "don@wingtiptoys.invalid")},
+       .email = "don@wingtiptoys.invalid", .reply_to = "don@wingtiptoys.invalid",
+       .organization = "Wingtip Toys")},
 };
 
 enum enc { BYTES, UTF8_BOM, UTF16LE_BOM, UTF16LE, UTF16BE_BOM };
@@ -249,14 +251,19 @@ static const struct mem_case {
     {"NNTP wins over LDAP; news identity", BYTES,
      LIT(ACCT(SZ("LDAP_Server", "l") SZ("NNTP_Server", "n") SZ("SMTP_Display_Name", "smtp")
                   SZ("NNTP_Display_Name", "news") SZ("NNTP_Email_Address", "n@x.test")
-                      SZ("NNTP_Reply_To_Email_Address", "r@x.test"))),
+                      SZ("NNTP_Reply_To_Email_Address", "r@x.test")
+                          SZ("SMTP_Organization_Name", "smtp org")
+                              SZ("NNTP_Organization_Name", "news org"))),
      E(.name = "n", .kind = MODEL_ACCOUNT_NNTP, .server = "n", .port = 119, .display_name = "news",
-       .email = "n@x.test", .reply_to = "r@x.test"),
+       .email = "n@x.test", .reply_to = "r@x.test", .organization = "news org"),
      NULL},
     {"mail account ignores news identity", BYTES,
      LIT(ACCT(SZ("POP3_Server", "p") SZ("NNTP_Display_Name", "news")
-                  SZ("SMTP_Reply_To_Email_Address", "r@x.test"))),
-     E(.name = "p", .kind = MODEL_ACCOUNT_POP3, .server = "p", .port = 110, .reply_to = "r@x.test"),
+                  SZ("SMTP_Reply_To_Email_Address", "r@x.test")
+                      SZ("NNTP_Organization_Name", "news org")
+                          SZ("SMTP_Organization_Name", "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"))),
+     E(.name = "p", .kind = MODEL_ACCOUNT_POP3, .server = "p", .port = 110, .reply_to = "r@x.test",
+       .organization = "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"),
      NULL},
 
     /* Names. */
@@ -422,6 +429,7 @@ static void check_account(const struct model_account *a, const struct expect *w,
     STR(display_name);
     STR(email);
     STR(reply_to);
+    STR(organization);
     INT(is_gmail);
 #undef STR
 #undef INT
