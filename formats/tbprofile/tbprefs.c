@@ -88,6 +88,40 @@ static void key(char *dst, size_t cap, const char *branch, const char *id, const
     snprintf(dst, cap, "%s.%s.%s", branch, id, leaf);
 }
 
+/* The authentication Thunderbird uses for the SMTP server of `a`, and the user name with it
+ * (`incoming_user` and `incoming_auth` are the incoming server's): OAuth2 for the providers that
+ * accept nothing else, otherwise what WLM did. */
+static int smtp_auth_method(const struct model_account *a, int incoming_auth,
+                            const char *incoming_user, const char **user)
+{
+    *user = a->smtp_user_name ? a->smtp_user_name : incoming_user;
+    if (wants_oauth2(a->smtp_server))
+        return TBPREFS_AUTH_OAUTH2;
+    switch (a->smtp_auth) {
+    case MODEL_SMTP_AUTH_NONE:
+        *user = "";
+        return TBPREFS_AUTH_NONE;
+    case MODEL_SMTP_AUTH_SPA:
+        return TBPREFS_AUTH_NTLM;
+    case MODEL_SMTP_AUTH_AS_INCOMING:
+        *user = incoming_user;
+        return incoming_auth;
+    case MODEL_SMTP_AUTH_PASSWORD:
+        break;
+    }
+    return TBPREFS_AUTH_PASSWORD;
+}
+
+static const char *auth_name(int method)
+{
+    switch (method) {
+    case TBPREFS_AUTH_OAUTH2: return "OAuth2";
+    case TBPREFS_AUTH_NONE: return N_("no authentication");
+    case TBPREFS_AUTH_NTLM: return N_("NTLM (Secure Password Authentication)");
+    default: return N_("normal password");
+    }
+}
+
 /* What an account we cannot carry should become instead. */
 static const char *not_carried_advice(enum account_kind kind)
 {
@@ -167,9 +201,9 @@ static void write_account(struct buf *out, const struct model_account *a, unsign
     pref_bool(out, k, true);
 
     int smtp_auth = 0, smtp_sock = 0;
-    const char *smtp_user = a->smtp_user_name ? a->smtp_user_name : user;
+    const char *smtp_user = user;
     if (a->smtp_server) {
-        smtp_auth = wants_oauth2(a->smtp_server) ? TBPREFS_AUTH_OAUTH2 : TBPREFS_AUTH_PASSWORD;
+        smtp_auth = smtp_auth_method(a, auth, user, &smtp_user);
         smtp_sock = socket_type(a->smtp_security, a->smtp_port);
         key(k, sizeof k, "mail.identity", id, "smtpServer");
         pref_str(out, k, smtp);
@@ -189,25 +223,28 @@ static void write_account(struct buf *out, const struct model_account *a, unsign
         pref_str(out, k, a->name ? a->name : a->smtp_server);
     }
 
-    struct buf smtp_text = BUF_INIT;
+    const char *name = a->name ? a->name : a->server;
+    const char *display = a->display_name ? a->display_name : "";
+    const char *email = a->email ? a->email : "";
+    const char *reply_label = a->reply_to ? N_(", reply-to ") : "";
+    const char *reply = a->reply_to ? a->reply_to : "";
+    const char *org_label = a->organization ? N_(", organization ") : "";
+    const char *org = a->organization ? a->organization : "";
     if (a->smtp_server)
-        buf_printf(&smtp_text, "%s:%u %s, user %s, %s", a->smtp_server, a->smtp_port,
-                   socket_name(smtp_sock), smtp_user,
-                   smtp_auth == TBPREFS_AUTH_OAUTH2 ? "OAuth2" : N_("normal password"));
+        writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
+                            "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s%s%s; "
+                            "SMTP %s:%u %s, user %s, %s; no password stored",
+                            imap ? "IMAP" : "POP3", name, a->server, a->port, socket_name(sock),
+                            user, auth_name(auth), display, email, reply_label, reply, org_label,
+                            org, a->smtp_server, a->smtp_port, socket_name(smtp_sock),
+                            *smtp_user ? smtp_user : "-", auth_name(smtp_auth));
     else
-        buf_puts(&smtp_text, "none");
-    writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
-                        "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s%s%s; SMTP %s; "
-                        "no password stored",
-                        imap ? "IMAP" : "POP3", a->name ? a->name : a->server, a->server,
-                        a->port, socket_name(sock), user,
-                        auth == TBPREFS_AUTH_OAUTH2 ? "OAuth2" : N_("normal password"),
-                        a->display_name ? a->display_name : "", a->email ? a->email : "",
-                        a->reply_to ? N_(", reply-to ") : "", a->reply_to ? a->reply_to : "",
-                        a->organization ? N_(", organization ") : "",
-                        a->organization ? a->organization : "",
-                        buf_str(&smtp_text));
-    buf_free(&smtp_text);
+        writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
+                            "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s%s%s; "
+                            "no SMTP server; no password stored",
+                            imap ? "IMAP" : "POP3", name, a->server, a->port, socket_name(sock),
+                            user, auth_name(auth), display, email, reply_label, reply, org_label,
+                            org);
 }
 
 void tbprefs_write(struct buf *out, const struct model_store *store, struct writer_outcome *notes)

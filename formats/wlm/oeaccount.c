@@ -310,6 +310,12 @@ static struct model_account *account_from(xmlNodePtr root, const char *source, s
     a->smtp_port = get_port(root, "SMTP", 25);
     a->smtp_security = get_flag(root, "SMTP", "Secure_Connection") ? MODEL_SECURITY_SSL : MODEL_SECURITY_NONE;
     a->smtp_user_name = get_string(root, "SMTP", "User_Name");
+    uint32_t sicily;
+    if (!get_dword(root, "SMTP", "Use_Sicily", &sicily))
+        a->smtp_auth = MODEL_SMTP_AUTH_NONE;
+    else
+        a->smtp_auth = sicily <= MODEL_SMTP_AUTH_PASSWORD ? (enum smtp_auth)sicily
+                                                          : MODEL_SMTP_AUTH_PASSWORD;
 
     const char *identity = a->kind == MODEL_ACCOUNT_NNTP ? "NNTP" : "SMTP";
     a->display_name = get_string(root, identity, "Display_Name");

@@ -37,6 +37,7 @@ struct expect {
     unsigned smtp_port;
     enum account_security smtp_security;
     const char *smtp_user_name;
+    enum smtp_auth smtp_auth;
     const char *display_name;
     const char *email;
     const char *reply_to;
@@ -73,7 +74,8 @@ static const struct {
      E(.name = "donhallimap", .kind = MODEL_ACCOUNT_IMAP, .server = "mail.wingtiptoys.invalid",
        .port = 993, .security = MODEL_SECURITY_SSL, .user_name = "don", .secure_auth = true,
        .root_folder = "Inbox", .smtp_server = "smtp.wingtiptoys.invalid",
-       .smtp_security = MODEL_SECURITY_SSL, .smtp_user_name = "don", .display_name = "Don Hall",
+       .smtp_security = MODEL_SECURITY_SSL, .smtp_user_name = "don",
+       .smtp_auth = MODEL_SMTP_AUTH_SPA, .display_name = "Don Hall",
        .email = "don@wingtiptoys.invalid", .reply_to = "don@wingtiptoys.invalid",
        .organization = "Wingtip Toys")},
 };
@@ -225,6 +227,23 @@ static const struct mem_case {
      LIT(ACCT(SZ("IMAP_Server", "i") DW("IMAP_Port", "0") SZ("SMTP_Server", "s")
                   DW("SMTP_Port", "10000"))),
      E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s"), NULL},
+    {"SMTP_Use_Sicily 2: the incoming server's logon", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "2"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_AS_INCOMING), NULL},
+    {"SMTP_Use_Sicily 3: its own user name", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "00000003")
+                  SZ("SMTP_User_Name", "u"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_PASSWORD, .smtp_user_name = "u"), NULL},
+    {"SMTP_Use_Sicily of an unknown value: a password, not none", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "7"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_PASSWORD), NULL},
+    {"SMTP_Use_Sicily 0 and typed SZ: no authentication", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") SZ("SMTP_Use_Sicily", "3"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_NONE), NULL},
     {"port typed SZ is not read", BYTES,
      LIT(ACCT(SZ("IMAP_Server", "i") SZ("IMAP_Port", "3e1"))),
      E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143), NULL},
@@ -426,6 +445,7 @@ static void check_account(const struct model_account *a, const struct expect *w,
     INT(smtp_port);
     INT(smtp_security);
     STR(smtp_user_name);
+    INT(smtp_auth);
     STR(display_name);
     STR(email);
     STR(reply_to);
