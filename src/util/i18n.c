@@ -148,7 +148,7 @@ void i18n_remember(const char *english, const char *local)
 }
 
 /* The arguments of one sentence, taken from the va_list by the types its English format gives. */
-#define MAX_ARGS 16
+#define MAX_ARGS 32
 struct sentence_args {
     int types[MAX_ARGS];
     union {
@@ -290,8 +290,8 @@ void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list 
 
 const char *i18n_sentence(const char *english)
 {
-    if (!active || !english)
-        return english;
+    if (!active || !english || !*english)
+        return english; /* gettext("") is the catalog's header */
     if (table_size)
         for (struct remembered *e = table[hash(english) % table_size]; e; e = e->next)
             if (strcmp(e->english, english) == 0)

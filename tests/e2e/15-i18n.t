@@ -143,6 +143,24 @@ def main():
                    and not JAPANESE.search(l)]
         tap.eq(english, [], "report.txt has no line of English prose")
 
+        # A profile's account notes: every piece passed into them (the method, "reply-to") in
+        # Japanese too, and never the catalog's header (what gettext gives for "").
+        prof = os.path.join(work, "profile-ja")
+        p = wltest.run("convert", STORE, "--for", "thunderbird", "--profile", prof,
+                       "--no-contacts", "-q", env=clean_env(LANG="ja_JP.UTF-8"))
+        ptxt = open(os.path.join(prof, "report.txt"), encoding="utf-8").read()
+        notes = [l for l in ptxt.splitlines() if "account_created" in l]
+        tap.ok(p.returncode in (0, 1) and len(notes) == 2, "the profile's report lists 2 accounts",
+               ptxt[:800])
+        for l in notes:
+            tap.ok(JAPANESE.search(l.split(": ", 1)[1]) and
+                   not re.search(r"normal password|reply-to|organization|no authentication", l),
+                   "account note wholly Japanese", l)
+        for f in ("report.txt", "report.html"):
+            for d in (ja_out, prof):
+                tap.ok("Project-Id-Version" not in open(os.path.join(d, f), encoding="utf-8").read(),
+                       "%s of %s holds no catalog header" % (f, os.path.basename(d)))
+
         en_json = open(os.path.join(en_out, "report.json"), encoding="utf-8").read()
         ja_json = open(os.path.join(ja_out, "report.json"), encoding="utf-8").read()
         tap.eq(ja_json.replace(ja_out, "OUT"), en_json.replace(en_out, "OUT"),
