@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "registry.h"
 #include "report/progress.h"
@@ -28,6 +29,7 @@ struct convert_options {
     size_t ncontact_paths;
     bool json;                /* print report.json to stdout as well */
     enum progress_mode progress;
+    FILE *errors;             /* where refusals and errors are written; NULL: stderr */
     volatile sig_atomic_t *stop;
 };
 
