@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "esedb_text.h"
 #include "report/report.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 enum target {

@@ -351,8 +351,11 @@ static int read_database(const char *path, const struct esedb_query *q,
 {
     libesedb_file_t *file = NULL;
     libesedb_error_t *e = NULL;
-    if (libesedb_file_initialize(&file, &e) != 1 ||
-        libesedb_file_open(file, path, LIBESEDB_OPEN_READ, &e) != 1) {
+    char *native = plat_library_path(path); /* libesedb opens by a narrow name */
+    int opened = native && libesedb_file_initialize(&file, &e) == 1 &&
+                 libesedb_file_open(file, native, LIBESEDB_OPEN_READ, &e) == 1;
+    free(native);
+    if (!opened) {
         esedb_error(err, &e, "cannot open the database", path);
         libesedb_file_free(&file, NULL);
         return -1;

@@ -142,6 +142,12 @@ int plat_rename(const char *from, const char *to);
 /* The target of the symbolic link `path`, or NULL with errno. */
 char *plat_readlink(const char *path);
 
+/* `path` for a library that opens files by a narrow name through the system's own call
+ * (libesedb): a copy on POSIX; on Windows with backslashes, in the ANSI code page when every
+ * character has a place in it (CP932 holds Japanese on a Japanese Windows), else the 8.3 short
+ * name where the volume keeps one. NULL (errno EILSEQ) when neither can name it. */
+char *plat_library_path(const char *path);
+
 /* ---- directories ------------------------------------------------------------------------ */
 
 struct plat_dir;

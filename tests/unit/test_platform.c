@@ -219,9 +219,16 @@ static void test_paths(void)
            plat_root_length("\\\\server\\share") == 14,
        "Windows roots: drive letters and UNC shares, with either slash");
     ok(plat_is_separator('\\') && plat_names_fold_case(), "\\ separates; names fold case");
+    char *native = plat_library_path("C:/Mail/Local Folders/x.edb");
+    is_str(native, "C:\\Mail\\Local Folders\\x.edb",
+           "a narrow name for a library: backslashes, no \\\\?\\ prefix when short");
+    free(native);
 #else
     ok(!plat_is_separator('\\') && !plat_names_fold_case(),
        "\\ is a character of a name; names keep their case");
+    char *native = plat_library_path("/srv/mail/x.edb");
+    is_str(native, "/srv/mail/x.edb", "a library takes the path as it is");
+    free(native);
 #endif
     char *cwd = plat_getcwd();
     ok(cwd && plat_root_length(cwd) > 0, "the current directory is absolute");
