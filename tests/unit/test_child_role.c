@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 
     buf_reset(&out);
     child_run_role(&crash, "before the crash", collect, &out, &lim, &r);
-    ok(r.outcome == CHILD_CRASHED && strncmp(r.reason, "crashed (", 9) == 0,
+    /* the reason: a signal (Linux), an exception (Windows), or a sanitizer that caught it */
+    ok(r.outcome == CHILD_CRASHED && r.reason[0],
        "a role that writes through a null pointer: CRASHED (%s)", r.reason);
     is_str(buf_str(&out), "before the crash", "what it wrote first was passed on");
 
