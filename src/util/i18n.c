@@ -77,15 +77,17 @@ static void language_of(const char *locale, char *out, size_t size)
     out[n] = '\0';
 }
 
-static const char *wanted_locale(void)
+/* The locale the environment names (LC_ALL, LC_MESSAGES, LANG), or ""; the caller frees it. */
+static char *wanted_locale(void)
 {
     const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *v = getenv(names[i]);
+        char *v = plat_getenv(names[i]);
         if (v && *v)
             return v;
+        free(v);
     }
-    return "";
+    return xstrdup("");
 }
 
 void i18n_init(const char *lang)
@@ -97,15 +99,20 @@ void i18n_init(const char *lang)
     if (!ctype_ok)
         setlocale(LC_CTYPE, "C.UTF-8");
     char language[32] = "";
-    if (lang)
+    if (lang) {
         snprintf(language, sizeof language, "%s", lang);
-    else if (!messages) /* named but not generated on this machine */
-        language_of(wanted_locale(), language, sizeof language);
+    } else if (!messages) { /* named but not generated on this machine */
+        char *wanted = wanted_locale();
+        language_of(wanted, language, sizeof language);
+        free(wanted);
+    }
     if (language[0] && strcmp(language, "C") != 0 && strcmp(language, "POSIX") != 0) {
         if (!messages || strcmp(messages, "C") == 0 || strcmp(messages, "POSIX") == 0)
             setlocale(LC_MESSAGES, "C.UTF-8");
-        if (lang || !getenv("LANGUAGE") || !*getenv("LANGUAGE"))
+        char *current = plat_getenv("LANGUAGE");
+        if (lang || !current || !*current)
             plat_setenv("LANGUAGE", language);
+        free(current);
     }
     char *dir = catalog_dir();
     plat_bind_catalog(DOMAIN, dir);
