@@ -11,6 +11,7 @@
 #include "esedb_text.h"
 #include "util/fsutil.h"
 #include "model/model.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 /* ---- every assumption about the schema ------------------------------------------------------
@@ -601,7 +602,10 @@ static int finish(struct builder *b, const char *path, struct error *err)
     return rc;
 }
 
-static const struct esedb_query query = {.tables = table_names, .column = want_column};
+const struct child_role msgstore_child_role = {"msgstore-rows", msgstore_dump_rows};
+
+static const struct esedb_query query = {
+    .tables = table_names, .column = want_column, .role = &msgstore_child_role};
 
 static struct esedb_sink sink_for(struct builder *b)
 {
@@ -625,8 +629,8 @@ static struct msgstore *finish_open(struct builder *b, int rc, const char *path,
 
 struct msgstore *msgstore_open(const char *path, struct error *err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    struct plat_stat st;
+    if (plat_lstat(path, &st) != 0 || st.type != PLAT_FILE) {
         error_set(err, "%s is not a regular file", path);
         return NULL;
     }

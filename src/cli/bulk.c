@@ -11,13 +11,10 @@
  * that moment: whatever another thread had half done (a translation remembered, a thread being
  * made, a message being formatted) would be half done in the child too. So the little work the
  * parent does while children are being made runs under `quiet`, which a fork waits for
- * (pthread_atfork), and the threads themselves only wait. */
+ * (plat_at_fork), and the threads themselves only wait. */
 #include "cli/bulk.h"
 
 #include <glib.h>
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +25,7 @@
 #include "report/report_read.h"
 #include "util/child.h"
 #include "util/fsutil.h"
+#include "util/platform.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -263,9 +261,8 @@ struct job {
 static void convert_in_child(void *ctx, int fd)
 {
     const struct job *j = ctx;
-    char *text = NULL;
     size_t len = 0;
-    FILE *errors = open_memstream(&text, &len);
+    FILE *errors = plat_memstream_open();
     struct convert_options co = j->o->convert;
     co.store = j->store->loc->path;
     co.output = j->store->dir;
@@ -274,8 +271,7 @@ static void convert_in_child(void *ctx, int fd)
     co.errors = errors;
     co.stop = j->o->stop;
     int code = convert_run(&co);
-    if (errors)
-        fclose(errors);
+    char *text = errors ? plat_memstream_close(errors, &len) : NULL;
     char head[16];
     int n = snprintf(head, sizeof head, "%d\n", code);
     fs_write_all(fd, head, (size_t)n);
@@ -333,9 +329,7 @@ static void quiet_unlock(void) { g_mutex_unlock(&quiet); }
 static gpointer register_fork_guard(gpointer unused)
 {
     (void)unused;
-#ifndef _WIN32
-    pthread_atfork(quiet_lock, quiet_unlock, quiet_unlock);
-#endif
+    plat_at_fork(quiet_lock, quiet_unlock, quiet_unlock);
     return NULL;
 }
 
@@ -592,9 +586,8 @@ static int write_summary(const char *out, const char *name, const struct bulk_op
                          const char *root, const struct bulk_store *stores, size_t n, int code,
                          bool json, struct error *err)
 {
-    char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    FILE *f = plat_memstream_open();
     if (!f) {
         error_set(err, "cannot write %s: out of memory", name);
         return -1;
@@ -603,7 +596,11 @@ static int write_summary(const char *out, const char *name, const struct bulk_op
         write_summary_json(f, o, root, out, stores, n, code);
     else
         write_summary_text(f, root, out, stores, n, code);
-    fclose(f);
+    char *text = plat_memstream_close(f, &len);
+    if (!text) {
+        error_set(err, "cannot write %s: out of memory", name);
+        return -1;
+    }
     char *path = path_join(out, name);
     int rc = fs_write_atomic(path, text, len, err);
     if (rc == 0 && json && o->json)

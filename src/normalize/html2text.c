@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "normalize/codec.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 struct entity {
