@@ -80,7 +80,8 @@ static void read_contacts(const struct convert_options *o, const struct reader_o
     contacts_sources_free(&sources);
 }
 
-static void print_summary(const struct report *r, const char *out)
+static void print_summary(const struct convert_options *o, const struct report *r,
+                          const char *out)
 {
     const struct report_totals *t = report_totals_of(r);
     printf(_("%zu of %zu messages written"), t->messages_written, t->messages_found);
@@ -92,6 +93,12 @@ static void print_summary(const struct report *r, const char *out)
     if (t->contacts_found)
         printf(_(".\n%zu of %zu contacts written"), t->contacts_written, t->contacts_found);
     printf(_(".\nReport: %s/report.txt\n"), out);
+    if (o->target->next_step) {
+        struct buf next = BUF_INIT;
+        o->target->next_step(o->target_settings, out, &next);
+        printf("%s\n", buf_str(&next));
+        buf_free(&next);
+    }
 }
 
 /* Runs the pipeline into the partial directory; an exit code other than 0 when it failed. */
@@ -205,7 +212,7 @@ int convert_run(const struct convert_options *o)
         if (o->json)
             report_write_json(report, store, stdout);
         else if (o->progress != PROGRESS_QUIET)
-            print_summary(report, output_path(out));
+            print_summary(o, report, output_path(out));
         const struct report_totals *t = report_totals_of(report);
         code = (t->messages_not_converted || report_lossy_count(report)) ? 1 : 0;
     }

@@ -113,6 +113,23 @@ def main():
         tap.ok(catalog[".\nReport: %s/report.txt\n"].split("%s")[0].strip("。\n") in summary,
                "the summary names the report in Japanese", summary)
         tap.ok("messages written" not in summary, "no English left in the summary", summary)
+        # The last line says what to do next with this result, in the same language.
+        nxt = [k for k in catalog if k.startswith("Next: close Thunderbird")]
+        tap.ok(len(nxt) == 1 and summary.rstrip("\n").split("\n")[-1] ==
+               catalog[nxt[0]] % ja_out, "the next step, in Japanese", summary)
+        en_summary = en.stdout.decode("utf-8").rstrip("\n").split("\n")
+        tap.ok(en_summary[-1].startswith("Next: close Thunderbird, then copy what is in %s/thunderbird/"
+                                         % en_out), "the next step names the folder to copy",
+               en_summary)
+        for target, extra, want in (("outlook", ("-o", os.path.join(work, "ol")),
+                                     "choose the .pst file in %s/outlook/" % os.path.join(work, "ol")),
+                                    ("thunderbird", ("--profile", os.path.join(work, "np")),
+                                     'thunderbird -profile "%s"' % os.path.join(work, "np"))):
+            p = wltest.run("convert", STORE, "--for", target, *extra, "--no-contacts",
+                           env=clean_env(LANG="C"))
+            last = p.stdout.decode("utf-8").rstrip("\n").split("\n")[-1]
+            tap.ok(last.startswith("Next: ") and want in last,
+                   "--for %s %s: the next step says %r" % (target, extra[0], want), last)
 
         txt = open(os.path.join(ja_out, "report.txt"), encoding="utf-8").read()
         for msgid in ("wlmigrate report\n================\n\n", "Accounts\n--------\n",
