@@ -87,6 +87,8 @@ static void usage(FILE *out)
           "  --contacts PATH     also convert this address book export (.vcf, .csv, .contact,\n"
           "                      contacts.edb, or a directory of them); repeatable\n"
           "  --no-contacts       do not look for address books beside the store\n"
+          "  --while-running     convert although Windows Live Mail is running (it holds its\n"
+          "                      database): every message, its read and flag state unknown\n"
           "  --force             replace an existing result in OUT\n"
           "  --json              print report.json to stdout when done\n"
           "  --all               convert every store found below ROOT, each into\n"
@@ -115,7 +117,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_FOR = 256, OPT_CONTAINER, OPT_FORCE, OPT_JSON, OPT_UNKNOWN_STATE, OPT_CONTACTS,
-    OPT_NO_CONTACTS, OPT_ALL, OPT_JOBS, OPT_LIST,
+    OPT_NO_CONTACTS, OPT_ALL, OPT_JOBS, OPT_LIST, OPT_WHILE_RUNNING,
     OPT_TARGET, /* OPT_TARGET + i: the i-th target option (registry_target_option_at) */
 };
 
@@ -128,6 +130,7 @@ static const struct option common_options[] = {
     {"unknown-state", required_argument, NULL, OPT_UNKNOWN_STATE},
     {"contacts", required_argument, NULL, OPT_CONTACTS},
     {"no-contacts", no_argument, NULL, OPT_NO_CONTACTS},
+    {"while-running", no_argument, NULL, OPT_WHILE_RUNNING},
     {"all", no_argument, NULL, OPT_ALL},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"list", no_argument, NULL, OPT_LIST},
@@ -223,7 +226,7 @@ static bool is_thunderbird_special(const char *name)
 struct cli {
     const char *command, *operand;
     const char *target, *output, *container;
-    bool force, json, unknown_is_read, no_contacts;
+    bool force, json, unknown_is_read, no_contacts, while_running;
     bool all, list;             /* --all: every store below STORE; --list: only say where */
     unsigned jobs;              /* --jobs; 0: not given */
     enum progress_mode progress;
@@ -263,6 +266,7 @@ static int parse(int argc, char **argv, const struct option *options, struct cli
             break;
         case OPT_CONTACTS: o->contact_paths[o->ncontact_paths++] = optarg; break;
         case OPT_NO_CONTACTS: o->no_contacts = true; break;
+        case OPT_WHILE_RUNNING: o->while_running = true; break;
         case OPT_ALL: o->all = true; break;
         case OPT_LIST: o->list = true; break;
         case OPT_JOBS: {
@@ -360,6 +364,7 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                      .container = o->container,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,
+                                     .while_running = o->while_running,
                                      .no_contacts = o->no_contacts,
                                      .contact_paths = o->contact_paths,
                                      .ncontact_paths = o->ncontact_paths,

@@ -201,6 +201,7 @@ int convert_run(const struct convert_options *o)
     struct report *report = report_new();
     struct contact_list contacts = CONTACT_LIST_INIT;
     report_set_run(report, "convert", locs[0].path, o->target->name, output_path(out));
+    locs[0].read_while_in_use = o->while_running;
     struct model_store *store = reader->open(&locs[0], report, &err);
     if (!store) {
         code = fail(o, "%s%s", i18n_sentence(err.msg), "", 3);

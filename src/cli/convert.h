@@ -23,6 +23,7 @@ struct convert_options {
     const char *container;    /* the folder (Thunderbird) or file (Outlook) that holds the import */
     bool force;               /* replace an existing result */
     bool unknown_is_read;
+    bool while_running;       /* convert although Windows Live Mail holds its database */
     /* Contacts: found beside the store unless no_contacts, plus the --contacts paths. */
     bool no_contacts;
     const char *const *contact_paths;
