@@ -66,7 +66,7 @@ struct pst_writer {
 /* Identifiers (the store's record key and replica GUID, the instance GUIDs of node 0xF01, each
  * message's search key) are derived from the input, never drawn at random, so that the same
  * store converted twice gives the same PST: a 128-bit digest absorbs the store name and then the
- * start of every property of every message as it is added. The instance GUIDs come from the
+ * first 64 bytes of every property of every message as it is added. The instance GUIDs come from the
  * store name and the creation time, the search keys from the digest so far and the message's
  * number, the record key and replica GUID from the final digest at commit. */
 static uint64_t mix64(uint64_t x)
@@ -78,20 +78,28 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+static void digest_word(struct pst_digest *d, uint64_t word)
+{
+    d->lane[0] = (d->lane[0] ^ word) * 0x100000001B3ull;
+    d->lane[1] = ((d->lane[1] ^ word) * 0x9E3779B97F4A7C15ull) ^ (d->lane[0] >> 29);
+}
+
+/* Eight bytes at a time: the digest is taken of every message and must stay cheap. */
 static void digest_absorb(struct pst_digest *d, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    for (size_t i = 0; i < len; i++) {
-        d->lane[0] = (d->lane[0] ^ p[i]) * 0x100000001B3ull;
-        d->lane[1] = (d->lane[1] ^ p[i]) * 0x00000100000001B3ull + 0x9E3779B97F4A7C15ull;
+    for (; len >= 8; p += 8, len -= 8) {
+        digest_word(d, (uint64_t)pst_get32(p + 4) << 32 | pst_get32(p));
     }
+    uint64_t tail = len;
+    for (size_t i = 0; i < len; i++)
+        tail = tail << 8 | p[i];
+    digest_word(d, tail);
 }
 
 static void digest_absorb64(struct pst_digest *d, uint64_t v)
 {
-    uint8_t b[8];
-    pst_put64(b, v);
-    digest_absorb(d, b, sizeof b);
+    digest_word(d, v);
 }
 
 /* `len` bytes for the identifier named by `purpose` and `n`; the digest is not changed. */
@@ -108,7 +116,7 @@ static void digest_derive(const struct pst_digest *d, uint64_t purpose, uint64_t
 }
 
 /* The start of each property of a message: enough to tell messages apart, cheap for large ones. */
-#define DIGEST_VALUE_BYTES 256
+#define DIGEST_VALUE_BYTES 64
 
 static void digest_message(struct pst_digest *d, const struct pst_message *msg)
 {

@@ -21,6 +21,12 @@ static ssize_t read_some(int fd, char *buf, size_t cap)
     }
 }
 
+/* How much of `cap` a read may ask for: no more than the file has left. */
+static size_t want(const struct message *m, size_t cap)
+{
+    return m->left < cap ? (size_t)m->left : cap;
+}
+
 /* The date a message is filed under (normalize/maildate has the rule). */
 static void find_date(struct message *m)
 {
@@ -52,31 +58,37 @@ enum status message_open(struct message *m, const struct model_message *file, st
         return open_failed(m, errno, err);
     if (!S_ISREG(st.st_mode))
         return open_failed(m, EINVAL, err);
-    /* Read until the header block is complete, the file ends, or the head is full. */
+    /* Reads sized by fstat, until the header block is complete, the file's bytes are all read,
+     * or the head is full: a message that fits is read by one read(), and nothing asks past its
+     * end (a file that grows meanwhile is taken at the size it had). */
+    m->size = (uint64_t)st.st_size;
+    m->left = m->size;
     size_t cap = 65536;
     m->head = xmalloc(cap);
-    for (;;) {
+    while (m->left > 0) {
         if (m->head_len == cap) {
             if (cap >= MESSAGE_HEAD_MAX)
                 break;
             cap *= 2;
             m->head = xrealloc(m->head, cap);
         }
-        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+        ssize_t n = read_some(m->fd, m->head + m->head_len, want(m, cap - m->head_len));
         if (n < 0)
             return open_failed(m, errno, err);
         if (n == 0) {
-            m->at_eof = true;
+            m->left = 0;
             break;
         }
         m->head_len += (size_t)n;
+        m->left -= (uint64_t)n;
         if (m->head_len == (size_t)n) {
             /* A message saved with blank lines or an indent before its first field is mail:
              * those bytes go, and the pipeline reports the repair. */
-            m->blanks_removed = rfc822_leading_blanks(m->head, m->head_len);
-            if (m->blanks_removed) {
-                m->head_len -= m->blanks_removed;
-                memmove(m->head, m->head + m->blanks_removed, m->head_len);
+            size_t blanks = rfc822_leading_blanks(m->head, m->head_len);
+            if (blanks) {
+                m->blanks_removed += blanks;
+                m->head_len -= blanks;
+                memmove(m->head, m->head + blanks, m->head_len);
             }
         }
         rfc822_header_length(m->head, m->head_len, &m->header_complete);
@@ -84,15 +96,16 @@ enum status message_open(struct message *m, const struct model_message *file, st
             break;
     }
     m->header_len = rfc822_header_length(m->head, m->head_len, &m->header_complete);
-    if (!m->at_eof && m->head_len < cap) {
-        /* One more read tells a header-only file (nothing after the head) from a message. */
-        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+    if (m->left > 0 && m->head_len < cap) {
+        /* A short read: one more tells a header-only file (nothing after the head) from a
+         * message. */
+        ssize_t n = read_some(m->fd, m->head + m->head_len, want(m, cap - m->head_len));
         if (n < 0)
             return open_failed(m, errno, err);
         m->head_len += (size_t)n;
-        m->at_eof = n == 0;
+        m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     }
-    m->size = (uint64_t)st.st_size;
+    m->at_eof = m->left == 0;
     m->rest_offset = m->blanks_removed + m->head_len;
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);
@@ -101,12 +114,15 @@ enum status message_open(struct message *m, const struct model_message *file, st
 
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)
 {
-    ssize_t n = read_some(m->fd, buf, cap);
+    if (m->left == 0)
+        return 0;
+    ssize_t n = read_some(m->fd, buf, want(m, cap));
     if (n < 0)
         error_errno(err, errno, "cannot read %s", m->file->source);
+    else
+        m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     return n;
 }
-
 void message_close(struct message *m)
 {
     if (m->fd >= 0)

@@ -32,6 +32,7 @@ struct message {
     size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
     uint64_t size;        /* of the file when it was opened */
+    uint64_t left;        /* bytes of it not read yet (the rest after head) */
     uint64_t rest_offset; /* where the bytes after head begin in the file */
     int64_t date;         /* the date it is filed under (maildate_filed) */
     enum date_origin date_origin;
@@ -41,7 +42,8 @@ struct message {
 /* Opens and reads the head; STATUS_MESSAGE_BAD with `err` when the file cannot be opened or
  * read (the message is closed then). */
 enum status message_open(struct message *m, const struct model_message *file, struct error *err);
-/* Reads the bytes after `head`: >0 bytes, 0 at the end, -1 with `err` on a read error. */
+/* Reads the bytes after `head`, up to the size the file had when it was opened: >0 bytes, 0 at
+ * the end (without a system call once that size is read), -1 with `err` on a read error. */
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);
 void message_close(struct message *m);
 
