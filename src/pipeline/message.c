@@ -123,6 +123,14 @@ ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err
         m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     return n;
 }
+void message_hold(struct message *m)
+{
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
+    m->head = xrealloc(m->head, m->head_len ? m->head_len : 1);
+}
+
 void message_close(struct message *m)
 {
     if (m->fd >= 0)

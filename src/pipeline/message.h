@@ -45,6 +45,9 @@ enum status message_open(struct message *m, const struct model_message *file, st
 /* Reads the bytes after `head`, up to the size the file had when it was opened: >0 bytes, 0 at
  * the end (without a system call once that size is read), -1 with `err` on a read error. */
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);
+/* Keeps a message that was read whole (at_eof) without its file: the file is closed and the
+ * head trimmed to its length; the message stays usable until message_close(). */
+void message_hold(struct message *m);
 void message_close(struct message *m);
 
 #endif
