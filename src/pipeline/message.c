@@ -46,7 +46,9 @@ static enum status open_failed(struct message *m, int errnum, struct error *err)
     return STATUS_MESSAGE_BAD;
 }
 
-enum status message_open(struct message *m, const struct model_message *file, struct error *err)
+/* Opens and reads the head, starting with a read of `first` bytes. */
+static enum status open_reading(struct message *m, const struct model_message *file, size_t first,
+                                struct error *err)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
@@ -63,7 +65,7 @@ enum status message_open(struct message *m, const struct model_message *file, st
      * end (a file that grows meanwhile is taken at the size it had). */
     m->size = (uint64_t)st.st_size;
     m->left = m->size;
-    size_t cap = 65536;
+    size_t cap = first;
     m->head = xmalloc(cap);
     while (m->left > 0) {
         if (m->head_len == cap) {
@@ -110,6 +112,17 @@ enum status message_open(struct message *m, const struct model_message *file, st
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);
     return STATUS_OK;
+}
+
+enum status message_open(struct message *m, const struct model_message *file, struct error *err)
+{
+    return open_reading(m, file, MESSAGE_READ_FIRST, err);
+}
+
+enum status message_open_header(struct message *m, const struct model_message *file,
+                                struct error *err)
+{
+    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, err);
 }
 
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)

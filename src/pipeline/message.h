@@ -20,6 +20,9 @@
 #include "normalize/rfc822.h"
 
 #define MESSAGE_HEAD_MAX (1024 * 1024)
+/* The first read: most messages whole (message_open), or most header blocks (the header only). */
+#define MESSAGE_READ_FIRST (64 * 1024)
+#define MESSAGE_HEADER_READ_FIRST (4 * 1024)
 
 struct message {
     const struct model_message *file; /* as the reader described it */
@@ -42,6 +45,11 @@ struct message {
 /* Opens and reads the head; STATUS_MESSAGE_BAD with `err` when the file cannot be opened or
  * read (the message is closed then). */
 enum status message_open(struct message *m, const struct model_message *file, struct error *err);
+/* The same, reading no more than the header block needs (in reads from 4 KB up): for counting
+ * and classifying without a writer, as `scan` does. The class and the date are the same as
+ * message_open's; `head` holds less of the body. */
+enum status message_open_header(struct message *m, const struct model_message *file,
+                                struct error *err);
 /* Reads the bytes after `head`, up to the size the file had when it was opened: >0 bytes, 0 at
  * the end (without a system call once that size is read), -1 with `err` on a read error. */
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);

@@ -122,7 +122,8 @@ static enum status handle_message(struct run *r, const struct model_message *m, 
     if (pre) {
         msg = *pre;
         msg.file = m;
-    } else if (message_open(&msg, m, &err) != STATUS_OK) {
+    } else if ((p->writer ? message_open(&msg, m, &err) : message_open_header(&msg, m, &err)) !=
+               STATUS_OK) {
         report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", err.msg);
         totals->messages_not_converted++;
         progress_message(p->progress, m->size);
