@@ -98,18 +98,24 @@ enum {
 #define DLIST_OFFSET 0x4200u
 #define AMAP_BYTES 496u
 
+/* The two indexes held until commit, 8 and 16 bytes an entry (a million messages' blocks and
+ * nodes in about 40 MB): a block's BID is implied by its place (every block BID is issued in
+ * steps of 4 from 4 and gets the next entry), its offset is a multiple of 64, its size below
+ * 2^15; a node's BIDs are kept as block numbers (BID >> 2), the internal bit read back from the
+ * block's entry. */
+#define BBT_INTERNAL 0x8000u
+
 struct bbt_entry {
-    uint64_t bid;
-    uint64_t ib;
-    uint16_t cb;
+    uint32_t ib64;      /* offset / 64 */
+    uint16_t cb;        /* | BBT_INTERNAL for an internal block */
     uint16_t refs;
 };
 
 struct nbt_entry {
     uint32_t nid;
     uint32_t parent;
-    uint64_t bid_data;
-    uint64_t bid_sub;
+    uint32_t data;      /* block numbers: BID >> 2, 0 for none */
+    uint32_t sub;
 };
 
 struct pst_ndb {
@@ -232,14 +238,25 @@ static int put_bytes(struct pst_ndb *n, const void *data, size_t len, struct err
     return 0;
 }
 
+/* The BID of block entry `i` (0-based). */
+static uint64_t bbt_bid(const struct pst_ndb *n, size_t i)
+{
+    return (uint64_t)(i + 1) << 2 | ((n->bbt[i].cb & BBT_INTERNAL) ? 2u : 0u);
+}
+
 static struct bbt_entry *bbt_find(struct pst_ndb *n, uint64_t bid)
 {
     /* Every block BID is issued in steps of 4 from 4 and gets an entry, so the index is direct. */
     uint64_t i = (bid >> 2);
     if (i == 0 || i > n->nbbt)
         return NULL;
-    struct bbt_entry *e = &n->bbt[i - 1];
-    return (e->bid & ~(uint64_t)1) == (bid & ~(uint64_t)1) ? e : NULL;
+    return bbt_bid(n, (size_t)i - 1) == (bid & ~(uint64_t)1) ? &n->bbt[i - 1] : NULL;
+}
+
+/* A node's block number back as its BID. */
+static uint64_t nbt_bid(const struct pst_ndb *n, uint32_t block)
+{
+    return block ? bbt_bid(n, (size_t)block - 1) : 0;
 }
 
 static void add_ref(struct pst_ndb *n, uint64_t bid)
@@ -336,9 +353,17 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     uint8_t blk[8192];
     size_t total = (cb + 16 + 63) / 64 * 64;
     uint64_t bid = n->bid_next_b | (internal ? 2u : 0u);
+    if (n->bid_next_b != (uint64_t)(n->nbbt + 1) << 2 || n->nbbt >= UINT32_MAX) {
+        error_set(err, "%s: too many blocks", n->path);
+        return -1;
+    }
     uint64_t ib;
     if (alloc_space(n, total, 64, &ib, err) < 0)
         return -1;
+    if (ib / 64 > UINT32_MAX) {
+        error_set(err, "%s: the file is beyond 256 GiB", n->path);
+        return -1;
+    }
     memcpy(blk, data, cb);
     if (!internal)
         pst_permute_encode(blk, cb);
@@ -351,7 +376,8 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     if (put_bytes(n, blk, total, err) < 0)
         return -1;
     n->bbt = xgrow(n->bbt, &n->capbbt, n->nbbt + 1, sizeof *n->bbt);
-    n->bbt[n->nbbt++] = (struct bbt_entry){bid, ib, (uint16_t)cb, 0};
+    n->bbt[n->nbbt++] = (struct bbt_entry){(uint32_t)(ib / 64),
+                                            (uint16_t)(cb | (internal ? BBT_INTERNAL : 0u)), 0};
     n->bid_next_b += 4;
     if (!internal)
         n->data_bytes += cb;
@@ -627,7 +653,8 @@ int pst_ndb_add_node(struct pst_ndb *n, uint32_t nid, uint64_t bid_data, uint64_
         return -1;
     }
     n->nbt = xgrow(n->nbt, &n->capnbt, n->nnbt + 1, sizeof *n->nbt);
-    n->nbt[n->nnbt++] = (struct nbt_entry){nid, nid_parent, bid_data, bid_sub};
+    n->nbt[n->nnbt++] = (struct nbt_entry){nid, nid_parent, (uint32_t)(bid_data >> 2),
+                                            (uint32_t)(bid_sub >> 2)};
     add_ref(n, bid_data);
     add_ref(n, bid_sub);
     return 0;
@@ -668,15 +695,41 @@ static int write_page(struct pst_ndb *n, uint8_t pg[PAGE_SIZE], uint8_t ptype, u
     return 0;
 }
 
-/* One level of a B-tree: `keys[i]` and `ents` (cbEnt bytes each) go into pages of cEntMax
- * entries; the pages' first keys and BREFs come back for the level above. */
+/* One page of a B-tree level: its first key and its BREF, for the level above (pages of
+ * cEntMax entries, cbEnt bytes each). */
 struct bref_key {
     uint64_t key, bid, ib;
 };
 
-static int write_btree(struct pst_ndb *n, uint8_t ptype, const uint8_t *ents, const uint64_t *keys,
-                       size_t count, size_t cb_ent, struct bref_key *root, unsigned *levels,
-                       struct error *err)
+/* Puts entry `i` of a B-tree's leaves into `e` (cbEnt bytes) and returns its key. */
+typedef uint64_t (*btree_fill_fn)(const struct pst_ndb *n, size_t i, uint8_t *e);
+
+/* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
+static uint64_t fill_bbt(const struct pst_ndb *n, size_t i, uint8_t *e)
+{
+    const struct bbt_entry *b = &n->bbt[i];
+    uint64_t bid = bbt_bid(n, i);
+    pst_put64(e, bid);
+    pst_put64(e + 8, (uint64_t)b->ib64 * 64);
+    pst_put16(e + 16, (uint16_t)(b->cb & ~BBT_INTERNAL));
+    pst_put16(e + 18, (uint16_t)(b->refs + 1));
+    return bid;
+}
+
+static uint64_t fill_nbt(const struct pst_ndb *n, size_t i, uint8_t *e)
+{
+    const struct nbt_entry *x = &n->nbt[i];
+    pst_put64(e, x->nid);
+    pst_put64(e + 8, nbt_bid(n, x->data));
+    pst_put64(e + 16, nbt_bid(n, x->sub));
+    pst_put32(e + 24, x->parent);
+    return x->nid;
+}
+
+/* Writes a B-tree bottom up: `count` leaf entries made by `fill`, page by page, so that no copy
+ * of the index is made. */
+static int write_btree(struct pst_ndb *n, uint8_t ptype, btree_fill_fn fill, size_t count,
+                       size_t cb_ent, struct bref_key *root, unsigned *levels, struct error *err)
 {
     size_t max_leaf = 488 / cb_ent;
     size_t nchild = (count + max_leaf - 1) / max_leaf;
@@ -689,12 +742,15 @@ static int write_btree(struct pst_ndb *n, uint8_t ptype, const uint8_t *ents, co
         size_t first = p * max_leaf;
         size_t c = count - first < max_leaf ? count - first : max_leaf;
         memset(pg, 0, sizeof pg);
-        memcpy(pg, ents + first * cb_ent, c * cb_ent);
+        for (size_t i = 0; i < c; i++) {
+            uint64_t key = fill(n, first + i, pg + i * cb_ent);
+            if (i == 0)
+                cur[p].key = key;
+        }
         pg[488] = (uint8_t)c;
         pg[489] = (uint8_t)max_leaf;
         pg[490] = (uint8_t)cb_ent;
         pg[491] = 0;
-        cur[p].key = c ? keys[first] : 0;
         rc = write_page(n, pg, ptype, &cur[p].bid, &cur[p].ib, err);
     }
     unsigned level = 0;
@@ -777,24 +833,11 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
     }
     n->done = true;
     int rc = 0;
-    /* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
-    uint8_t *ents = xcalloc(n->nbbt ? n->nbbt : 1, 24);
-    uint64_t *keys = xcalloc(n->nbbt ? n->nbbt : 1, sizeof *keys);
-    for (size_t i = 0; i < n->nbbt; i++) {
-        uint8_t *e = ents + 24 * i;
-        pst_put64(e, n->bbt[i].bid);
-        pst_put64(e + 8, n->bbt[i].ib);
-        pst_put16(e + 16, n->bbt[i].cb);
-        pst_put16(e + 18, (uint16_t)(n->bbt[i].refs + 1));
-        keys[i] = n->bbt[i].bid;
-    }
     struct bref_key bbt_root = {0, 0, 0}, nbt_root = {0, 0, 0};
     unsigned bbt_levels = 0, nbt_levels = 0;
     /* Page BIDs: odd numbers above every block BID. */
     n->bid_next_p = n->bid_next_b + 1;
-    rc = write_btree(n, PTYPE_BBT, ents, keys, n->nbbt, 24, &bbt_root, &bbt_levels, err);
-    free(ents);
-    free(keys);
+    rc = write_btree(n, PTYPE_BBT, fill_bbt, n->nbbt, 24, &bbt_root, &bbt_levels, err);
     if (rc == 0) {
         qsort(n->nbt, n->nnbt, sizeof *n->nbt, cmp_nbt);
         for (size_t i = 1; i < n->nnbt; i++)
@@ -804,21 +847,8 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
                 break;
             }
     }
-    if (rc == 0) {
-        ents = xcalloc(n->nnbt ? n->nnbt : 1, 32);
-        keys = xcalloc(n->nnbt ? n->nnbt : 1, sizeof *keys);
-        for (size_t i = 0; i < n->nnbt; i++) {
-            uint8_t *e = ents + 32 * i;
-            pst_put64(e, n->nbt[i].nid);
-            pst_put64(e + 8, n->nbt[i].bid_data);
-            pst_put64(e + 16, n->nbt[i].bid_sub);
-            pst_put32(e + 24, n->nbt[i].parent);
-            keys[i] = n->nbt[i].nid;
-        }
-        rc = write_btree(n, PTYPE_NBT, ents, keys, n->nnbt, 32, &nbt_root, &nbt_levels, err);
-        free(ents);
-        free(keys);
-    }
+    if (rc == 0)
+        rc = write_btree(n, PTYPE_NBT, fill_nbt, n->nnbt, 32, &nbt_root, &nbt_levels, err);
     /* The file ends at the end of an AMap interval ([MS-PST] 2.6.1.1.2). */
     size_t last = n->nintervals - 1;
     uint64_t eof = interval_base(last) + PST_AMAP_INTERVAL;

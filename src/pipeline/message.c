@@ -141,7 +141,12 @@ void message_hold(struct message *m)
     if (m->fd >= 0)
         close(m->fd);
     m->fd = -1;
-    m->head = xrealloc(m->head, m->head_len ? m->head_len : 1);
+    /* A copy of its size, not realloc: shrinking leaves the rest of the 64 KB behind as a hole
+     * that no later buffer fits in, a page of it touched per message held. */
+    char *kept = xmalloc(m->head_len ? m->head_len : 1);
+    memcpy(kept, m->head, m->head_len);
+    free(m->head);
+    m->head = kept;
 }
 
 void message_close(struct message *m)
