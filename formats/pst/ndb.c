@@ -122,8 +122,11 @@ struct pst_ndb {
     FILE *f;
     char *path;
     uint64_t pos;       /* end of what has been written */
-    uint8_t *amap;      /* AMAP_BYTES per interval */
+    uint8_t *amap;      /* AMAP_BYTES per interval from amap_first on, still being filled */
+    size_t amap_first;  /* intervals below it are full: their AMap pages are written */
     size_t nintervals;
+    uint8_t *longest;   /* per interval once full: its longest free run (for the FMap) */
+    uint16_t *free_units; /* per interval once full: its free 64-byte units */
     struct bbt_entry *bbt;
     size_t nbbt, capbbt;
     struct nbt_entry *nbt;
@@ -174,17 +177,7 @@ static void mark(struct pst_ndb *n, uint64_t off, uint64_t len)
     for (uint64_t o = off; o < off + len; o += 64) {
         size_t k = (size_t)((o - PST_FIRST_AMAP) / PST_AMAP_INTERVAL);
         uint64_t bit = (o - interval_base(k)) / 64;
-        n->amap[k * AMAP_BYTES + bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
-    }
-}
-
-static void ensure_interval(struct pst_ndb *n, size_t k)
-{
-    while (n->nintervals <= k) {
-        size_t i = n->nintervals++;
-        n->amap = xrealloc(n->amap, n->nintervals * AMAP_BYTES);
-        memset(n->amap + i * AMAP_BYTES, 0, AMAP_BYTES);
-        mark(n, interval_base(i), interval_reserved(i));
+        n->amap[(k - n->amap_first) * AMAP_BYTES + bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
     }
 }
 
@@ -192,6 +185,63 @@ static int io_fail(struct pst_ndb *n, struct error *err)
 {
     error_errno(err, errno, "%s: cannot write", n->path);
     return -1;
+}
+
+static int pwrite_at(struct pst_ndb *n, uint64_t off, const void *data, size_t len,
+                     struct error *err)
+{
+    if (fseeko(n->f, (off_t)off, SEEK_SET) != 0 || fwrite(data, 1, len, n->f) != len)
+        return io_fail(n, err);
+    return 0;
+}
+
+static uint8_t longest_free(const uint8_t *bits);
+static void map_trailer(uint8_t pg[PAGE_SIZE], uint8_t ptype, uint64_t ib);
+
+/* Writes the AMap page of the oldest interval still held, keeps what the FMap and the header
+ * need of it, and lets its bitmap go. */
+static int close_interval(struct pst_ndb *n, struct error *err)
+{
+    size_t k = n->amap_first;
+    const uint8_t *bits = n->amap;
+    unsigned used = 0;
+    for (unsigned i = 0; i < AMAP_BYTES; i++)
+        used += (unsigned)__builtin_popcount(bits[i]);
+    n->longest[k] = longest_free(bits);
+    n->free_units[k] = (uint16_t)(AMAP_BYTES * 8 - used);
+    uint8_t pg[PAGE_SIZE];
+    memset(pg, 0, sizeof pg);
+    memcpy(pg, bits, AMAP_BYTES);
+    map_trailer(pg, PTYPE_AMAP, interval_base(k));
+    if (pwrite_at(n, interval_base(k), pg, sizeof pg, err) < 0)
+        return -1;
+    n->amap_first++;
+    memmove(n->amap, n->amap + AMAP_BYTES, (n->nintervals - n->amap_first) * AMAP_BYTES);
+    return 0;
+}
+
+/* Makes interval k known. Space is only ever allocated at the end, so the intervals below k
+ * are full: their AMap pages are written now (the file is positioned back at its end), and
+ * memory holds the bitmaps of one or two intervals whatever the size of the file. */
+static int ensure_interval(struct pst_ndb *n, size_t k, struct error *err)
+{
+    while (n->nintervals <= k) {
+        size_t i = n->nintervals++;
+        n->longest = xrealloc(n->longest, n->nintervals);
+        n->free_units = xrealloc(n->free_units, n->nintervals * sizeof *n->free_units);
+        n->amap = xrealloc(n->amap, (n->nintervals - n->amap_first) * AMAP_BYTES);
+        memset(n->amap + (i - n->amap_first) * AMAP_BYTES, 0, AMAP_BYTES);
+        mark(n, interval_base(i), interval_reserved(i));
+    }
+    bool moved = false;
+    while (n->amap_first < k) {
+        if (close_interval(n, err) < 0)
+            return -1;
+        moved = true;
+    }
+    if (moved && fseeko(n->f, (off_t)n->pos, SEEK_SET) != 0)
+        return io_fail(n, err);
+    return 0;
 }
 
 static int write_zeros(struct pst_ndb *n, uint64_t count, struct error *err)
@@ -215,7 +265,8 @@ static int alloc_space(struct pst_ndb *n, uint64_t size, uint64_t align, uint64_
     uint64_t pos = (n->pos + align - 1) / align * align;
     for (;;) {
         size_t k = (size_t)((pos - PST_FIRST_AMAP) / PST_AMAP_INTERVAL);
-        ensure_interval(n, k);
+        if (ensure_interval(n, k, err) < 0)
+            return -1;
         uint64_t start = interval_base(k) + interval_reserved(k);
         if (pos < start)
             pos = start;
@@ -336,7 +387,10 @@ struct pst_ndb *pst_ndb_create(const char *path, struct error *err)
         pst_ndb_free(n);
         return NULL;
     }
-    ensure_interval(n, 0);
+    if (ensure_interval(n, 0, err) < 0) {
+        pst_ndb_free(n);
+        return NULL;
+    }
     return n;
 }
 
@@ -795,14 +849,6 @@ static int cmp_nbt(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int pwrite_at(struct pst_ndb *n, uint64_t off, const void *data, size_t len,
-                     struct error *err)
-{
-    if (fseeko(n->f, (off_t)off, SEEK_SET) != 0 || fwrite(data, 1, len, n->f) != len)
-        return io_fail(n, err);
-    return 0;
-}
-
 /* Longest run of free 64-byte units in one AMap bitmap, capped at 255 (an FMap byte). */
 static uint8_t longest_free(const uint8_t *bits)
 {
@@ -854,18 +900,14 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
     uint64_t eof = interval_base(last) + PST_AMAP_INTERVAL;
     if (rc == 0)
         rc = write_zeros(n, eof - n->pos, err);
+    /* The AMap pages of the intervals still open; the others were written as they filled. */
+    while (rc == 0 && n->amap_first < n->nintervals)
+        rc = close_interval(n, err);
     uint64_t free_bytes = 0;
     uint8_t pg[PAGE_SIZE];
     for (size_t k = 0; k < n->nintervals && rc == 0; k++) {
-        const uint8_t *bits = n->amap + k * AMAP_BYTES;
-        for (unsigned i = 0; i < AMAP_BYTES; i++)
-            free_bytes += 64u * (unsigned)(8 - __builtin_popcount(bits[i]));
-        uint64_t base = interval_base(k);
-        memset(pg, 0, sizeof pg);
-        memcpy(pg, bits, AMAP_BYTES);
-        map_trailer(pg, PTYPE_AMAP, base);
-        rc = pwrite_at(n, base, pg, sizeof pg, err);
-        uint64_t at = base + PAGE_SIZE;
+        free_bytes += 64u * n->free_units[k];
+        uint64_t at = interval_base(k) + PAGE_SIZE;
         if (rc == 0 && has_pmap(k)) {
             memset(pg, 0xFF, 496);
             map_trailer(pg, PTYPE_PMAP, at);
@@ -876,7 +918,7 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
             /* One byte per AMap from this interval on: its longest free run. */
             memset(pg, 0, sizeof pg);
             for (size_t j = 0; j < 496 && k + j < n->nintervals; j++)
-                pg[j] = longest_free(n->amap + (k + j) * AMAP_BYTES);
+                pg[j] = n->longest[k + j];
             map_trailer(pg, PTYPE_FMAP, at);
             rc = pwrite_at(n, at, pg, sizeof pg, err);
         } else if (rc == 0 && has_fpmap(k)) {
@@ -943,6 +985,8 @@ void pst_ndb_free(struct pst_ndb *n)
         fclose(n->f);
     free(n->path);
     free(n->amap);
+    free(n->longest);
+    free(n->free_units);
     free(n->bbt);
     free(n->nbt);
     free(n);
