@@ -118,6 +118,29 @@ struct nbt_entry {
     uint32_t sub;
 };
 
+/* Both indexes grow by chunks: a realloc of a whole index would copy it and leave the old copy
+ * behind in the heap, as resident as the index itself. */
+#define INDEX_CHUNK 65536u
+#define BBT_AT(n, i) (&(n)->bbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
+#define NBT_AT(n, i) (&(n)->nbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
+
+/* Room for entry `count` of a chunked index (`chunks` points at its chunk array). */
+static void *index_slot(void ***chunks, size_t count, size_t entry_size)
+{
+    if (count % INDEX_CHUNK == 0) {
+        *chunks = xrealloc(*chunks, (count / INDEX_CHUNK + 1) * sizeof **chunks);
+        (*chunks)[count / INDEX_CHUNK] = xmalloc(INDEX_CHUNK * entry_size);
+    }
+    return (char *)(*chunks)[count / INDEX_CHUNK] + count % INDEX_CHUNK * entry_size;
+}
+
+static void index_free(void **chunks, size_t count)
+{
+    for (size_t c = 0; c < (count + INDEX_CHUNK - 1) / INDEX_CHUNK; c++)
+        free(chunks[c]);
+    free(chunks);
+}
+
 struct pst_ndb {
     FILE *f;
     char *path;
@@ -127,10 +150,11 @@ struct pst_ndb {
     size_t nintervals;
     uint8_t *longest;   /* per interval once full: its longest free run (for the FMap) */
     uint16_t *free_units; /* per interval once full: its free 64-byte units */
-    struct bbt_entry *bbt;
-    size_t nbbt, capbbt;
-    struct nbt_entry *nbt;
-    size_t nnbt, capnbt;
+    struct bbt_entry **bbt;
+    size_t nbbt;        /* in chunks of INDEX_CHUNK entries: growing never copies them */
+    struct nbt_entry **nbt;
+    size_t nnbt;
+    size_t *merge;      /* at commit: the next entry of each sorted NBT chunk */
     uint64_t bid_next_b;
     uint64_t bid_next_p;
     uint32_t rgnid[32];
@@ -292,7 +316,7 @@ static int put_bytes(struct pst_ndb *n, const void *data, size_t len, struct err
 /* The BID of block entry `i` (0-based). */
 static uint64_t bbt_bid(const struct pst_ndb *n, size_t i)
 {
-    return (uint64_t)(i + 1) << 2 | ((n->bbt[i].cb & BBT_INTERNAL) ? 2u : 0u);
+    return (uint64_t)(i + 1) << 2 | ((BBT_AT(n, i)->cb & BBT_INTERNAL) ? 2u : 0u);
 }
 
 static struct bbt_entry *bbt_find(struct pst_ndb *n, uint64_t bid)
@@ -301,7 +325,7 @@ static struct bbt_entry *bbt_find(struct pst_ndb *n, uint64_t bid)
     uint64_t i = (bid >> 2);
     if (i == 0 || i > n->nbbt)
         return NULL;
-    return bbt_bid(n, (size_t)i - 1) == (bid & ~(uint64_t)1) ? &n->bbt[i - 1] : NULL;
+    return bbt_bid(n, (size_t)i - 1) == (bid & ~(uint64_t)1) ? BBT_AT(n, (size_t)i - 1) : NULL;
 }
 
 /* A node's block number back as its BID. */
@@ -429,9 +453,8 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     pst_put64(t + 8, bid);
     if (put_bytes(n, blk, total, err) < 0)
         return -1;
-    n->bbt = xgrow(n->bbt, &n->capbbt, n->nbbt + 1, sizeof *n->bbt);
-    n->bbt[n->nbbt++] = (struct bbt_entry){(uint32_t)(ib / 64),
-                                            (uint16_t)(cb | (internal ? BBT_INTERNAL : 0u)), 0};
+    struct bbt_entry *e = index_slot((void ***)&n->bbt, n->nbbt++, sizeof *e);
+    *e = (struct bbt_entry){(uint32_t)(ib / 64), (uint16_t)(cb | (internal ? BBT_INTERNAL : 0u)), 0};
     n->bid_next_b += 4;
     if (!internal)
         n->data_bytes += cb;
@@ -706,9 +729,8 @@ int pst_ndb_add_node(struct pst_ndb *n, uint32_t nid, uint64_t bid_data, uint64_
         error_set(err, "%s: node %#x refers to an unknown block", n->path, nid);
         return -1;
     }
-    n->nbt = xgrow(n->nbt, &n->capnbt, n->nnbt + 1, sizeof *n->nbt);
-    n->nbt[n->nnbt++] = (struct nbt_entry){nid, nid_parent, (uint32_t)(bid_data >> 2),
-                                            (uint32_t)(bid_sub >> 2)};
+    struct nbt_entry *e = index_slot((void ***)&n->nbt, n->nnbt++, sizeof *e);
+    *e = (struct nbt_entry){nid, nid_parent, (uint32_t)(bid_data >> 2), (uint32_t)(bid_sub >> 2)};
     add_ref(n, bid_data);
     add_ref(n, bid_sub);
     return 0;
@@ -761,7 +783,7 @@ typedef uint64_t (*btree_fill_fn)(const struct pst_ndb *n, size_t i, uint8_t *e)
 /* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
 static uint64_t fill_bbt(const struct pst_ndb *n, size_t i, uint8_t *e)
 {
-    const struct bbt_entry *b = &n->bbt[i];
+    const struct bbt_entry *b = BBT_AT(n, i);
     uint64_t bid = bbt_bid(n, i);
     pst_put64(e, bid);
     pst_put64(e + 8, (uint64_t)b->ib64 * 64);
@@ -770,9 +792,26 @@ static uint64_t fill_bbt(const struct pst_ndb *n, size_t i, uint8_t *e)
     return bid;
 }
 
+/* The chunk holding the smallest NID not yet taken by the merge, or SIZE_MAX when all are. */
+static size_t nbt_next_chunk(const struct pst_ndb *n)
+{
+    size_t best = SIZE_MAX;
+    size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
+    for (size_t c = 0; c < nchunks; c++) {
+        size_t end = c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK;
+        if (n->merge[c] < end &&
+            (best == SIZE_MAX || n->nbt[c][n->merge[c]].nid < n->nbt[best][n->merge[best]].nid))
+            best = c;
+    }
+    return best;
+}
+
+/* NBT leaves in NID order: the next entry of the merge of the sorted chunks (`i` counts up). */
 static uint64_t fill_nbt(const struct pst_ndb *n, size_t i, uint8_t *e)
 {
-    const struct nbt_entry *x = &n->nbt[i];
+    (void)i;
+    size_t c = nbt_next_chunk(n);
+    const struct nbt_entry *x = &n->nbt[c][n->merge[c]++];
     pst_put64(e, x->nid);
     pst_put64(e + 8, nbt_bid(n, x->data));
     pst_put64(e + 16, nbt_bid(n, x->sub));
@@ -885,13 +924,23 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
     n->bid_next_p = n->bid_next_b + 1;
     rc = write_btree(n, PTYPE_BBT, fill_bbt, n->nbbt, 24, &bbt_root, &bbt_levels, err);
     if (rc == 0) {
-        qsort(n->nbt, n->nnbt, sizeof *n->nbt, cmp_nbt);
-        for (size_t i = 1; i < n->nnbt; i++)
-            if (n->nbt[i].nid == n->nbt[i - 1].nid) {
-                error_set(err, "%s: node %#x appears twice", n->path, n->nbt[i].nid);
+        /* Each chunk sorted, then merged as the leaves are written; first a pass for twins. */
+        size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
+        for (size_t c = 0; c < nchunks; c++)
+            qsort(n->nbt[c], c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK,
+                  sizeof **n->nbt, cmp_nbt);
+        n->merge = xcalloc(nchunks ? nchunks : 1, sizeof *n->merge);
+        uint64_t last = 0;
+        for (size_t i = 0; i < n->nnbt && rc == 0; i++) {
+            size_t c = nbt_next_chunk(n);
+            uint32_t nid = n->nbt[c][n->merge[c]++].nid;
+            if (i > 0 && nid == last) {
+                error_set(err, "%s: node %#x appears twice", n->path, nid);
                 rc = -1;
-                break;
             }
+            last = nid;
+        }
+        memset(n->merge, 0, (nchunks ? nchunks : 1) * sizeof *n->merge);
     }
     if (rc == 0)
         rc = write_btree(n, PTYPE_NBT, fill_nbt, n->nnbt, 32, &nbt_root, &nbt_levels, err);
@@ -987,7 +1036,8 @@ void pst_ndb_free(struct pst_ndb *n)
     free(n->amap);
     free(n->longest);
     free(n->free_units);
-    free(n->bbt);
-    free(n->nbt);
+    index_free((void **)n->bbt, n->nbbt);
+    index_free((void **)n->nbt, n->nnbt);
+    free(n->merge);
     free(n);
 }

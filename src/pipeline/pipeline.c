@@ -169,7 +169,7 @@ static enum status on_message(void *ctx, const struct model_message *m)
 /* A folder's messages collected for date order: copies of what the reader handed out. Reading
  * a message's date reads all of a small one: it is kept (within DATED_HOLD_MAX bytes a folder)
  * and handed to the writer from memory, so that each is opened and read once. */
-#define DATED_HOLD_MAX (8u << 20)
+#define DATED_HOLD_MAX (4u << 20)
 
 struct dated {
     struct model_message m;
