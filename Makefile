@@ -5,7 +5,7 @@
 #   make asan     the same suite with AddressSanitizer and UBSan
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make pot      regenerate po/wlmigrate.pot from the sources (then update po/ja.po with msgmerge)
-#   make bench    throughput against a cat baseline
+#   make bench    routes and peers timed against cat of the same files (tests/bench/run; BENCH_* vars)
 #   make fuzz     every libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS each (clang)
 
 PKGS      := gmime-3.0 libxml-2.0 zlib libesedb libytnef sqlite3

@@ -21,6 +21,7 @@ static int flush_held(struct mboxrd_escaper *e, FILE *out, bool escape)
             return -1;
     if (e->from_matched && fwrite(from_word, 1, e->from_matched, out) != e->from_matched)
         return -1;
+    e->written += escape + e->quotes + e->from_matched;
     e->quotes = 0;
     e->from_matched = 0;
     return 0;
@@ -59,6 +60,7 @@ int mboxrd_write(struct mboxrd_escaper *e, FILE *out, const char *data, size_t l
         size_t end = nl ? (size_t)(nl - data) + 1 : len;
         if (fwrite(data + i, 1, end - i, out) != end - i)
             return -1;
+        e->written += end - i;
         i = end;
         if (nl)
             e->line_start = true;

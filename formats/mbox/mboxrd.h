@@ -18,6 +18,7 @@ struct mboxrd_escaper {
     size_t from_matched; /* bytes of "From " matched after them, not yet written */
     bool any;            /* at least one byte was fed */
     char last;           /* the last byte fed */
+    uint64_t written;    /* bytes written to `out` so far, escapes included */
 };
 
 void mboxrd_begin(struct mboxrd_escaper *e);

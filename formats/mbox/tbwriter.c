@@ -41,6 +41,7 @@ struct tbwriter {
     struct placed_folder **placed;
     size_t nplaced, placed_cap;
     FILE *out;                   /* the open folder's mbox */
+    uint64_t offset;             /* where the next message starts in it (no lseek to ask) */
     struct placed_folder *current;
     char *chunk;                 /* copy buffer */
 };
@@ -165,11 +166,12 @@ static enum status tb_begin_folder(void *wp, const struct model_folder *f,
         return STATUS_STORE_BAD;
     }
     setvbuf(w->out, NULL, _IOFBF, CHUNK);
+    w->offset = 0;
     w->current = p;
     return STATUS_OK;
 }
 
-/* Writes the envelope and state lines that precede the stored bytes. */
+/* Writes the envelope and state lines that precede the stored bytes: their length, or -1. */
 static int write_preamble(struct tbwriter *w, struct message *msg, const char *eol, bool add_date)
 {
     struct buf value = BUF_INIT;
@@ -181,16 +183,23 @@ static int write_preamble(struct tbwriter *w, struct message *msg, const char *e
     buf_free(&value);
     maildate_format_envelope(msg->date, date);
     unsigned flags = tbwriter_flags(msg->file, w->opts);
-    fprintf(w->out, "From %s %s\n", sender, date);
-    fprintf(w->out, "X-Mozilla-Status: %04x%s", flags & 0xFFFFu, eol);
-    fprintf(w->out, "X-Mozilla-Status2: %08x%s", flags & 0xFFFF0000u, eol);
-    fprintf(w->out, "X-Mozilla-Keys: %*s%s", KEYS_PADDING, "", eol);
+    int n[5] = {0};
+    n[0] = fprintf(w->out, "From %s %s\n", sender, date);
+    n[1] = fprintf(w->out, "X-Mozilla-Status: %04x%s", flags & 0xFFFFu, eol);
+    n[2] = fprintf(w->out, "X-Mozilla-Status2: %08x%s", flags & 0xFFFF0000u, eol);
+    n[3] = fprintf(w->out, "X-Mozilla-Keys: %*s%s", KEYS_PADDING, "", eol);
     if (add_date) {
         char rfcdate[64];
         maildate_format_rfc5322(msg->date, rfcdate);
-        fprintf(w->out, "Date: %s%s", rfcdate, eol);
+        n[4] = fprintf(w->out, "Date: %s%s", rfcdate, eol);
     }
-    return ferror(w->out) ? -1 : 0;
+    int total = 0;
+    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+        if (n[i] < 0)
+            return -1;
+        total += n[i];
+    }
+    return ferror(w->out) ? -1 : total;
 }
 
 /* Writes the head: as stored, or with its raw 8-bit header fields re-encoded (doc/THUNDERBIRD.md
@@ -231,14 +240,15 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
                               struct error *err)
 {
     struct tbwriter *w = wp;
-    off_t start = ftello(w->out);
+    uint64_t start = w->offset;
     const char *eol = rfc822_uses_crlf(msg->head, msg->head_len) ? "\r\n" : "\n";
     bool add_date = !msg->has_date_header;
     struct mboxrd_escaper esc;
     mboxrd_begin(&esc);
     enum status rc = STATUS_OK;
     bool read_failed = false;
-    if (write_preamble(w, msg, eol, add_date) != 0) {
+    int preamble = write_preamble(w, msg, eol, add_date);
+    if (preamble < 0) {
         rc = STATUS_STORE_BAD;
     } else if ((rc = write_head(w, &esc, msg, outcome, err)) != STATUS_OK) {
         read_failed = rc == STATUS_MESSAGE_BAD;
@@ -270,11 +280,12 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
     if (rc != STATUS_OK) {
         /* Take back whatever part of this message reached the file. */
         if (fflush(w->out) != 0 || plat_ftruncate(fileno(w->out), (uint64_t)start) != 0 ||
-            fseeko(w->out, start, SEEK_SET) != 0)
+            fseeko(w->out, (off_t)start, SEEK_SET) != 0)
             rc = STATUS_STORE_BAD;
         clearerr(w->out);
         return rc;
     }
+    w->offset = start + (uint64_t)preamble + esc.written + (add_eol ? strlen(eol) : 0) + 1;
     if (add_date) {
         char rfcdate[64];
         maildate_format_rfc5322(msg->date, rfcdate);

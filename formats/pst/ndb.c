@@ -99,30 +99,63 @@ enum {
 #define DLIST_OFFSET 0x4200u
 #define AMAP_BYTES 496u
 
+/* The two indexes held until commit, 8 and 16 bytes an entry (a million messages' blocks and
+ * nodes in about 40 MB): a block's BID is implied by its place (every block BID is issued in
+ * steps of 4 from 4 and gets the next entry), its offset is a multiple of 64, its size below
+ * 2^15; a node's BIDs are kept as block numbers (BID >> 2), the internal bit read back from the
+ * block's entry. */
+#define BBT_INTERNAL 0x8000u
+
 struct bbt_entry {
-    uint64_t bid;
-    uint64_t ib;
-    uint16_t cb;
+    uint32_t ib64;      /* offset / 64 */
+    uint16_t cb;        /* | BBT_INTERNAL for an internal block */
     uint16_t refs;
 };
 
 struct nbt_entry {
     uint32_t nid;
     uint32_t parent;
-    uint64_t bid_data;
-    uint64_t bid_sub;
+    uint32_t data;      /* block numbers: BID >> 2, 0 for none */
+    uint32_t sub;
 };
+
+/* Both indexes grow by chunks: a realloc of a whole index would copy it and leave the old copy
+ * behind in the heap, as resident as the index itself. */
+#define INDEX_CHUNK 65536u
+#define BBT_AT(n, i) (&(n)->bbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
+#define NBT_AT(n, i) (&(n)->nbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
+
+/* Room for entry `count` of a chunked index (`chunks` points at its chunk array). */
+static void *index_slot(void ***chunks, size_t count, size_t entry_size)
+{
+    if (count % INDEX_CHUNK == 0) {
+        *chunks = xrealloc(*chunks, (count / INDEX_CHUNK + 1) * sizeof **chunks);
+        (*chunks)[count / INDEX_CHUNK] = xmalloc(INDEX_CHUNK * entry_size);
+    }
+    return (char *)(*chunks)[count / INDEX_CHUNK] + count % INDEX_CHUNK * entry_size;
+}
+
+static void index_free(void **chunks, size_t count)
+{
+    for (size_t c = 0; c < (count + INDEX_CHUNK - 1) / INDEX_CHUNK; c++)
+        free(chunks[c]);
+    free(chunks);
+}
 
 struct pst_ndb {
     FILE *f;
     char *path;
     uint64_t pos;       /* end of what has been written */
-    uint8_t *amap;      /* AMAP_BYTES per interval */
+    uint8_t *amap;      /* AMAP_BYTES per interval from amap_first on, still being filled */
+    size_t amap_first;  /* intervals below it are full: their AMap pages are written */
     size_t nintervals;
-    struct bbt_entry *bbt;
-    size_t nbbt, capbbt;
-    struct nbt_entry *nbt;
-    size_t nnbt, capnbt;
+    uint8_t *longest;   /* per interval once full: its longest free run (for the FMap) */
+    uint16_t *free_units; /* per interval once full: its free 64-byte units */
+    struct bbt_entry **bbt;
+    size_t nbbt;        /* in chunks of INDEX_CHUNK entries: growing never copies them */
+    struct nbt_entry **nbt;
+    size_t nnbt;
+    size_t *merge;      /* at commit: the next entry of each sorted NBT chunk */
     uint64_t bid_next_b;
     uint64_t bid_next_p;
     uint32_t rgnid[32];
@@ -169,17 +202,7 @@ static void mark(struct pst_ndb *n, uint64_t off, uint64_t len)
     for (uint64_t o = off; o < off + len; o += 64) {
         size_t k = (size_t)((o - PST_FIRST_AMAP) / PST_AMAP_INTERVAL);
         uint64_t bit = (o - interval_base(k)) / 64;
-        n->amap[k * AMAP_BYTES + bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
-    }
-}
-
-static void ensure_interval(struct pst_ndb *n, size_t k)
-{
-    while (n->nintervals <= k) {
-        size_t i = n->nintervals++;
-        n->amap = xrealloc(n->amap, n->nintervals * AMAP_BYTES);
-        memset(n->amap + i * AMAP_BYTES, 0, AMAP_BYTES);
-        mark(n, interval_base(i), interval_reserved(i));
+        n->amap[(k - n->amap_first) * AMAP_BYTES + bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
     }
 }
 
@@ -187,6 +210,63 @@ static int io_fail(struct pst_ndb *n, struct error *err)
 {
     error_errno(err, errno, "%s: cannot write", n->path);
     return -1;
+}
+
+static int pwrite_at(struct pst_ndb *n, uint64_t off, const void *data, size_t len,
+                     struct error *err)
+{
+    if (fseeko(n->f, (off_t)off, SEEK_SET) != 0 || fwrite(data, 1, len, n->f) != len)
+        return io_fail(n, err);
+    return 0;
+}
+
+static uint8_t longest_free(const uint8_t *bits);
+static void map_trailer(uint8_t pg[PAGE_SIZE], uint8_t ptype, uint64_t ib);
+
+/* Writes the AMap page of the oldest interval still held, keeps what the FMap and the header
+ * need of it, and lets its bitmap go. */
+static int close_interval(struct pst_ndb *n, struct error *err)
+{
+    size_t k = n->amap_first;
+    const uint8_t *bits = n->amap;
+    unsigned used = 0;
+    for (unsigned i = 0; i < AMAP_BYTES; i++)
+        used += (unsigned)__builtin_popcount(bits[i]);
+    n->longest[k] = longest_free(bits);
+    n->free_units[k] = (uint16_t)(AMAP_BYTES * 8 - used);
+    uint8_t pg[PAGE_SIZE];
+    memset(pg, 0, sizeof pg);
+    memcpy(pg, bits, AMAP_BYTES);
+    map_trailer(pg, PTYPE_AMAP, interval_base(k));
+    if (pwrite_at(n, interval_base(k), pg, sizeof pg, err) < 0)
+        return -1;
+    n->amap_first++;
+    memmove(n->amap, n->amap + AMAP_BYTES, (n->nintervals - n->amap_first) * AMAP_BYTES);
+    return 0;
+}
+
+/* Makes interval k known. Space is only ever allocated at the end, so the intervals below k
+ * are full: their AMap pages are written now (the file is positioned back at its end), and
+ * memory holds the bitmaps of one or two intervals whatever the size of the file. */
+static int ensure_interval(struct pst_ndb *n, size_t k, struct error *err)
+{
+    while (n->nintervals <= k) {
+        size_t i = n->nintervals++;
+        n->longest = xrealloc(n->longest, n->nintervals);
+        n->free_units = xrealloc(n->free_units, n->nintervals * sizeof *n->free_units);
+        n->amap = xrealloc(n->amap, (n->nintervals - n->amap_first) * AMAP_BYTES);
+        memset(n->amap + (i - n->amap_first) * AMAP_BYTES, 0, AMAP_BYTES);
+        mark(n, interval_base(i), interval_reserved(i));
+    }
+    bool moved = false;
+    while (n->amap_first < k) {
+        if (close_interval(n, err) < 0)
+            return -1;
+        moved = true;
+    }
+    if (moved && fseeko(n->f, (off_t)n->pos, SEEK_SET) != 0)
+        return io_fail(n, err);
+    return 0;
 }
 
 static int write_zeros(struct pst_ndb *n, uint64_t count, struct error *err)
@@ -210,7 +290,8 @@ static int alloc_space(struct pst_ndb *n, uint64_t size, uint64_t align, uint64_
     uint64_t pos = (n->pos + align - 1) / align * align;
     for (;;) {
         size_t k = (size_t)((pos - PST_FIRST_AMAP) / PST_AMAP_INTERVAL);
-        ensure_interval(n, k);
+        if (ensure_interval(n, k, err) < 0)
+            return -1;
         uint64_t start = interval_base(k) + interval_reserved(k);
         if (pos < start)
             pos = start;
@@ -233,14 +314,25 @@ static int put_bytes(struct pst_ndb *n, const void *data, size_t len, struct err
     return 0;
 }
 
+/* The BID of block entry `i` (0-based). */
+static uint64_t bbt_bid(const struct pst_ndb *n, size_t i)
+{
+    return (uint64_t)(i + 1) << 2 | ((BBT_AT(n, i)->cb & BBT_INTERNAL) ? 2u : 0u);
+}
+
 static struct bbt_entry *bbt_find(struct pst_ndb *n, uint64_t bid)
 {
     /* Every block BID is issued in steps of 4 from 4 and gets an entry, so the index is direct. */
     uint64_t i = (bid >> 2);
     if (i == 0 || i > n->nbbt)
         return NULL;
-    struct bbt_entry *e = &n->bbt[i - 1];
-    return (e->bid & ~(uint64_t)1) == (bid & ~(uint64_t)1) ? e : NULL;
+    return bbt_bid(n, (size_t)i - 1) == (bid & ~(uint64_t)1) ? BBT_AT(n, (size_t)i - 1) : NULL;
+}
+
+/* A node's block number back as its BID. */
+static uint64_t nbt_bid(const struct pst_ndb *n, uint32_t block)
+{
+    return block ? bbt_bid(n, (size_t)block - 1) : 0;
 }
 
 static void add_ref(struct pst_ndb *n, uint64_t bid)
@@ -320,7 +412,10 @@ struct pst_ndb *pst_ndb_create(const char *path, struct error *err)
         pst_ndb_free(n);
         return NULL;
     }
-    ensure_interval(n, 0);
+    if (ensure_interval(n, 0, err) < 0) {
+        pst_ndb_free(n);
+        return NULL;
+    }
     return n;
 }
 
@@ -337,9 +432,17 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     uint8_t blk[8192];
     size_t total = (cb + 16 + 63) / 64 * 64;
     uint64_t bid = n->bid_next_b | (internal ? 2u : 0u);
+    if (n->bid_next_b != (uint64_t)(n->nbbt + 1) << 2 || n->nbbt >= UINT32_MAX) {
+        error_set(err, "%s: too many blocks", n->path);
+        return -1;
+    }
     uint64_t ib;
     if (alloc_space(n, total, 64, &ib, err) < 0)
         return -1;
+    if (ib / 64 > UINT32_MAX) {
+        error_set(err, "%s: the file is beyond 256 GiB", n->path);
+        return -1;
+    }
     memcpy(blk, data, cb);
     if (!internal)
         pst_permute_encode(blk, cb);
@@ -351,8 +454,8 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     pst_put64(t + 8, bid);
     if (put_bytes(n, blk, total, err) < 0)
         return -1;
-    n->bbt = xgrow(n->bbt, &n->capbbt, n->nbbt + 1, sizeof *n->bbt);
-    n->bbt[n->nbbt++] = (struct bbt_entry){bid, ib, (uint16_t)cb, 0};
+    struct bbt_entry *e = index_slot((void ***)&n->bbt, n->nbbt++, sizeof *e);
+    *e = (struct bbt_entry){(uint32_t)(ib / 64), (uint16_t)(cb | (internal ? BBT_INTERNAL : 0u)), 0};
     n->bid_next_b += 4;
     if (!internal)
         n->data_bytes += cb;
@@ -627,8 +730,8 @@ int pst_ndb_add_node(struct pst_ndb *n, uint32_t nid, uint64_t bid_data, uint64_
         error_set(err, "%s: node %#x refers to an unknown block", n->path, nid);
         return -1;
     }
-    n->nbt = xgrow(n->nbt, &n->capnbt, n->nnbt + 1, sizeof *n->nbt);
-    n->nbt[n->nnbt++] = (struct nbt_entry){nid, nid_parent, bid_data, bid_sub};
+    struct nbt_entry *e = index_slot((void ***)&n->nbt, n->nnbt++, sizeof *e);
+    *e = (struct nbt_entry){nid, nid_parent, (uint32_t)(bid_data >> 2), (uint32_t)(bid_sub >> 2)};
     add_ref(n, bid_data);
     add_ref(n, bid_sub);
     return 0;
@@ -669,15 +772,58 @@ static int write_page(struct pst_ndb *n, uint8_t pg[PAGE_SIZE], uint8_t ptype, u
     return 0;
 }
 
-/* One level of a B-tree: `keys[i]` and `ents` (cbEnt bytes each) go into pages of cEntMax
- * entries; the pages' first keys and BREFs come back for the level above. */
+/* One page of a B-tree level: its first key and its BREF, for the level above (pages of
+ * cEntMax entries, cbEnt bytes each). */
 struct bref_key {
     uint64_t key, bid, ib;
 };
 
-static int write_btree(struct pst_ndb *n, uint8_t ptype, const uint8_t *ents, const uint64_t *keys,
-                       size_t count, size_t cb_ent, struct bref_key *root, unsigned *levels,
-                       struct error *err)
+/* Puts entry `i` of a B-tree's leaves into `e` (cbEnt bytes) and returns its key. */
+typedef uint64_t (*btree_fill_fn)(const struct pst_ndb *n, size_t i, uint8_t *e);
+
+/* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
+static uint64_t fill_bbt(const struct pst_ndb *n, size_t i, uint8_t *e)
+{
+    const struct bbt_entry *b = BBT_AT(n, i);
+    uint64_t bid = bbt_bid(n, i);
+    pst_put64(e, bid);
+    pst_put64(e + 8, (uint64_t)b->ib64 * 64);
+    pst_put16(e + 16, (uint16_t)(b->cb & ~BBT_INTERNAL));
+    pst_put16(e + 18, (uint16_t)(b->refs + 1));
+    return bid;
+}
+
+/* The chunk holding the smallest NID not yet taken by the merge, or SIZE_MAX when all are. */
+static size_t nbt_next_chunk(const struct pst_ndb *n)
+{
+    size_t best = SIZE_MAX;
+    size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
+    for (size_t c = 0; c < nchunks; c++) {
+        size_t end = c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK;
+        if (n->merge[c] < end &&
+            (best == SIZE_MAX || n->nbt[c][n->merge[c]].nid < n->nbt[best][n->merge[best]].nid))
+            best = c;
+    }
+    return best;
+}
+
+/* NBT leaves in NID order: the next entry of the merge of the sorted chunks (`i` counts up). */
+static uint64_t fill_nbt(const struct pst_ndb *n, size_t i, uint8_t *e)
+{
+    (void)i;
+    size_t c = nbt_next_chunk(n);
+    const struct nbt_entry *x = &n->nbt[c][n->merge[c]++];
+    pst_put64(e, x->nid);
+    pst_put64(e + 8, nbt_bid(n, x->data));
+    pst_put64(e + 16, nbt_bid(n, x->sub));
+    pst_put32(e + 24, x->parent);
+    return x->nid;
+}
+
+/* Writes a B-tree bottom up: `count` leaf entries made by `fill`, page by page, so that no copy
+ * of the index is made. */
+static int write_btree(struct pst_ndb *n, uint8_t ptype, btree_fill_fn fill, size_t count,
+                       size_t cb_ent, struct bref_key *root, unsigned *levels, struct error *err)
 {
     size_t max_leaf = 488 / cb_ent;
     size_t nchild = (count + max_leaf - 1) / max_leaf;
@@ -690,12 +836,15 @@ static int write_btree(struct pst_ndb *n, uint8_t ptype, const uint8_t *ents, co
         size_t first = p * max_leaf;
         size_t c = count - first < max_leaf ? count - first : max_leaf;
         memset(pg, 0, sizeof pg);
-        memcpy(pg, ents + first * cb_ent, c * cb_ent);
+        for (size_t i = 0; i < c; i++) {
+            uint64_t key = fill(n, first + i, pg + i * cb_ent);
+            if (i == 0)
+                cur[p].key = key;
+        }
         pg[488] = (uint8_t)c;
         pg[489] = (uint8_t)max_leaf;
         pg[490] = (uint8_t)cb_ent;
         pg[491] = 0;
-        cur[p].key = c ? keys[first] : 0;
         rc = write_page(n, pg, ptype, &cur[p].bid, &cur[p].ib, err);
     }
     unsigned level = 0;
@@ -740,14 +889,6 @@ static int cmp_nbt(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int pwrite_at(struct pst_ndb *n, uint64_t off, const void *data, size_t len,
-                     struct error *err)
-{
-    if (fseeko(n->f, (off_t)off, SEEK_SET) != 0 || fwrite(data, 1, len, n->f) != len)
-        return io_fail(n, err);
-    return 0;
-}
-
 /* Longest run of free 64-byte units in one AMap bitmap, capped at 255 (an FMap byte). */
 static uint8_t longest_free(const uint8_t *bits)
 {
@@ -778,65 +919,45 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
     }
     n->done = true;
     int rc = 0;
-    /* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
-    uint8_t *ents = xcalloc(n->nbbt ? n->nbbt : 1, 24);
-    uint64_t *keys = xcalloc(n->nbbt ? n->nbbt : 1, sizeof *keys);
-    for (size_t i = 0; i < n->nbbt; i++) {
-        uint8_t *e = ents + 24 * i;
-        pst_put64(e, n->bbt[i].bid);
-        pst_put64(e + 8, n->bbt[i].ib);
-        pst_put16(e + 16, n->bbt[i].cb);
-        pst_put16(e + 18, (uint16_t)(n->bbt[i].refs + 1));
-        keys[i] = n->bbt[i].bid;
-    }
     struct bref_key bbt_root = {0, 0, 0}, nbt_root = {0, 0, 0};
     unsigned bbt_levels = 0, nbt_levels = 0;
     /* Page BIDs: odd numbers above every block BID. */
     n->bid_next_p = n->bid_next_b + 1;
-    rc = write_btree(n, PTYPE_BBT, ents, keys, n->nbbt, 24, &bbt_root, &bbt_levels, err);
-    free(ents);
-    free(keys);
+    rc = write_btree(n, PTYPE_BBT, fill_bbt, n->nbbt, 24, &bbt_root, &bbt_levels, err);
     if (rc == 0) {
-        qsort(n->nbt, n->nnbt, sizeof *n->nbt, cmp_nbt);
-        for (size_t i = 1; i < n->nnbt; i++)
-            if (n->nbt[i].nid == n->nbt[i - 1].nid) {
-                error_set(err, "%s: node %#x appears twice", n->path, n->nbt[i].nid);
+        /* Each chunk sorted, then merged as the leaves are written; first a pass for twins. */
+        size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
+        for (size_t c = 0; c < nchunks; c++)
+            qsort(n->nbt[c], c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK,
+                  sizeof **n->nbt, cmp_nbt);
+        n->merge = xcalloc(nchunks ? nchunks : 1, sizeof *n->merge);
+        uint64_t last = 0;
+        for (size_t i = 0; i < n->nnbt && rc == 0; i++) {
+            size_t c = nbt_next_chunk(n);
+            uint32_t nid = n->nbt[c][n->merge[c]++].nid;
+            if (i > 0 && nid == last) {
+                error_set(err, "%s: node %#x appears twice", n->path, nid);
                 rc = -1;
-                break;
             }
-    }
-    if (rc == 0) {
-        ents = xcalloc(n->nnbt ? n->nnbt : 1, 32);
-        keys = xcalloc(n->nnbt ? n->nnbt : 1, sizeof *keys);
-        for (size_t i = 0; i < n->nnbt; i++) {
-            uint8_t *e = ents + 32 * i;
-            pst_put64(e, n->nbt[i].nid);
-            pst_put64(e + 8, n->nbt[i].bid_data);
-            pst_put64(e + 16, n->nbt[i].bid_sub);
-            pst_put32(e + 24, n->nbt[i].parent);
-            keys[i] = n->nbt[i].nid;
+            last = nid;
         }
-        rc = write_btree(n, PTYPE_NBT, ents, keys, n->nnbt, 32, &nbt_root, &nbt_levels, err);
-        free(ents);
-        free(keys);
+        memset(n->merge, 0, (nchunks ? nchunks : 1) * sizeof *n->merge);
     }
+    if (rc == 0)
+        rc = write_btree(n, PTYPE_NBT, fill_nbt, n->nnbt, 32, &nbt_root, &nbt_levels, err);
     /* The file ends at the end of an AMap interval ([MS-PST] 2.6.1.1.2). */
     size_t last = n->nintervals - 1;
     uint64_t eof = interval_base(last) + PST_AMAP_INTERVAL;
     if (rc == 0)
         rc = write_zeros(n, eof - n->pos, err);
+    /* The AMap pages of the intervals still open; the others were written as they filled. */
+    while (rc == 0 && n->amap_first < n->nintervals)
+        rc = close_interval(n, err);
     uint64_t free_bytes = 0;
     uint8_t pg[PAGE_SIZE];
     for (size_t k = 0; k < n->nintervals && rc == 0; k++) {
-        const uint8_t *bits = n->amap + k * AMAP_BYTES;
-        for (unsigned i = 0; i < AMAP_BYTES; i++)
-            free_bytes += 64u * (unsigned)(8 - __builtin_popcount(bits[i]));
-        uint64_t base = interval_base(k);
-        memset(pg, 0, sizeof pg);
-        memcpy(pg, bits, AMAP_BYTES);
-        map_trailer(pg, PTYPE_AMAP, base);
-        rc = pwrite_at(n, base, pg, sizeof pg, err);
-        uint64_t at = base + PAGE_SIZE;
+        free_bytes += 64u * n->free_units[k];
+        uint64_t at = interval_base(k) + PAGE_SIZE;
         if (rc == 0 && has_pmap(k)) {
             memset(pg, 0xFF, 496);
             map_trailer(pg, PTYPE_PMAP, at);
@@ -847,7 +968,7 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
             /* One byte per AMap from this interval on: its longest free run. */
             memset(pg, 0, sizeof pg);
             for (size_t j = 0; j < 496 && k + j < n->nintervals; j++)
-                pg[j] = longest_free(n->amap + (k + j) * AMAP_BYTES);
+                pg[j] = n->longest[k + j];
             map_trailer(pg, PTYPE_FMAP, at);
             rc = pwrite_at(n, at, pg, sizeof pg, err);
         } else if (rc == 0 && has_fpmap(k)) {
@@ -914,7 +1035,10 @@ void pst_ndb_free(struct pst_ndb *n)
         fclose(n->f);
     free(n->path);
     free(n->amap);
-    free(n->bbt);
-    free(n->nbt);
+    free(n->longest);
+    free(n->free_units);
+    index_free((void **)n->bbt, n->nbbt);
+    index_free((void **)n->nbt, n->nnbt);
+    free(n->merge);
     free(n);
 }

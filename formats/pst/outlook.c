@@ -202,18 +202,20 @@ static enum status ol_begin_folder(void *wp, const struct model_folder *f,
     return STATUS_OK;
 }
 
+/* The head and the rest of a message held whole in w->data: the rest is read straight into the
+ * buffer, sized by the file (message_read stops at the size the file had). */
 static int read_all(struct outlook *w, struct message *msg, struct error *err)
 {
     buf_reset(&w->data);
     buf_append(&w->data, msg->head, msg->head_len);
-    char chunk[65536];
     for (;;) {
-        ssize_t n = message_read(msg, chunk, sizeof chunk, err);
+        size_t room = msg->left ? (size_t)msg->left : 1;
+        ssize_t n = message_read(msg, buf_reserve(&w->data, room), room, err);
         if (n < 0)
             return -1;
         if (n == 0)
             return 0;
-        buf_append(&w->data, chunk, (size_t)n);
+        buf_commit(&w->data, (size_t)n);
     }
 }
 
@@ -276,6 +278,9 @@ static enum status ol_message(void *wp, struct message *msg, struct writer_outco
     if (!msg->at_eof && msg->size > OUTLOOK_HOLD_MAX && msg->size >= msg->rest_offset) {
         n = normalize_open_file(msg->head, msg->head_len, msg->fd, msg->rest_offset,
                                 msg->size - msg->rest_offset, &hints, err);
+    } else if (msg->at_eof) {
+        /* The head is the whole message: the view reads it where it is. */
+        n = normalize_open(msg->head, msg->head_len, &hints, err);
     } else {
         if (read_all(w, msg, err) != 0)
             return STATUS_MESSAGE_BAD;

@@ -7,7 +7,6 @@
 #include "pst/pstwriter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,11 @@ struct pst_folder {
     uint64_t contents_bid, contents_sub; /* once written */
 };
 
+/* A 128-bit digest of the input, the source of every identifier (see digest_absorb). */
+struct pst_digest {
+    uint64_t lane[2];
+};
+
 struct pst_writer {
     char *path, *part;
     struct pst_ndb *ndb;
@@ -53,27 +57,94 @@ struct pst_writer {
     uint32_t row_ver;
     uint64_t now;
     uint64_t messages;
+    uint64_t keys;            /* search keys given so far (embedded messages included) */
+    struct pst_digest digest; /* of the input so far: the source of every identifier */
     bool failed;
 };
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
-static void random_bytes(uint8_t *out, size_t len)
+/* Identifiers (the store's record key and replica GUID, the instance GUIDs of node 0xF01, each
+ * message's search key) are derived from the input, never drawn at random, so that the same
+ * store converted twice gives the same PST: a 128-bit digest absorbs the store name and then the
+ * first 64 bytes of every property of every message as it is added. The instance GUIDs come from the
+ * store name and the creation time, the search keys from the digest so far and the message's
+ * number, the record key and replica GUID from the final digest at commit. */
+static uint64_t mix64(uint64_t x)
 {
-    static uint64_t state;
-    size_t got = 0;
-    if (plat_random_bytes(out, len) == 0)
-        got = len;
-    if (state == 0)
-        state = (uint64_t)time(NULL) ^ ((uint64_t)plat_process_id() << 32) ^ 0x9E3779B97F4A7C15ull;
-    for (size_t i = got; i < len; i++) {
-        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-        out[i] = (uint8_t)state;
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+static void digest_word(struct pst_digest *d, uint64_t word)
+{
+    d->lane[0] = (d->lane[0] ^ word) * 0x100000001B3ull;
+    d->lane[1] = ((d->lane[1] ^ word) * 0x9E3779B97F4A7C15ull) ^ (d->lane[0] >> 29);
+}
+
+/* Eight bytes at a time: the digest is taken of every message and must stay cheap. */
+static void digest_absorb(struct pst_digest *d, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    for (; len >= 8; p += 8, len -= 8) {
+        digest_word(d, (uint64_t)pst_get32(p + 4) << 32 | pst_get32(p));
+    }
+    uint64_t tail = len;
+    for (size_t i = 0; i < len; i++)
+        tail = tail << 8 | p[i];
+    digest_word(d, tail);
+}
+
+static void digest_absorb64(struct pst_digest *d, uint64_t v)
+{
+    digest_word(d, v);
+}
+
+/* `len` bytes for the identifier named by `purpose` and `n`; the digest is not changed. */
+static void digest_derive(const struct pst_digest *d, uint64_t purpose, uint64_t n, uint8_t *out,
+                          size_t len)
+{
+    uint64_t x = mix64(d->lane[0] ^ mix64(purpose)) ^ mix64(d->lane[1] + n);
+    for (size_t i = 0; i < len; i += 8) {
+        x = mix64(x + 0x9E3779B97F4A7C15ull);
+        uint8_t b[8];
+        pst_put64(b, x);
+        memcpy(out + i, b, len - i < 8 ? len - i : 8);
     }
 }
 
+/* The start of each property of a message: enough to tell messages apart, cheap for large ones. */
+#define DIGEST_VALUE_BYTES 64
+
+static void digest_message(struct pst_digest *d, const struct pst_message *msg)
+{
+    for (size_t i = 0; i < msg->props.count; i++) {
+        const struct pst_prop *p = &msg->props.props[i];
+        digest_absorb64(d, p->tag);
+        digest_absorb64(d, p->num);
+        if (p->data && !p->source) {
+            size_t len = p->len == (size_t)-1 ? strlen(p->data) : p->len;
+            digest_absorb(d, p->data, len < DIGEST_VALUE_BYTES ? len : DIGEST_VALUE_BYTES);
+        }
+    }
+}
+
+enum { ID_INSTANCE = 1, ID_SEARCH_KEY, ID_RECORD_KEY, ID_REPL_GUID };
+
+/* The time of the run, or SOURCE_DATE_EPOCH (seconds) when it is set, as for reproducible
+ * builds: then two runs over the same store give byte-identical PSTs. */
 static uint64_t filetime_now(void)
 {
+    const char *fixed = getenv("SOURCE_DATE_EPOCH");
+    if (fixed && *fixed) {
+        char *end;
+        long long secs = strtoll(fixed, &end, 10);
+        if (*end == '\0' && secs >= 0)
+            return model_time_to_filetime((int64_t)secs);
+    }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return model_time_to_filetime((int64_t)ts.tv_sec) + (uint64_t)ts.tv_nsec / 100;
@@ -302,9 +373,9 @@ struct pst_writer *pst_writer_open(const char *path, const char *store_name, str
     }
     w->names = pst_nameid_new();
     w->now = filetime_now();
-    random_bytes(w->info.record_key, 16);
-    random_bytes(w->info.repl_guid, 16);
-    random_bytes(w->info.instance, 32);
+    w->digest = (struct pst_digest){{0xCBF29CE484222325ull, 0x84222325CBF29CE4ull}};
+    digest_absorb(&w->digest, w->store_name, strlen(w->store_name) + 1);
+    digest_derive(&w->digest, ID_INSTANCE, w->now, w->info.instance, sizeof w->info.instance);
     w->info.name = w->store_name;
     w->info.filetime = w->now;
 
@@ -527,7 +598,8 @@ static int write_message_node(struct pst_writer *w, const struct pst_message *ms
     }
     /* Defaults first; the caller's properties replace them. */
     uint8_t key[16];
-    random_bytes(key, sizeof key);
+    digest_message(&w->digest, msg);
+    digest_derive(&w->digest, ID_SEARCH_KEY, ++w->keys, key, sizeof key);
     enc_str(e, PST_TAG(0x001A, PST_PT_UNICODE), "IPM.Note");
     enc_num(e, PST_TAG(0x0E07, PST_PT_I32), 0);
     enc_num(e, PST_TAG(0x0E17, PST_PT_I32), 0);
@@ -715,8 +787,11 @@ int pst_writer_commit(struct pst_writer *w, struct error *err)
         rc = write_folder(w, w->all[i], err);
     if (rc == 0)
         rc = pst_nameid_write(w->names, w->ndb, err);
-    if (rc == 0)
+    if (rc == 0) {
+        digest_derive(&w->digest, ID_RECORD_KEY, 0, w->info.record_key, sizeof w->info.record_key);
+        digest_derive(&w->digest, ID_REPL_GUID, 0, w->info.repl_guid, sizeof w->info.repl_guid);
         rc = pst_store_write(&w->info, w->ndb, err);
+    }
     if (rc == 0)
         rc = pst_ndb_commit(w->ndb, err);
     if (rc == 0 && plat_rename(w->part, w->path) != 0) {

@@ -22,6 +22,12 @@ static ssize_t read_some(int fd, char *buf, size_t cap)
     }
 }
 
+/* How much of `cap` a read may ask for: no more than the file has left. */
+static size_t want(const struct message *m, size_t cap)
+{
+    return m->left < cap ? (size_t)m->left : cap;
+}
+
 /* The date a message is filed under (normalize/maildate has the rule). */
 static void find_date(struct message *m)
 {
@@ -41,7 +47,9 @@ static enum status open_failed(struct message *m, int errnum, struct error *err)
     return STATUS_MESSAGE_BAD;
 }
 
-enum status message_open(struct message *m, const struct model_message *file, struct error *err)
+/* Opens and reads the head, starting with a read of `first` bytes. */
+static enum status open_reading(struct message *m, const struct model_message *file, size_t first,
+                                struct error *err)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
@@ -53,31 +61,37 @@ enum status message_open(struct message *m, const struct model_message *file, st
         return open_failed(m, errno, err);
     if (st.type != PLAT_FILE)
         return open_failed(m, EINVAL, err);
-    /* Read until the header block is complete, the file ends, or the head is full. */
-    size_t cap = 65536;
+    /* Reads sized by fstat, until the header block is complete, the file's bytes are all read,
+     * or the head is full: a message that fits is read by one read(), and nothing asks past its
+     * end (a file that grows meanwhile is taken at the size it had). */
+    m->size = st.size;
+    m->left = m->size;
+    size_t cap = first;
     m->head = xmalloc(cap);
-    for (;;) {
+    while (m->left > 0) {
         if (m->head_len == cap) {
             if (cap >= MESSAGE_HEAD_MAX)
                 break;
             cap *= 2;
             m->head = xrealloc(m->head, cap);
         }
-        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+        ssize_t n = read_some(m->fd, m->head + m->head_len, want(m, cap - m->head_len));
         if (n < 0)
             return open_failed(m, errno, err);
         if (n == 0) {
-            m->at_eof = true;
+            m->left = 0;
             break;
         }
         m->head_len += (size_t)n;
+        m->left -= (uint64_t)n;
         if (m->head_len == (size_t)n) {
             /* A message saved with blank lines or an indent before its first field is mail:
              * those bytes go, and the pipeline reports the repair. */
-            m->blanks_removed = rfc822_leading_blanks(m->head, m->head_len);
-            if (m->blanks_removed) {
-                m->head_len -= m->blanks_removed;
-                memmove(m->head, m->head + m->blanks_removed, m->head_len);
+            size_t blanks = rfc822_leading_blanks(m->head, m->head_len);
+            if (blanks) {
+                m->blanks_removed += blanks;
+                m->head_len -= blanks;
+                memmove(m->head, m->head + blanks, m->head_len);
             }
         }
         rfc822_header_length(m->head, m->head_len, &m->header_complete);
@@ -85,27 +99,55 @@ enum status message_open(struct message *m, const struct model_message *file, st
             break;
     }
     m->header_len = rfc822_header_length(m->head, m->head_len, &m->header_complete);
-    if (!m->at_eof && m->head_len < cap) {
-        /* One more read tells a header-only file (nothing after the head) from a message. */
-        ssize_t n = read_some(m->fd, m->head + m->head_len, cap - m->head_len);
+    if (m->left > 0 && m->head_len < cap) {
+        /* A short read: one more tells a header-only file (nothing after the head) from a
+         * message. */
+        ssize_t n = read_some(m->fd, m->head + m->head_len, want(m, cap - m->head_len));
         if (n < 0)
             return open_failed(m, errno, err);
         m->head_len += (size_t)n;
-        m->at_eof = n == 0;
+        m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     }
-    m->size = st.size;
+    m->at_eof = m->left == 0;
     m->rest_offset = m->blanks_removed + m->head_len;
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);
     return STATUS_OK;
 }
 
+enum status message_open(struct message *m, const struct model_message *file, struct error *err)
+{
+    return open_reading(m, file, MESSAGE_READ_FIRST, err);
+}
+
+enum status message_open_header(struct message *m, const struct model_message *file,
+                                struct error *err)
+{
+    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, err);
+}
+
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)
 {
-    ssize_t n = read_some(m->fd, buf, cap);
+    if (m->left == 0)
+        return 0;
+    ssize_t n = read_some(m->fd, buf, want(m, cap));
     if (n < 0)
         error_errno(err, errno, "cannot read %s", m->file->source);
+    else
+        m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     return n;
+}
+void message_hold(struct message *m)
+{
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
+    /* A copy of its size, not realloc: shrinking leaves the rest of the 64 KB behind as a hole
+     * that no later buffer fits in, a page of it touched per message held. */
+    char *kept = xmalloc(m->head_len ? m->head_len : 1);
+    memcpy(kept, m->head, m->head_len);
+    free(m->head);
+    m->head = kept;
 }
 
 void message_close(struct message *m)

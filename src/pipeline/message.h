@@ -20,6 +20,9 @@
 #include "normalize/rfc822.h"
 
 #define MESSAGE_HEAD_MAX (1024 * 1024)
+/* The first read: most messages whole (message_open), or most header blocks (the header only). */
+#define MESSAGE_READ_FIRST (64 * 1024)
+#define MESSAGE_HEADER_READ_FIRST (4 * 1024)
 
 struct message {
     const struct model_message *file; /* as the reader described it */
@@ -32,6 +35,7 @@ struct message {
     size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
     uint64_t size;        /* of the file when it was opened */
+    uint64_t left;        /* bytes of it not read yet (the rest after head) */
     uint64_t rest_offset; /* where the bytes after head begin in the file */
     int64_t date;         /* the date it is filed under (maildate_filed) */
     enum date_origin date_origin;
@@ -41,8 +45,17 @@ struct message {
 /* Opens and reads the head; STATUS_MESSAGE_BAD with `err` when the file cannot be opened or
  * read (the message is closed then). */
 enum status message_open(struct message *m, const struct model_message *file, struct error *err);
-/* Reads the bytes after `head`: >0 bytes, 0 at the end, -1 with `err` on a read error. */
+/* The same, reading no more than the header block needs (in reads from 4 KB up): for counting
+ * and classifying without a writer, as `scan` does. The class and the date are the same as
+ * message_open's; `head` holds less of the body. */
+enum status message_open_header(struct message *m, const struct model_message *file,
+                                struct error *err);
+/* Reads the bytes after `head`, up to the size the file had when it was opened: >0 bytes, 0 at
+ * the end (without a system call once that size is read), -1 with `err` on a read error. */
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);
+/* Keeps a message that was read whole (at_eof) without its file: the file is closed and the
+ * head trimmed to its length; the message stays usable until message_close(). */
+void message_hold(struct message *m);
 void message_close(struct message *m);
 
 #endif

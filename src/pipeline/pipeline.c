@@ -100,12 +100,16 @@ static enum status write_message(struct run *r, struct message *msg)
     return STATUS_STORE_BAD;
 }
 
-static enum status on_message(void *ctx, const struct model_message *m)
+/* One message to the writer; `pre` is the message already opened and read whole while its
+ * folder was sorted (taken over), or NULL to open it here. */
+static enum status handle_message(struct run *r, const struct model_message *m, struct message *pre)
 {
-    struct run *r = ctx;
     struct pipeline *p = r->p;
-    if (p->stop && *p->stop)
+    if (p->stop && *p->stop) {
+        if (pre)
+            message_close(pre);
         return STATUS_STOPPED;
+    }
     struct report_totals *totals = report_totals(p->report);
     r->row->found++;
     r->row->bytes += m->size;
@@ -115,7 +119,11 @@ static enum status on_message(void *ctx, const struct model_message *m)
     struct message msg;
     struct error err;
     enum status rc = STATUS_OK;
-    if (message_open(&msg, m, &err) != STATUS_OK) {
+    if (pre) {
+        msg = *pre;
+        msg.file = m;
+    } else if ((p->writer ? message_open(&msg, m, &err) : message_open_header(&msg, m, &err)) !=
+               STATUS_OK) {
         report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", err.msg);
         totals->messages_not_converted++;
         progress_message(p->progress, m->size);
@@ -153,16 +161,28 @@ static enum status on_message(void *ctx, const struct model_message *m)
     return rc;
 }
 
-/* A folder's messages collected for date order: copies of what the reader handed out. */
+static enum status on_message(void *ctx, const struct model_message *m)
+{
+    return handle_message(ctx, m, NULL);
+}
+
+/* A folder's messages collected for date order: copies of what the reader handed out. Reading
+ * a message's date reads all of a small one: it is kept (within DATED_HOLD_MAX bytes a folder)
+ * and handed to the writer from memory, so that each is opened and read once. */
+#define DATED_HOLD_MAX (4u << 20)
+
 struct dated {
     struct model_message m;
     char *source, *path;
     int64_t date;
+    bool held;           /* msg holds the whole message (its file closed) */
+    struct message msg;
 };
 
 struct dated_list {
     struct dated *items;
     size_t count, cap;
+    size_t held_bytes;
 };
 
 static enum status collect(void *ctx, const struct model_message *m)
@@ -179,9 +199,17 @@ static enum status collect(void *ctx, const struct model_message *m)
     struct message msg;
     struct error ignored;
     d->date = INT64_MAX;
+    d->held = false;
     if (message_open(&msg, &d->m, &ignored) == STATUS_OK) {
         d->date = msg.date;
-        message_close(&msg);
+        if (msg.at_eof && l->held_bytes + msg.head_len <= DATED_HOLD_MAX) {
+            message_hold(&msg);
+            l->held_bytes += msg.head_len;
+            d->msg = msg;
+            d->held = true;
+        } else {
+            message_close(&msg);
+        }
     }
     return STATUS_OK;
 }
@@ -201,9 +229,14 @@ static enum status each_message_by_date(struct run *r, const struct model_folder
     enum status rc = r->p->reader->each_message(r->p->store, f, collect, &l, r->err);
     if (rc == STATUS_OK && l.count)
         qsort(l.items, l.count, sizeof *l.items, dated_compare);
-    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++)
-        rc = on_message(r, &l.items[i].m);
+    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
+        struct dated *d = &l.items[i];
+        rc = handle_message(r, &d->m, d->held ? &d->msg : NULL);
+        d->held = false;
+    }
     for (size_t i = 0; i < l.count; i++) {
+        if (l.items[i].held)
+            message_close(&l.items[i].msg);
         free(l.items[i].source);
         free(l.items[i].path);
     }

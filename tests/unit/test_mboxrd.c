@@ -47,6 +47,9 @@ static char *escape_in_steps(const char *in, size_t step, bool *newline)
     mboxrd_end(&e, f);
     *newline = mboxrd_ends_with_newline(&e);
     fclose(f);
+    if (e.written != outlen)
+        ok(0, "written counts %llu bytes of %zu in steps of %zu", (unsigned long long)e.written,
+           outlen, step);
     return out;
 }
 
