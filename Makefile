@@ -163,3 +163,45 @@ clean:
 	rm -rf build build-asan build-fuzz $(PROG)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+
+# ---- The Windows build (issue 13): make windows, make windows-test ---------------------------
+# tools/windows/build-deps.sh cross-builds the libraries from Debian 12's source packages into
+# $(WIN_PREFIX) (cached: a second run rebuilds nothing); then this Makefile's own rules above
+# build wlmigrate.exe with the mingw-w64 compiler, the same sources and warnings, pkg-config
+# answering from the prefix (tools/windows/bin/pkg-config, always --static); and
+# tools/windows/make-zip.py packs dist/wlmigrate-VERSION-win64.zip. The tests in tests/windows/
+# run the exe under Wine against the Linux build ($(PROG)).
+WIN_HOST    := x86_64-w64-mingw32
+WIN_OUT     := build/windows
+WIN_PREFIX  := $(abspath $(WIN_OUT))/prefix
+WIN_BUILD   := $(WIN_OUT)/obj
+WIN_EXE     := $(WIN_OUT)/wlmigrate.exe
+WIN_VERSION := $(shell sed -n 's/^\#define WLMIGRATE_VERSION "\(.*\)"/\1/p' src/cli/cli.c)
+WIN_ZIP     := dist/wlmigrate-$(WIN_VERSION)-win64.zip
+WIN_TESTS   := $(sort $(wildcard tests/windows/*.t))
+WIN_LDFLAGS ?=
+
+.PHONY: windows windows-deps windows-exe windows-test
+windows: $(WIN_ZIP)
+
+windows-deps:
+	tools/windows/build-deps.sh $(WIN_OUT)
+
+# The exe: a static x86-64 program, console subsystem, linked with -static so that no DLL of
+# the toolchain (libgcc, libwinpthread) is needed beside it. The catalog goes beside it as
+# locale/ja/LC_MESSAGES/wlmigrate.mo (LOCALEDIR=locale: relative to the exe's folder).
+windows-exe: windows-deps
+	PATH="$(abspath tools/windows/bin):$$PATH" WINDOWS_PREFIX="$(WIN_PREFIX)" \
+	    $(MAKE) CC=$(WIN_HOST)-gcc AR=$(WIN_HOST)-ar BUILD=$(WIN_BUILD) PROG=$(WIN_EXE) \
+	    LOCALEDIR=locale LDFLAGS="-static $(WIN_LDFLAGS)" all
+	$(WIN_HOST)-strip -o $(WIN_OUT)/wlmigrate-stripped.exe $(WIN_EXE)
+
+$(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py
+	@mkdir -p dist
+	tools/windows/make-zip.py --out $@ --version $(WIN_VERSION) \
+	    --exe $(WIN_OUT)/wlmigrate-stripped.exe --readme dist/README.txt.in \
+	    --catalogs $(WIN_BUILD)/locale --licenses $(WIN_PREFIX)/share/wlmigrate-licenses
+
+windows-test: $(PROG)
+	WLMIGRATE=$(abspath $(PROG)) WLMIGRATE_EXE=$(abspath $(WIN_EXE)) BUILD=$(abspath $(BUILD)) \
+	    prove --exec '' $(WIN_TESTS)
