@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "normalize/maildate.h"
 #include "mboxrd.h"
 #include "normalize/normalize.h"
@@ -158,7 +159,7 @@ static enum status tb_begin_folder(void *wp, const struct model_folder *f,
     w->placed[w->nplaced++] = p;
 
     writer_outcome_output(outcome, p->rel);
-    w->out = fopen(p->mbox, "wbx");
+    w->out = plat_fopen_write(p->mbox, PLAT_CREATE_NEW, false);
     if (!w->out) {
         error_errno(err, errno, "cannot create %s", p->mbox);
         return STATUS_STORE_BAD;
@@ -268,7 +269,7 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
         error_errno(err, errno, "cannot write %s", w->current->mbox);
     if (rc != STATUS_OK) {
         /* Take back whatever part of this message reached the file. */
-        if (fflush(w->out) != 0 || ftruncate(fileno(w->out), start) != 0 ||
+        if (fflush(w->out) != 0 || plat_ftruncate(fileno(w->out), (uint64_t)start) != 0 ||
             fseeko(w->out, start, SEEK_SET) != 0)
             rc = STATUS_STORE_BAD;
         clearerr(w->out);
@@ -297,7 +298,7 @@ static enum status close_current(struct tbwriter *w, struct error *err)
     /* On disk before the CLI renames the result into place: a crash never leaves it half. */
     int rc = fflush(w->out);
     if (rc == 0)
-        rc = fsync(fileno(w->out));
+        rc = plat_fsync(fileno(w->out));
     if (fclose(w->out) != 0)
         rc = -1;
     w->out = NULL;

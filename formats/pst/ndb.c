@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <zlib.h>
 
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 /* mpbbR: the first 256 bytes of mpbbCrypt ([MS-PST] 5.1), used to encode. */
@@ -299,7 +300,7 @@ static void build_header(const struct pst_ndb *n, const struct root_info *r, uin
 
 struct pst_ndb *pst_ndb_create(const char *path, struct error *err)
 {
-    FILE *f = fopen(path, "w+b");
+    FILE *f = plat_fopen_write(path, PLAT_CREATE_TRUNCATE, true);
     if (!f) {
         error_errno(err, errno, "%s: cannot create", path);
         return NULL;

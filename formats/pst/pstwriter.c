@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/platform.h"
 #include "model/model.h"
 #include "pst/ltp.h"
 #include "pst/messaging.h"
@@ -61,14 +62,10 @@ static void random_bytes(uint8_t *out, size_t len)
 {
     static uint64_t state;
     size_t got = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t r = read(fd, out, len);
-        got = r > 0 ? (size_t)r : 0;
-        close(fd);
-    }
+    if (plat_random_bytes(out, len) == 0)
+        got = len;
     if (state == 0)
-        state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull;
+        state = (uint64_t)time(NULL) ^ ((uint64_t)plat_process_id() << 32) ^ 0x9E3779B97F4A7C15ull;
     for (size_t i = got; i < len; i++) {
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
         out[i] = (uint8_t)state;
@@ -722,12 +719,12 @@ int pst_writer_commit(struct pst_writer *w, struct error *err)
         rc = pst_store_write(&w->info, w->ndb, err);
     if (rc == 0)
         rc = pst_ndb_commit(w->ndb, err);
-    if (rc == 0 && rename(w->part, w->path) != 0) {
+    if (rc == 0 && plat_rename(w->part, w->path) != 0) {
         error_errno(err, errno, "%s: cannot rename into place", w->path);
         rc = -1;
     }
     if (rc < 0)
-        unlink(w->part);
+        plat_unlink(w->part);
     writer_free(w);
     return rc;
 }
@@ -738,6 +735,6 @@ void pst_writer_abort(struct pst_writer *w)
         return;
     pst_ndb_free(w->ndb);
     w->ndb = NULL;
-    unlink(w->part);
+    plat_unlink(w->part);
     writer_free(w);
 }

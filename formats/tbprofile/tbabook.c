@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 static const char schema[] =
@@ -186,6 +187,6 @@ int tbabook_write(const char *path, const struct contact_list *contacts, tbabook
         rc = -1;
     }
     if (rc != 0)
-        unlink(path);
+        plat_unlink(path);
     return rc;
 }

@@ -1,27 +1,18 @@
 /* tblock: whether Thunderbird runs on a profile (see tblock.h). */
 #include "tbprofile/tblock.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "util/fsutil.h"
+#include "util/platform.h"
 
-/* `.parentlock` holds a record lock of a running Thunderbird. */
-static bool parentlock_held(const char *dir)
+/* `.parentlock` (Linux) or `parent.lock` (Windows) is held by a running Thunderbird. */
+static bool parentlock_held(const char *dir, const char *name)
 {
-    char *path = path_join(dir, ".parentlock");
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char *path = path_join(dir, name);
+    bool held = plat_file_locked(path);
     free(path);
-    if (fd < 0)
-        return false;
-    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-    close(fd);
     return held;
 }
 
@@ -29,23 +20,20 @@ static bool parentlock_held(const char *dir)
 static bool lock_link_alive(const char *dir)
 {
     char *path = path_join(dir, "lock");
-    char target[256];
-    ssize_t n = readlink(path, target, sizeof target - 1);
+    char *target = plat_readlink(path);
     free(path);
-    if (n <= 0)
+    if (!target)
         return false;
-    target[n] = '\0';
     const char *plus = strrchr(target, '+');
-    if (!plus || !plus[1])
-        return false;
-    char *end;
-    long pid = strtol(plus + 1, &end, 10);
-    if (*end || pid <= 0)
-        return false;
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    char *end = NULL;
+    long pid = plus && plus[1] ? strtol(plus + 1, &end, 10) : 0;
+    bool alive = end && !*end && pid > 0 && plat_process_alive(pid);
+    free(target);
+    return alive;
 }
 
 bool tblock_in_use(const char *dir)
 {
-    return parentlock_held(dir) || lock_link_alive(dir);
+    return parentlock_held(dir, ".parentlock") || parentlock_held(dir, "parent.lock") ||
+           lock_link_alive(dir);
 }

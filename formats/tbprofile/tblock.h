@@ -4,8 +4,9 @@
  * link `lock` whose target ends in "+PID", left behind when it crashes, and a POSIX record lock
  * on the file `.parentlock`, which the system drops with the process. A profile is in use when
  * `.parentlock` is locked by another process, or when `lock` names a process that is alive. On
- * Windows the lock is `parent.lock`, held open while Thunderbird runs; a copy of such a profile
- * read here carries no process, so it is not a sign of use. */
+ * Windows the lock is `parent.lock`, held open without sharing while Thunderbird runs: that is
+ * seen on Windows (util/platform's plat_file_locked), while a copy of such a profile read on
+ * Linux carries no lock, so it is not a sign of use. */
 #ifndef WLMIGRATE_TBLOCK_H
 #define WLMIGRATE_TBLOCK_H
 

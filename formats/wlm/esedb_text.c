@@ -15,6 +15,7 @@
 #include "util/child.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -873,7 +874,7 @@ static int read_at(int fd, unsigned char *buf, size_t len, off_t at)
 {
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(fd, buf + done, len - done, at + (off_t)done);
+        ssize_t n = plat_pread(fd, buf + done, len - done, (uint64_t)at + done);
         if (n <= 0)
             return -1;
         done += (size_t)n;
@@ -885,14 +886,14 @@ static int read_at(int fd, unsigned char *buf, size_t len, off_t at)
 static int check_file(const char *path, uint64_t *size, struct error *err)
 {
     int fd = fs_open_read(path);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    struct plat_stat st;
+    if (fd < 0 || plat_fstat(fd, &st) != 0 || st.type != PLAT_FILE) {
         error_set(err, "cannot open the database %s: not a readable regular file", path);
         if (fd >= 0)
             close(fd);
         return -1;
     }
-    *size = (uint64_t)st.st_size;
+    *size = st.size;
     unsigned char head[4096];
     const char *why = NULL;
     unsigned char *page = NULL;

@@ -11,6 +11,7 @@
 #include "esedb_text.h"
 #include "util/fsutil.h"
 #include "model/model.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 /* ---- every assumption about the schema ------------------------------------------------------
@@ -625,8 +626,8 @@ static struct msgstore *finish_open(struct builder *b, int rc, const char *path,
 
 struct msgstore *msgstore_open(const char *path, struct error *err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    struct plat_stat st;
+    if (plat_lstat(path, &st) != 0 || st.type != PLAT_FILE) {
         error_set(err, "%s is not a regular file", path);
         return NULL;
     }

@@ -24,6 +24,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "contacts_find.h"
 #include "msgstore.h"
 #include "normalize/charset.h"
@@ -570,8 +571,8 @@ static void place_unmatched(struct walk *w)
 static struct model_store *wlm_open(const struct reader_location *loc, struct report *report,
                                 struct error *err)
 {
-    struct stat st;
-    if (lstat(loc->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    struct plat_stat st;
+    if (plat_lstat(loc->path, &st) != 0 || st.type != PLAT_DIR) {
         error_set(err, "%s is not a directory", loc->path);
         return NULL;
     }
@@ -627,13 +628,13 @@ static enum status each_listed_file(const struct model_store *store,
     enum status rc = STATUS_OK;
     for (size_t i = 0; i < folder->nfiles && rc == STATUS_OK; i++) {
         char *path = path_join(store->root, folder->files[i]);
-        struct stat st;
+        struct plat_stat st;
         struct model_message m = {.source = folder->files[i],
                                   .path = path,
                                   .received = MODEL_TIME_UNKNOWN};
-        if (lstat(path, &st) == 0) {
-            m.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-            m.mtime = (int64_t)st.st_mtime;
+        if (plat_lstat(path, &st) == 0) {
+            m.size = st.size;
+            m.mtime = st.mtime;
         }
         describe(store, folder->files[i], true, &m);
         rc = fn(ctx, &m);
@@ -683,8 +684,8 @@ static enum status wlm_each_message(const struct model_store *store,
 
 static bool is_dir_nofollow(const char *path)
 {
-    struct stat st;
-    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    struct plat_stat st;
+    return plat_lstat(path, &st) == 0 && st.type == PLAT_DIR;
 }
 
 /* What kind of store root `dir` is; false when it is none. */
@@ -746,7 +747,7 @@ struct found_list {
 static void found_add(struct found_list *fl, const char *path, enum store_kind kind,
                       bool account_only)
 {
-    char *real = realpath(path, NULL);
+    char *real = plat_realpath(path);
     if (!real)
         return;
     for (size_t i = 0; i < fl->count; i++)
@@ -815,14 +816,14 @@ static enum status wlm_locate(const char *path, struct reader_location **found, 
     *count = 0;
     char *target = NULL;
     if (!is_dir_nofollow(path)) {
-        struct stat st;
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        struct plat_stat st;
+        if (plat_stat(path, &st) != 0 || st.type != PLAT_DIR) {
             error_set(err, "%s is not a directory", path);
             return STATUS_STORE_BAD;
         }
         /* The path the user names may be a link to the store: it is read where the link points
          * (and named so in the report). Links inside the store are never followed. */
-        target = realpath(path, NULL);
+        target = plat_realpath(path);
         if (!target) {
             error_errno(err, errno, "cannot follow the link %s", path);
             return STATUS_STORE_BAD;

@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "normalize/normalize.h"
 #include "normalize/rfc822.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 
 #define SHOW_MAX_BYTES ((size_t)2 << 30)
@@ -382,9 +383,9 @@ int show_run(const struct show_options *o)
         return 3;
     }
     struct normalize_hints hints = {MODEL_TIME_UNKNOWN, MODEL_TIME_UNKNOWN};
-    struct stat st;
-    if (stat(o->path, &st) == 0)
-        hints.file_time = (int64_t)st.st_mtime;
+    struct plat_stat st;
+    if (plat_stat(o->path, &st) == 0)
+        hints.file_time = st.mtime;
     struct normalize *n = normalize_open(msg, msg_len, &hints, &err);
     if (!n) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path, i18n_sentence(err.msg));

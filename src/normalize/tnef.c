@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <ytnef.h>
 
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -42,32 +43,6 @@ static char *tnef_string(MAPIProps *p, unsigned id, const char *codepage,
     return NULL;
 }
 
-/* libytnef prints its complaints with printf: send stdout to /dev/null meanwhile. */
-static int quiet_begin(void)
-{
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    if (saved < 0)
-        return -1;
-    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null < 0 || dup2(null, STDOUT_FILENO) < 0) {
-        if (null >= 0)
-            close(null);
-        close(saved);
-        return -1;
-    }
-    close(null);
-    return saved;
-}
-
-static void quiet_end(int saved)
-{
-    if (saved < 0)
-        return;
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-}
 
 struct tnef_file *tnef_extract(const char *data, size_t len, size_t *count, bool *readable,
                                struct charset_stats *st)
@@ -76,9 +51,9 @@ struct tnef_file *tnef_extract(const char *data, size_t len, size_t *count, bool
     memset(&t, 0, sizeof t);
     TNEFInitialize(&t);
     t.Debug = 0;
-    int saved = quiet_begin();
+    int saved = plat_quiet_begin();
     int rc = TNEFParseMemory((BYTE *)(uintptr_t)data, (long)len, &t);
-    quiet_end(saved);
+    plat_quiet_end(saved);
     char codepage[32] = "WINDOWS-1252";
     if (t.CodePage.data && t.CodePage.size >= 4) {
         unsigned cp = (unsigned)t.CodePage.data[0] | (unsigned)t.CodePage.data[1] << 8 |

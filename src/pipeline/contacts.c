@@ -18,6 +18,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 /* A file of no known extension is read whole to be sniffed when it holds at most this much (as
@@ -145,11 +146,11 @@ size_t contacts_search_paths(struct contact_sources *s, const char *const *paths
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
         const char *p = paths[i];
-        struct stat st;
-        bool exists = lstat(p, &st) == 0;
-        if (exists && S_ISDIR(st.st_mode)) {
+        struct plat_stat st;
+        bool exists = plat_lstat(p, &st) == 0;
+        if (exists && st.type == PLAT_DIR) {
             added += search_dir(s, p, CONTACTS_SEARCH_DEPTH);
-        } else if (exists && S_ISREG(st.st_mode)) {
+        } else if (exists && st.type == PLAT_FILE) {
             const struct contacts_reader *reader = reader_by_extension(s, p);
             if (!reader)
                 reader = reader_by_content(s, p);

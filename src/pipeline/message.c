@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/platform.h"
 #include "normalize/maildate.h"
 #include "util/xalloc.h"
 
@@ -47,10 +48,10 @@ enum status message_open(struct message *m, const struct model_message *file, st
     m->fd = fs_open_read(file->path);
     if (m->fd < 0)
         return open_failed(m, errno, err);
-    struct stat st;
-    if (fstat(m->fd, &st) != 0)
+    struct plat_stat st;
+    if (plat_fstat(m->fd, &st) != 0)
         return open_failed(m, errno, err);
-    if (!S_ISREG(st.st_mode))
+    if (st.type != PLAT_FILE)
         return open_failed(m, EINVAL, err);
     /* Read until the header block is complete, the file ends, or the head is full. */
     size_t cap = 65536;
@@ -92,7 +93,7 @@ enum status message_open(struct message *m, const struct model_message *file, st
         m->head_len += (size_t)n;
         m->at_eof = n == 0;
     }
-    m->size = (uint64_t)st.st_size;
+    m->size = st.size;
     m->rest_offset = m->blanks_removed + m->head_len;
     m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
     find_date(m);

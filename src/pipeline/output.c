@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +28,7 @@
 #include "report/report_text.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 #define PARTIAL_NAME ".wlmigrate-partial"
@@ -131,7 +131,7 @@ static int move_as(const char *from_dir, const char *from_name, const char *to_d
 {
     char *from = path_join(from_dir, from_name), *to = path_join(to_dir, to_name);
     int rc = 0;
-    if (rename(from, to) != 0) {
+    if (plat_rename(from, to) != 0) {
         error_errno(err, errno, "cannot move %s to %s", from, to);
         rc = -1;
     }
@@ -170,7 +170,7 @@ static int discard(const struct output *o, const char *dir, struct error *err)
 {
     char *trash = path_join(o->out, TRASH_NAME);
     int rc = fs_remove_tree(trash, err);
-    if (rc == 0 && fs_exists(dir) && rename(dir, trash) != 0) {
+    if (rc == 0 && fs_exists(dir) && plat_rename(dir, trash) != 0) {
         error_errno(err, errno, "cannot move %s aside", dir);
         rc = -1;
     }
@@ -280,14 +280,14 @@ struct output *output_open_parts(const char *out, const char *const *parts, size
     if (fs_mkdirs(o->out, 0755, err) != 0)
         return refuse(o, why, OUTPUT_FAILED);
     o->lock_path = path_join(o->out, LOCK_NAME);
-    o->lock_fd = open(o->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    o->lock_fd = plat_open_write(o->lock_path, PLAT_CREATE_KEEP);
     if (o->lock_fd < 0) {
         error_errno(err, errno, "cannot create %s", o->lock_path);
         free(o->lock_path);
         o->lock_path = NULL;
         return refuse(o, why, OUTPUT_FAILED);
     }
-    if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (plat_lock(o->lock_fd) != 0) {
         close(o->lock_fd);
         o->lock_fd = -1;
         free(o->lock_path);
@@ -318,13 +318,13 @@ static int write_report_file(const char *path, const struct report *r,
                              const struct model_store *s, report_renderer *render,
                              struct error *err)
 {
-    FILE *f = fopen(path, "wx");
+    FILE *f = plat_fopen_write(path, PLAT_CREATE_NEW, false);
     if (!f) {
         error_errno(err, errno, "cannot create %s", path);
         return -1;
     }
     render(r, s, f);
-    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
+    int rc = fflush(f) == 0 && plat_fsync(fileno(f)) == 0 ? 0 : -1;
     if (fclose(f) != 0)
         rc = -1;
     if (rc != 0)
@@ -353,7 +353,7 @@ static int move_into_place(struct output *o, struct error *err)
     size_t n = parts_of(o, parts);
     char *old = path_join(o->out, OLD_NAME);
     int rc = 0;
-    if (mkdir(old, 0755) != 0) {
+    if (plat_mkdir(old, 0755) != 0) {
         error_errno(err, errno, "cannot create %s", old);
         rc = -1;
     }
@@ -380,12 +380,18 @@ static int move_into_place(struct output *o, struct error *err)
         char *dir = path_join(o->partial, present[i]);
         for (char *slash; (slash = strrchr(dir, '/')) && slash > dir + strlen(o->partial);) {
             *slash = '\0';
-            rmdir(dir);
+            plat_rmdir(dir);
         }
         free(dir);
     }
-    if (rc == 0 && rmdir(o->partial) != 0) {
+    if (rc == 0 && plat_rmdir(o->partial) != 0) {
         error_errno(err, errno, "cannot remove %s", o->partial);
+        rc = -1;
+    }
+    /* the renames on disk before the run says it is done (a file system that cannot sync a
+     * directory says EINVAL) */
+    if (rc == 0 && plat_fsync_dir(o->out) != 0 && errno != EINVAL) {
+        error_errno(err, errno, "cannot write %s", o->out);
         rc = -1;
     }
     free(old);
@@ -423,7 +429,7 @@ void output_close(struct output *o)
         fs_remove_tree(o->partial, &ignored);
     }
     if (o->lock_fd >= 0) {
-        unlink(o->lock_path);
+        plat_unlink(o->lock_path);
         close(o->lock_fd);
     }
     free(o->lock_path);

@@ -54,7 +54,7 @@ static void before_item(struct json *j)
     newline(j);
 }
 
-static void open(struct json *j, char c)
+static void open_bracket(struct json *j, char c)
 {
     before_item(j);
     fputc(c, j->out);
@@ -63,7 +63,7 @@ static void open(struct json *j, char c)
     j->first[j->depth] = true;
 }
 
-static void close(struct json *j, char c)
+static void close_bracket(struct json *j, char c)
 {
     bool empty = j->first[j->depth];
     if (j->depth > 0)
@@ -73,10 +73,10 @@ static void close(struct json *j, char c)
     fputc(c, j->out);
 }
 
-void json_object_begin(struct json *j) { open(j, '{'); }
-void json_object_end(struct json *j) { close(j, '}'); }
-void json_array_begin(struct json *j) { open(j, '['); }
-void json_array_end(struct json *j) { close(j, ']'); }
+void json_object_begin(struct json *j) { open_bracket(j, '{'); }
+void json_object_end(struct json *j) { close_bracket(j, '}'); }
+void json_array_begin(struct json *j) { open_bracket(j, '['); }
+void json_array_end(struct json *j) { close_bracket(j, ']'); }
 
 /* Writes `len` bytes as a JSON string body (no quotes) into `out`, with invalid UTF-8 replaced. */
 static void json_escape(FILE *out, const char *s, size_t len)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -22,12 +23,7 @@ struct progress {
     bool line_shown;
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double now(void) { return plat_monotonic_seconds(); }
 
 struct progress *progress_new(FILE *out, enum progress_mode mode, const char *verb,
                               size_t total_messages, uint64_t total_bytes)
@@ -35,7 +31,7 @@ struct progress *progress_new(FILE *out, enum progress_mode mode, const char *ve
     struct progress *p = xcalloc(1, sizeof *p);
     p->out = out;
     p->mode = mode;
-    p->tty = isatty(fileno(out));
+    p->tty = plat_isatty(out);
     p->verb = verb;
     p->total = total_messages;
     p->total_bytes = total_bytes;

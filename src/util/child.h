@@ -9,8 +9,8 @@
  * signal the parent catches while it waits (the program's handlers are for Ctrl-C, TERM and
  * HUP) ends the child at once.
  *
- * The only platform-specific module of the program (POSIX: fork, pipes, poll, setrlimit;
- * Linux: PR_SET_PDEATHSIG, /proc/self/statm): a Windows build replaces this file.
+ * POSIX only (fork, pipes, poll, setrlimit; Linux: PR_SET_PDEATHSIG, /proc/self/statm), the
+ * one module besides util/platform that calls the system itself (check-layout's exception).
  *
  * Under AddressSanitizer the memory limit is not set (its shadow memory is address space the
  * limit would count); child_memory_limited() says whether it is. */

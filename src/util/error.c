@@ -2,21 +2,12 @@
  * remembered beside it (util/i18n.h) for the person who reads it. */
 #include "util/error.h"
 
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/i18n.h"
-
-/* strerror in English for the sentence report.json keeps, whatever the chosen language. */
-static const char *english_strerror(int errnum)
-{
-    static locale_t c_locale;
-    if (!c_locale)
-        c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    return c_locale ? strerror_l(errnum, c_locale) : strerror(errnum);
-}
+#include "util/platform.h"
 
 void error_set(struct error *err, const char *fmt, ...)
 {
@@ -40,7 +31,8 @@ void error_errno(struct error *err, int errnum, const char *fmt, ...)
     int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n < sizeof err->msg)
-        snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", english_strerror(errnum));
+        snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s",
+                 plat_strerror_english(errnum));
     char suffix[300];
     snprintf(suffix, sizeof suffix, ": %s", strerror(errnum));
     va_start(ap, fmt);

@@ -1,17 +1,14 @@
 /* fsutil: paths, safe reads, recursive create/remove and copies (see fsutil.h). */
 #include "util/fsutil.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 char *path_join(const char *a, const char *b)
@@ -19,26 +16,37 @@ char *path_join(const char *a, const char *b)
     size_t la = strlen(a);
     if (la == 0)
         return xstrdup(b);
-    if (a[la - 1] == '/')
+    if (plat_is_separator(a[la - 1]))
         return xasprintf("%s%s", a, b);
     return xasprintf("%s/%s", a, b);
+}
+
+/* The last separator among the first `n` bytes of `s`, or NULL. */
+static const char *last_separator(const char *s, size_t n)
+{
+    while (n-- > 0)
+        if (plat_is_separator(s[n]))
+            return s + n;
+    return NULL;
 }
 
 const char *path_basename(const char *path)
 {
     size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
+    while (n > 1 && plat_is_separator(path[n - 1]))
         n--;
-    const char *slash = memrchr(path, '/', n > 0 ? n - 1 : 0);
+    const char *slash = last_separator(path, n > 0 ? n - 1 : 0);
     return slash ? slash + 1 : path;
 }
 
 bool path_is_within(const char *path, const char *dir)
 {
     size_t n = strlen(dir);
-    if (n == 1 && dir[0] == '/')
-        return true;
-    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+    bool same = plat_names_fold_case() ? strncasecmp(path, dir, n) == 0
+                                       : strncmp(path, dir, n) == 0;
+    if (n > 0 && plat_root_length(dir) == n) /* the root: all that lies on it */
+        return same;
+    return same && (path[n] == '\0' || plat_is_separator(path[n]));
 }
 
 /* `base` (canonical, absolute; taken over) with the components of `rest` appended, "." dropped
@@ -49,21 +57,24 @@ static char *append_lexically(char *base, const char *rest)
     struct buf out = BUF_INIT;
     buf_puts(&out, base);
     free(base);
+    size_t root = plat_root_length(out.data);
     const char *p = rest;
     while (*p) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        size_t n = 0;
+        while (p[n] && !plat_is_separator(p[n]))
+            n++;
         if (n == 2 && p[0] == '.' && p[1] == '.') {
-            char *last = strrchr(out.data, '/');
-            out.len = last && last != out.data ? (size_t)(last - out.data) : 1;
+            const char *last = last_separator(out.data, out.len);
+            out.len = last && (size_t)(last - out.data) >= root ? (size_t)(last - out.data)
+                                                                : root;
             out.data[out.len] = '\0';
         } else if (n > 0 && !(n == 1 && p[0] == '.')) {
-            if (out.len > 1)
+            if (out.len > 0 && !plat_is_separator(out.data[out.len - 1]))
                 buf_putc(&out, '/');
             buf_append(&out, p, n);
         }
         p += n;
-        while (*p == '/')
+        while (plat_is_separator(*p))
             p++;
     }
     return buf_detach(&out);
@@ -72,50 +83,51 @@ static char *append_lexically(char *base, const char *rest)
 char *path_resolve(const char *path, struct error *err)
 {
     char *abs;
-    if (path[0] == '/') {
+    if (plat_root_length(path) > 0) {
         abs = xstrdup(path);
     } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd)) {
+        char *cwd = plat_getcwd();
+        if (!cwd) {
             error_errno(err, errno, "cannot find the current directory");
             return NULL;
         }
         abs = path_join(cwd, path);
+        free(cwd);
     }
     /* Walk back to the longest prefix that exists, resolve it, re-append the rest. */
+    size_t root = plat_root_length(abs);
+    char *root_only = xstrndup(abs, root);
     size_t len = strlen(abs);
-    while (len > 1 && abs[len - 1] == '/')
+    while (len > root && plat_is_separator(abs[len - 1]))
         abs[--len] = '\0';
     size_t cut = len;
+    char *out = NULL;
     for (;;) {
         char saved = abs[cut];
         abs[cut] = '\0';
-        char *real = realpath(cut ? abs : "/", NULL);
+        char *real = plat_realpath(cut >= root ? abs : root_only);
         abs[cut] = saved;
         if (real) {
-            char *out = append_lexically(real, cut < len ? abs + cut + 1 : "");
-            free(abs);
-            return out;
+            out = append_lexically(real, cut < len ? abs + cut + 1 : "");
+            break;
         }
         if (errno != ENOENT && errno != ENOTDIR) {
             error_errno(err, errno, "cannot resolve %s", path);
-            free(abs);
-            return NULL;
+            break;
         }
-        char *slash = memrchr(abs, '/', cut);
+        const char *slash = last_separator(abs, cut);
         if (!slash) {
             error_set(err, "cannot resolve %s", path);
-            free(abs);
-            return NULL;
+            break;
         }
         cut = (size_t)(slash - abs);
     }
+    free(root_only);
+    free(abs);
+    return out;
 }
 
-int fs_open_read(const char *path)
-{
-    return open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-}
+int fs_open_read(const char *path) { return plat_open_read(path); }
 
 int fs_read_file(const char *path, size_t max, struct buf *out, struct error *err)
 {
@@ -124,15 +136,15 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct error *er
         error_errno(err, errno, "cannot open %s", path);
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    struct plat_stat st;
+    if (plat_fstat(fd, &st) != 0 || st.type != PLAT_FILE) {
         error_set(err, "%s is not a regular file", path);
         close(fd);
         return -1;
     }
-    if ((uint64_t)st.st_size > max) {
+    if (st.size > max) {
         error_set(err, "%s is too large (%lld bytes; at most %zu expected)", path,
-                  (long long)st.st_size, max);
+                  (long long)st.size, max);
         close(fd);
         return -1;
     }
@@ -163,11 +175,12 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct error *er
 int fs_mkdirs(const char *path, mode_t mode, struct error *err)
 {
     char *p = xstrdup(path);
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
+    size_t root = plat_root_length(p);
+    for (char *s = p + (root > 1 ? root : 1);; s++) {
+        if (plat_is_separator(*s) || *s == '\0') {
             char saved = *s;
             *s = '\0';
-            if (mkdir(p, mode) != 0 && errno != EEXIST) {
+            if (plat_mkdir(p, (int)mode) != 0 && errno != EEXIST) {
                 error_errno(err, errno, "cannot create directory %s", p);
                 free(p);
                 return -1;
@@ -177,35 +190,51 @@ int fs_mkdirs(const char *path, mode_t mode, struct error *err)
                 break;
         }
     }
-    struct stat st;
-    int ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    struct plat_stat st;
+    int ok = plat_stat(p, &st) == 0 && st.type == PLAT_DIR;
     if (!ok)
         error_set(err, "%s exists and is not a directory", p);
     free(p);
     return ok ? 0 : -1;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Removes the directory `dir` and all below it, depth first; a link is removed, never
+ * followed. 0, or -1 with errno. Something already gone is no error. */
+static int remove_below(const char *dir)
 {
-    (void)st;
-    (void)ftw;
-    int rc = (flag == FTW_DP) ? rmdir(path) : unlink(path);
-    return rc == 0 || errno == ENOENT ? 0 : -1;
+    struct fs_listing l;
+    if (fs_list_dir(dir, &l) != 0)
+        return errno == ENOENT ? 0 : -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < l.count; i++) {
+        char *child = path_join(dir, l.entries[i].name);
+        rc = l.entries[i].type == FS_ENTRY_DIR ? remove_below(child) : plat_unlink(child);
+        if (rc != 0 && errno == ENOENT)
+            rc = 0;
+        free(child);
+    }
+    int saved = errno;
+    fs_listing_free(&l);
+    if (rc != 0) {
+        errno = saved;
+        return -1;
+    }
+    return plat_rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int fs_remove_tree(const char *path, struct error *err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
+    struct plat_stat st;
+    if (plat_lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : (error_errno(err, errno, "cannot remove %s", path), -1);
-    if (!S_ISDIR(st.st_mode)) {
-        if (unlink(path) != 0) {
+    if (st.type != PLAT_DIR) {
+        if (plat_unlink(path) != 0) {
             error_errno(err, errno, "cannot remove %s", path);
             return -1;
         }
         return 0;
     }
-    if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS) != 0) {
+    if (remove_below(path) != 0) {
         error_errno(err, errno, "cannot remove %s", path);
         return -1;
     }
@@ -217,7 +246,7 @@ ssize_t fs_read_at(int fd, void *buf, size_t len, uint64_t offset)
     char *p = buf;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(fd, p + done, len - done, (off_t)(offset + done));
+        ssize_t n = plat_pread(fd, p + done, len - done, offset + done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -247,7 +276,7 @@ int fs_write_all(int fd, const void *data, size_t len)
 int fs_copy_file(const char *src, const char *dst, struct error *err)
 {
     char *dir = xstrdup(dst);
-    char *slash = strrchr(dir, '/');
+    char *slash = (char *)last_separator(dir, strlen(dir));
     if (slash && slash != dir) {
         *slash = '\0';
         if (fs_mkdirs(dir, 0755, err) != 0) {
@@ -261,7 +290,7 @@ int fs_copy_file(const char *src, const char *dst, struct error *err)
         error_errno(err, errno, "cannot open %s", src);
         return -1;
     }
-    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int out = plat_open_write(dst, PLAT_CREATE_TRUNCATE);
     if (out < 0) {
         error_errno(err, errno, "cannot create %s", dst);
         close(in);
@@ -296,13 +325,13 @@ int fs_copy_file(const char *src, const char *dst, struct error *err)
 
 bool fs_exists(const char *path)
 {
-    struct stat st;
-    return lstat(path, &st) == 0;
+    struct plat_stat st;
+    return plat_lstat(path, &st) == 0;
 }
 
 int fs_touch(const char *path, struct error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = plat_open_write(path, PLAT_CREATE_TRUNCATE);
     if (fd < 0) {
         error_errno(err, errno, "cannot create %s", path);
         return -1;
@@ -327,37 +356,21 @@ void fs_listing_free(struct fs_listing *l)
 int fs_list_dir(const char *dir, struct fs_listing *out)
 {
     memset(out, 0, sizeof *out);
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
+    struct plat_dir *d = plat_opendir(dir);
+    if (!d)
         return -1;
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
-        return -1;
-    }
-    struct dirent *de;
-    errno = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        struct stat st;
-        struct fs_entry e = {.name = xstrdup(de->d_name), .type = FS_ENTRY_OTHER};
-        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            if (S_ISDIR(st.st_mode))
-                e.type = FS_ENTRY_DIR;
-            else if (S_ISREG(st.st_mode))
-                e.type = FS_ENTRY_FILE;
-            else if (S_ISLNK(st.st_mode))
-                e.type = FS_ENTRY_LINK;
-            e.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-            e.mtime = (int64_t)st.st_mtime;
-        }
+    static const enum fs_entry_type types[] = {
+        [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
+        [PLAT_OTHER] = FS_ENTRY_OTHER};
+    const char *name;
+    struct plat_stat st;
+    while ((name = plat_readdir(d, &st)) != NULL) {
+        struct fs_entry e = {xstrdup(name), types[st.type], st.size, st.mtime};
         out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
         out->entries[out->count++] = e;
-        errno = 0;
     }
     int saved = errno;
-    closedir(d);
+    plat_closedir(d);
     if (saved) {
         fs_listing_free(out);
         errno = saved;
@@ -371,17 +384,17 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err)
 {
     char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = plat_open_write(tmp, PLAT_CREATE_TRUNCATE);
     int rc = fd < 0 ? -1 : 0;
-    if (rc == 0 && (fs_write_all(fd, data, len) != 0 || fsync(fd) != 0))
+    if (rc == 0 && (fs_write_all(fd, data, len) != 0 || plat_fsync(fd) != 0))
         rc = -1;
     if (fd >= 0 && close(fd) != 0)
         rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
+    if (rc == 0 && plat_rename(tmp, path) != 0)
         rc = -1;
     if (rc != 0) {
         int e = errno;
-        unlink(tmp);
+        plat_unlink(tmp);
         error_errno(err, e, "cannot write %s", path);
     }
     free(tmp);

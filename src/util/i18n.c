@@ -10,9 +10,9 @@
 #include "util/i18n.h"
 
 #include <locale.h>
-#include <printf.h>
 #include <stdbool.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 #define DOMAIN "wlmigrate"
@@ -57,17 +58,13 @@ static size_t hash(const char *s)
 }
 
 /* The catalog of the tree this program was built in, when it runs from there; else the
- * installed one. */
-static const char *catalog_dir(void)
+ * installed one (on Windows, the `locale` folder beside the program). */
+static char *catalog_dir(void)
 {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0 && WLMIGRATE_BUILD_PROGRAM[0]) {
-        self[n] = '\0';
-        if (strcmp(self, WLMIGRATE_BUILD_PROGRAM) == 0)
-            return WLMIGRATE_BUILD_LOCALEDIR;
-    }
-    return WLMIGRATE_LOCALEDIR;
+    char *self = plat_self_exe();
+    bool in_tree = self && WLMIGRATE_BUILD_PROGRAM[0] && strcmp(self, WLMIGRATE_BUILD_PROGRAM) == 0;
+    free(self);
+    return in_tree ? xstrdup(WLMIGRATE_BUILD_LOCALEDIR) : plat_locale_dir(WLMIGRATE_LOCALEDIR);
 }
 
 /* The language part of a locale name: "ja" of "ja_JP.UTF-8". */
@@ -108,9 +105,11 @@ void i18n_init(const char *lang)
         if (!messages || strcmp(messages, "C") == 0 || strcmp(messages, "POSIX") == 0)
             setlocale(LC_MESSAGES, "C.UTF-8");
         if (lang || !getenv("LANGUAGE") || !*getenv("LANGUAGE"))
-            setenv("LANGUAGE", language, 1);
+            plat_setenv("LANGUAGE", language);
     }
-    bindtextdomain(DOMAIN, catalog_dir());
+    char *dir = catalog_dir();
+    plat_bind_catalog(DOMAIN, dir);
+    free(dir);
     bind_textdomain_codeset(DOMAIN, "UTF-8");
     textdomain(DOMAIN);
     /* A loaded catalog translates the empty string into its header. */
@@ -149,8 +148,10 @@ void i18n_remember(const char *english, const char *local)
 
 /* The arguments of one sentence, taken from the va_list by the types its English format gives. */
 #define MAX_ARGS 16
+/* How an argument is passed: what va_arg must take it as. */
+enum arg_type { ARG_INT, ARG_LONG, ARG_LONG_LONG, ARG_STRING, ARG_POINTER, ARG_OTHER };
 struct sentence_args {
-    int types[MAX_ARGS];
+    enum arg_type types[MAX_ARGS];
     union {
         long long i;
         const char *s;
@@ -159,24 +160,88 @@ struct sentence_args {
     size_t n;
 };
 
+/* The integer type of `size` bytes, as va_arg takes it. */
+static enum arg_type int_of_size(size_t size)
+{
+    return size == sizeof(int) ? ARG_INT : size == sizeof(long) ? ARG_LONG : ARG_LONG_LONG;
+}
+
+/* The types of the arguments an English format takes, in order ('*' widths too); false for
+ * one that this cannot carry (floating point, %n, positions, more than MAX_ARGS). */
+static bool arg_types(const char *fmt, struct sentence_args *a)
+{
+    a->n = 0;
+    for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+        p++;
+        if (*p == '%') {
+            p++;
+            continue;
+        }
+        p += strspn(p, "-+ #0'");
+        for (int part = 0; part < 2; part++) { /* the width, then the precision */
+            if (part == 1 && *p != '.')
+                break;
+            if (part == 1)
+                p++;
+            if (*p == '*') {
+                if (a->n >= MAX_ARGS)
+                    return false;
+                a->types[a->n++] = ARG_INT;
+                p++;
+            } else {
+                size_t digits = strspn(p, "0123456789");
+                if (p[digits] == '$')
+                    return false;
+                p += digits;
+            }
+        }
+        enum arg_type integer = ARG_INT;
+        if (p[0] == 'h') {
+            p += p[1] == 'h' ? 2 : 1;
+        } else if (p[0] == 'l' && p[1] == 'l') {
+            integer = ARG_LONG_LONG;
+            p += 2;
+        } else if (p[0] == 'l') {
+            integer = ARG_LONG;
+            p++;
+        } else if (p[0] == 'q' || p[0] == 'j') {
+            integer = p[0] == 'q' ? ARG_LONG_LONG : int_of_size(sizeof(intmax_t));
+            p++;
+        } else if (p[0] == 'z' || p[0] == 't') {
+            integer = int_of_size(p[0] == 'z' ? sizeof(size_t) : sizeof(ptrdiff_t));
+            p++;
+        } else if (p[0] == 'L') {
+            integer = ARG_OTHER;
+            p++;
+        }
+        enum arg_type t = ARG_OTHER;
+        if (*p && strchr("diouxXc", *p))
+            t = integer;
+        else if (*p == 's' && integer == ARG_INT && p[-1] != 'h')
+            t = ARG_STRING;
+        else if (*p == 'p')
+            t = ARG_POINTER;
+        if (t == ARG_OTHER || a->n >= MAX_ARGS)
+            return false;
+        a->types[a->n++] = t;
+        p++;
+    }
+    return true;
+}
+
 /* False for a format whose arguments this cannot carry (floating point, too many). */
 static bool take_args(const char *fmt, va_list ap, struct sentence_args *a)
 {
-    a->n = parse_printf_format(fmt, MAX_ARGS, a->types);
-    if (a->n > MAX_ARGS)
+    if (!arg_types(fmt, a))
         return false;
     for (size_t i = 0; i < a->n; i++) {
-        int t = a->types[i];
-        switch (t & ~PA_FLAG_MASK) {
-        case PA_INT:
-        case PA_CHAR:
-            a->v[i].i = (t & PA_FLAG_LONG_LONG) ? va_arg(ap, long long)
-                        : (t & PA_FLAG_LONG)    ? va_arg(ap, long)
-                                                : va_arg(ap, int);
-            break;
-        case PA_STRING: a->v[i].s = va_arg(ap, const char *); break;
-        case PA_POINTER: a->v[i].p = va_arg(ap, const void *); break;
-        default: return false;
+        switch (a->types[i]) {
+        case ARG_INT: a->v[i].i = va_arg(ap, int); break;
+        case ARG_LONG: a->v[i].i = va_arg(ap, long); break;
+        case ARG_LONG_LONG: a->v[i].i = va_arg(ap, long long); break;
+        case ARG_STRING: a->v[i].s = va_arg(ap, const char *); break;
+        case ARG_POINTER: a->v[i].p = va_arg(ap, const void *); break;
+        case ARG_OTHER: return false;
         }
     }
     return true;
@@ -187,10 +252,10 @@ static bool take_args(const char *fmt, va_list ap, struct sentence_args *a)
 static void put_one(struct buf *out, const char *spec, const struct sentence_args *a, size_t k,
                     long long star)
 {
-    int t = a->types[k];
+    enum arg_type t = a->types[k];
     bool has_star = star != LLONG_MIN;
-    switch (t & ~PA_FLAG_MASK) {
-    case PA_STRING: {
+    switch (t) {
+    case ARG_STRING: {
         /* An English piece passed in (a reason, a sentence made elsewhere) is translated too. */
         const char *s = a->v[k].s ? i18n_sentence(a->v[k].s) : NULL;
         if (has_star)
@@ -199,14 +264,11 @@ static void put_one(struct buf *out, const char *spec, const struct sentence_arg
             buf_printf(out, spec, s);
         break;
     }
-    case PA_POINTER: buf_printf(out, spec, a->v[k].p); break;
-    default:
-        if (t & PA_FLAG_LONG_LONG)
-            buf_printf(out, spec, a->v[k].i);
-        else if (t & PA_FLAG_LONG)
-            buf_printf(out, spec, (long)a->v[k].i);
-        else
-            buf_printf(out, spec, (int)a->v[k].i);
+    case ARG_POINTER: buf_printf(out, spec, a->v[k].p); break;
+    case ARG_LONG_LONG: buf_printf(out, spec, a->v[k].i); break;
+    case ARG_LONG: buf_printf(out, spec, (long)a->v[k].i); break;
+    case ARG_INT:
+    case ARG_OTHER: buf_printf(out, spec, (int)a->v[k].i); break;
     }
 }
 

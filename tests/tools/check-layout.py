@@ -14,6 +14,13 @@ and the check cannot disagree. For every .c/.h file under src/ and formats/ it c
                    perror, vprintf
   exit             exit(), _exit(), _Exit(), quick_exit() only in src/main.c
   iconv            <iconv.h> and iconv_open only in src/normalize/charset.c
+  platform         `_WIN32` (and the other names that ask which system it is: _WIN64,
+                   __MINGW32__, __MINGW64__, _MSC_VER, __CYGWIN__) only in src/util/platform.c
+                   and src/util/platform.h, the one place that knows the operating system
+  syscall          the system's file, directory, console, signal and process calls (fopen,
+                   open, opendir, stat, lstat, rename, unlink, mkdir, rmdir, fsync, realpath,
+                   isatty, kill, fork, ...) and the device paths (/dev/urandom, /dev/null,
+                   /proc/self) only in src/util/platform.c: everything else calls plat_*()
   outside-pointer  no comment points outside the repository (../shared, shared/design, ../../)
 
 Comments, string literals and `#if 0` blocks do not count (except for outside-pointer, which looks
@@ -33,13 +40,19 @@ TOP = ("src", "formats")            # the trees checked, and the include search 
 PRINT_OK = ("src/cli/", "src/report/")
 EXIT_OK = ("src/main.c",)
 ICONV_OK = ("src/normalize/charset.c",)
+PLATFORM_OK = ("src/util/platform.c", "src/util/platform.h")
+SYSCALL_OK = ("src/util/platform.c",)
 
 # Allowed exceptions: (rule, path relative to ROOT, reason), each with the reason it cannot be
 # otherwise; an entry that no longer matches anything is reported, so the table cannot rot.
 EXCEPTIONS = [
-    ("print", "src/normalize/tnef.c",
-     "flushes stdout and points it at /dev/null while libytnef runs: the library prints its "
-     "complaints with printf, and they must not land in `show` or `--json` output"),
+    ("print", "src/util/platform.c",
+     "the console itself: stdout and stderr relayed to WriteConsoleW on Windows, and stdout "
+     "pointed at the null device while libytnef runs (the library prints its complaints with "
+     "printf, and they must not land in `show` or `--json` output)"),
+    ("syscall", "src/util/child.c",
+     "the child process that isolates libesedb: fork, pipes, poll, setrlimit and waitpid are "
+     "what the module is; it has no Windows form yet (see doc/ARCHITECTURE.md)"),
     ("print", "src/util/xalloc.c",
      "the one out-of-memory message before abort(): no caller is left to print it"),
 ]
@@ -47,6 +60,16 @@ EXCEPTIONS = [
 PRINT_RE = re.compile(r"\b(stdout|stderr)\b|(?<!\.)(?<!->)\b(printf|puts|putchar|perror|vprintf)\s*\(")
 EXIT_RE = re.compile(r"(?<!\.)(?<!->)\b(exit|_exit|_Exit|quick_exit)\s*\(")
 ICONV_RE = re.compile(r"\biconv_open\b")
+PLATFORM_RE = re.compile(r"\b(_WIN32|_WIN64|__MINGW32__|__MINGW64__|_MSC_VER|__CYGWIN__)\b")
+SYSCALL_RE = re.compile(
+    r"(?<!\.)(?<!->)\b(fopen|freopen|fdopen|open|openat|creat|opendir|fdopendir|readdir|"
+    r"scandir|nftw|ftw|stat|lstat|fstat|fstatat|statx|access|faccessat|rename|renameat|"
+    r"renameat2|unlink|unlinkat|remove|mkdir|mkdirat|rmdir|fsync|fdatasync|sync_file_range|"
+    r"realpath|readlink|readlinkat|getcwd|chdir|chmod|fchmod|symlink|link|truncate|ftruncate|"
+    r"pread|pwrite|flock|lockf|fcntl|tmpfile|mkstemp|mkdtemp|isatty|ttyname|kill|raise|getpid|"
+    r"getppid|fork|vfork|execv|execvp|execve|posix_spawn|popen|system|signal|sigaction|"
+    r"setenv|unsetenv|putenv|getrandom|dup|dup2|dup3|pipe|pipe2)\s*\(")
+DEVICE_RE = re.compile(r"/dev/urandom|/dev/random|/dev/null|/dev/tty|/proc/self")
 OUTSIDE_RE = re.compile(r"\.\./shared|shared/design|\.\./\.\./")
 INCLUDE_RE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*(?:"([^"\n]*)"|<([^>\n]*)>)')
 COND_RE = re.compile(r"^[ \t]*#[ \t]*(ifdef|ifndef|if|elifdef|elifndef|elif|else|endif)\b(.*)$")
@@ -323,6 +346,22 @@ def check(root):
             if rel not in ICONV_OK and ICONV_RE.search(c):
                 out.append((rel, ln, "iconv", "iconv_open outside %s; convert charsets through "
                             "normalize/charset.h" % " ".join(ICONV_OK)))
+            if rel not in SYSCALL_OK:
+                for sm in SYSCALL_RE.finditer(c):
+                    out.append((rel, ln, "syscall", "%s() outside %s; call the plat_*() of "
+                                "util/platform.h" % (sm.group(1), " ".join(SYSCALL_OK))))
+                for dm in DEVICE_RE.finditer(s):
+                    out.append((rel, ln, "syscall", "%s outside %s; call the plat_*() of "
+                                "util/platform.h" % (dm.group(0), " ".join(SYSCALL_OK))))
+
+        # Which system it is built for is asked only in the platform module: every line of code
+        # counts here, the preprocessor's own lines too (#ifdef _WIN32), live or not.
+        if rel not in PLATFORM_OK:
+            for ln, c in enumerate(b_lines, 1):
+                for pm in PLATFORM_RE.finditer(c):
+                    out.append((rel, ln, "platform", "%s outside %s; put what differs between "
+                                "systems behind util/platform.h" % (pm.group(1),
+                                                                     " and ".join(PLATFORM_OK))))
 
         for start, body in comments:
             for k, s in enumerate(body.split("\n")):

@@ -1,0 +1,154 @@
+/* platform: the one place that knows which operating system the program runs on.
+ *
+ * Everything else in the tree reaches files, directories, the console, argv, signals and other
+ * processes through these calls, so that the program means the same on Linux and on Windows.
+ * The rules it keeps on both:
+ *  - a path is UTF-8 with '/' or '\\' between its parts; on Windows it becomes UTF-16 at the
+ *    system call (CreateFileW, FindFirstFileW, GetFileAttributesExW, MoveFileExW ...) with the
+ *    `\\?\` prefix (`\\?\UNC\` for `\\server\share`), so a path longer than 260 characters, a
+ *    drive letter and a UNC path all work; no ANSI call is ever made;
+ *  - reading never follows a final link: a symbolic link, and on Windows any reparse point (a
+ *    junction too), is seen as a link and never opened or listed through;
+ *  - a rename replaces its target atomically (rename(2); MoveFileExW with
+ *    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+ *  - every call that fails sets errno (Windows errors are mapped onto the nearest errno), so
+ *    the callers' messages stay as they are.
+ * File descriptors are the C library's (on Windows, the CRT's over a handle), so read(),
+ * write() and close() work on them as usual. The caller owns the strings it gets back. */
+#ifndef WLMIGRATE_PLATFORM_H
+#define WLMIGRATE_PLATFORM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* ---- the process ----------------------------------------------------------------------- */
+
+/* Sets up the process before anything else runs: the console for UTF-8 output (Windows: text
+ * for a console goes through WriteConsoleW, bytes to a pipe or file stay UTF-8), and argv in
+ * UTF-8 (Windows: taken from the UTF-16 command line). *argv may be replaced; it stays valid
+ * until the process ends. */
+void plat_init(int *argc, char ***argv);
+/* Flushes and hands over what plat_init() set up; call before exit(). */
+void plat_finish(void);
+/* Ctrl-C, TERM and HUP (Windows: the console's Ctrl-C, Ctrl-Break and close events) set *flag
+ * once; a second one ends the process at once, as the default action would (exit 130). */
+void plat_catch_stop(volatile sig_atomic_t *flag);
+/* The path of the running program, or NULL. */
+char *plat_self_exe(void);
+/* This process's id, and whether the process `pid` is alive (a lock file's owner). */
+long plat_process_id(void);
+bool plat_process_alive(long pid);
+/* Sets an environment variable (UTF-8). 0, or -1 with errno. */
+int plat_setenv(const char *name, const char *value);
+/* An environment variable in UTF-8 (Windows: read as UTF-16), or NULL when unset. */
+char *plat_getenv(const char *name);
+/* Where the message catalogs are: `installed` (PREFIX/share/locale) on Linux; on Windows the
+ * folder `locale` beside the program, which travels with it (a zip unpacked anywhere). */
+char *plat_locale_dir(const char *installed);
+/* bindtextdomain() with a UTF-8 directory (Windows: wbindtextdomain, so that a Japanese folder
+ * name reaches the file system whole). */
+void plat_bind_catalog(const char *domain, const char *dir);
+/* strerror() in English, whatever the locale (report.json keeps English sentences). */
+const char *plat_strerror_english(int errnum);
+/* `len` random bytes from the system (getrandom or /dev/urandom; BCryptGenRandom). 0, or -1. */
+int plat_random_bytes(void *out, size_t len);
+/* Seconds on a clock that never goes back, for timings and timeouts. */
+double plat_monotonic_seconds(void);
+
+/* ---- the console ------------------------------------------------------------------------ */
+
+/* Whether `f` is a terminal (a console on Windows). */
+bool plat_isatty(FILE *f);
+/* Sends the C library's standard output to the null device until plat_quiet_end(), for a
+ * library that prints (libytnef). Returns what plat_quiet_end() needs, or -1. */
+int plat_quiet_begin(void);
+void plat_quiet_end(int saved);
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+enum plat_type { PLAT_DIR, PLAT_FILE, PLAT_LINK, PLAT_OTHER };
+
+/* What stat says of a file, the same on every system. */
+struct plat_stat {
+    enum plat_type type;
+    uint64_t size;   /* regular files only, else 0 */
+    int64_t mtime;   /* seconds since 1970 (UTC) */
+};
+
+/* Opens for reading without following a final link, never becoming a controlling terminal.
+ * A file descriptor, or -1 with errno. */
+int plat_open_read(const char *path);
+
+/* How plat_open_write() creates. */
+enum plat_create {
+    PLAT_CREATE_NEW,       /* fails with EEXIST when the name is taken */
+    PLAT_CREATE_TRUNCATE,  /* replaces what is there (never through a final link) */
+    PLAT_CREATE_KEEP,      /* opens what is there, else creates it (read and write) */
+};
+/* Opens for writing (mode 0644 where there are modes). A descriptor, or -1 with errno. */
+int plat_open_write(const char *path, enum plat_create how);
+/* The same as a stdio stream opened in binary mode ("wb", or "w+b" when `read_too`). */
+FILE *plat_fopen_write(const char *path, enum plat_create how, bool read_too);
+
+/* One positional read of up to `len` bytes at `offset`, not moving the file position: the
+ * bytes read (0 at the end), or -1 with errno. */
+ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset);
+/* Cuts or extends the open file to `size` bytes. */
+int plat_ftruncate(int fd, uint64_t size);
+/* The open file's type, size and time. 0, or -1 with errno. */
+int plat_fstat(int fd, struct plat_stat *st);
+/* The same of `path`: lstat never follows a final link; stat does. */
+int plat_lstat(const char *path, struct plat_stat *st);
+int plat_stat(const char *path, struct plat_stat *st);
+/* Forces what was written to the open file onto the disk. */
+int plat_fsync(int fd);
+/* Forces a directory's entries (a rename into it) onto the disk; a no-op on Windows, where the
+ * rename itself is written through. */
+int plat_fsync_dir(const char *path);
+/* Takes an exclusive lock on the open file without waiting; -1 with EWOULDBLOCK (or EACCES)
+ * when another process holds it. Held until the descriptor is closed. */
+int plat_lock(int fd);
+/* Whether another program holds a lock on the file `path` (Thunderbird's `.parentlock` or
+ * `parent.lock`): a record lock on Linux, an open without sharing on Windows. */
+bool plat_file_locked(const char *path);
+
+/* `mode` (0755, 0700) where there are modes; Windows gives the folder its parent's rights. */
+int plat_mkdir(const char *path, int mode);
+int plat_rmdir(const char *path);
+int plat_unlink(const char *path);
+/* Renames `from` to `to`, atomically replacing `to` when it is a file. */
+int plat_rename(const char *from, const char *to);
+/* The target of the symbolic link `path`, or NULL with errno. */
+char *plat_readlink(const char *path);
+
+/* ---- directories ------------------------------------------------------------------------ */
+
+struct plat_dir;
+/* Opens a directory for listing; a final link is refused (ELOOP, or ENOTDIR). */
+struct plat_dir *plat_opendir(const char *path);
+/* The next entry ("." and ".." left out), described without following a link; the name
+ * stays valid until the next call. NULL at the end (errno 0) or on an error (errno set). */
+const char *plat_readdir(struct plat_dir *d, struct plat_stat *st);
+void plat_closedir(struct plat_dir *d);
+
+/* ---- paths ------------------------------------------------------------------------------ */
+
+/* The canonical absolute path of an existing `path`, every link resolved, or NULL with errno
+ * (ENOENT or ENOTDIR when some part does not exist). On Windows with '/' between the parts. */
+char *plat_realpath(const char *path);
+/* The current directory, or NULL with errno. */
+char *plat_getcwd(void);
+/* The length of the root at the start of `path` ("/"; "C:/", "//server/share/"), 0 when it is
+ * relative. */
+size_t plat_root_length(const char *path);
+/* Whether `c` separates the parts of a path ('/'; also '\\' on Windows). */
+bool plat_is_separator(char c);
+/* Whether the file system compares names without regard to case (Windows), so that two names
+ * that differ only in case are one file. */
+bool plat_names_fold_case(void);
+
+#endif
