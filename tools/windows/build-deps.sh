@@ -231,10 +231,13 @@ build_libxml2() {
 
 # libesedb (contacts.edb, Mail.MSMessageStore): its source carries the libyal pieces it needs
 # (libbfio, libcerror, libcfile, libuna ...), which configure uses when the prefix has none.
+# Without threads: wlmigrate reads a database from one thread, and libcthreads' Windows code
+# includes <Synchapi.h>, which mingw-w64 spells synchapi.h.
 build_libesedb() {
     cd "$(fetch libesedb)"
     ./configure "${AUTOTOOLS[@]}" --disable-nls --disable-python --disable-python2 \
-        --disable-python3 --without-libfuse --disable-shared-libs
+        --disable-python3 --without-libfuse --disable-shared-libs \
+        --disable-multi-threading-support
     make -j"$JOBS" -C common
     for d in libcerror libcthreads libcdata libclocale libcnotify libcsplit libuna libcfile \
              libcpath libbfio libfcache libfdata libfdatetime libfguid libfvalue libfwnt \
