@@ -190,8 +190,15 @@ windows-deps:
 # The exe: a static x86-64 program, console subsystem, linked with -static so that no DLL of
 # the toolchain (libgcc, libwinpthread) is needed beside it. The catalog goes beside it as
 # locale/ja/LC_MESSAGES/wlmigrate.mo (LOCALEDIR=locale: relative to the exe's folder).
+# WIN_CPPFLAGS come through the environment, so the rules' own `CPPFLAGS +=` adds to them:
+# mingw-w64's C99 printf family (msvcrt's knows no %zu) and its gmtime_r/localtime_r; and
+# WIN_LIBS, the Windows libraries src/util/platform.c calls beyond the default ones
+# (BCryptGenRandom), before the libraries pkg-config names.
+WIN_CPPFLAGS := -D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS
+WIN_LIBS     := -lbcrypt
 windows-exe: windows-deps
 	PATH="$(abspath tools/windows/bin):$$PATH" WINDOWS_PREFIX="$(WIN_PREFIX)" \
+	    CPPFLAGS="$(WIN_CPPFLAGS)" LDLIBS="$(WIN_LIBS)" \
 	    $(MAKE) CC=$(WIN_HOST)-gcc AR=$(WIN_HOST)-ar BUILD=$(WIN_BUILD) PROG=$(WIN_EXE) \
 	    LOCALEDIR=locale LDFLAGS="-static $(WIN_LDFLAGS)" all
 	$(WIN_HOST)-strip -o $(WIN_OUT)/wlmigrate-stripped.exe $(WIN_EXE)
