@@ -56,10 +56,18 @@ class Wine:
                     if k not in ("DISPLAY", "WAYLAND_DISPLAY", "LANGUAGE")}
         self.env.update(WINEPREFIX=self.prefix, WINEDEBUG="-all", LC_ALL="C.UTF-8",
                         WINEDLLOVERRIDES="mscoree,mshtml=")
-        p = subprocess.run([WINE, "wineboot", "--init"], env=self.env, capture_output=True,
-                           timeout=300)
-        if p.returncode != 0 or not os.path.isfile(os.path.join(self.prefix, "system.reg")):
-            t.ok(False, "a fresh Wine prefix is made", p.stderr.decode("utf-8", "replace"))
+        # One wineserver for the prefix, started here with its output to /dev/null and kept
+        # until close(): a wineserver (or winedevice) started by a run of the exe would inherit
+        # that run's stdout and stderr pipes, and reading them would never see their end.
+        self.wineserver = shutil.which("wineserver") or "/usr/lib/wine/wineserver64"
+        os.makedirs(self.prefix)
+        subprocess.run([self.wineserver, "-p"], env=self.env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        p = subprocess.run([WINE, "wineboot", "--init"], env=self.env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        if p.returncode != 0 or not os.path.isdir(os.path.join(self.prefix, "drive_c", "windows")):
+            t.ok(False, "a fresh Wine prefix is made (wineboot --init exit %d)" % p.returncode)
+            self.close()
             t.done()
         self.dir = os.path.join(self.prefix, "drive_c", "wlmigrate")
         with zipfile.ZipFile(self.zip) as z:
@@ -70,14 +78,14 @@ class Wine:
         """Runs wlmigrate.exe ARGS under Wine; the CompletedProcess, output as bytes."""
         e = dict(self.env, **(env or {}))
         return subprocess.run([WINE, self.exe, *args], env=e, capture_output=True,
-                              timeout=timeout, cwd=self.tmp)
+                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=self.tmp)
 
     def close(self):
-        subprocess.run([WINE, "wineboot", "--shutdown"], env=self.env, capture_output=True,
-                       timeout=120)
-        wineserver = shutil.which("wineserver") or "/usr/lib/wine/wineserver64"
-        if os.access(wineserver, os.X_OK):
-            subprocess.run([wineserver, "-w"], env=self.env, capture_output=True, timeout=120)
+        """Ends the prefix's wineserver (and every Wine process of the prefix) and removes it."""
+        subprocess.run([self.wineserver, "-k"], env=self.env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        subprocess.run([self.wineserver, "-w"], env=self.env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

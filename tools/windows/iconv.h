@@ -5,7 +5,11 @@
  * Shift_JIS) behind the public g_iconv_open/g_iconv/g_iconv_close. GMime and src/normalize/charset.c
  * call the POSIX names; this header, installed into the cross prefix by
  * tools/windows/build-deps.sh, gives them those names on top of GLib, so both use the one
- * converter GLib uses, and nothing else has to change. The Linux build never sees this file. */
+ * converter GLib uses, and nothing else has to change. The Linux build never sees this file.
+ *
+ * One name differs: glibc's "EUC-JP-MS" (EUC-JP with Microsoft's extensions, which
+ * src/normalize/charset.c asks for) is unknown to win_iconv, whose "EUC-JP" is Windows' own
+ * EUC-JP (code page 51932, Microsoft's mapping), so that name is asked for instead. */
 #ifndef WLMIGRATE_WINDOWS_ICONV_H
 #define WLMIGRATE_WINDOWS_ICONV_H
 
@@ -14,9 +18,14 @@
 
 typedef GIConv iconv_t;
 
+static inline const char *wlmigrate_iconv_name(const char *name)
+{
+    return g_ascii_strcasecmp(name, "EUC-JP-MS") == 0 ? "EUC-JP" : name;
+}
+
 static inline iconv_t iconv_open(const char *tocode, const char *fromcode)
 {
-    return g_iconv_open(tocode, fromcode);
+    return g_iconv_open(wlmigrate_iconv_name(tocode), wlmigrate_iconv_name(fromcode));
 }
 
 static inline size_t iconv(iconv_t cd, char **inbuf, size_t *inbytesleft, char **outbuf,
