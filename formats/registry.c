@@ -27,6 +27,7 @@
 #include "vcard/vcard_writer.h"
 #include "wlm/contact_xml.h"
 #include "wlm/contacts_edb.h"
+#include "wlm/msgstore.h"
 #include "wlm/store.h"
 
 /* ---- readers ------------------------------------------------------------------------------ */
@@ -778,3 +779,6 @@ const char *registry_target_names(void)
                                   i == 0 ? "" : i + 1 == NTARGETS ? " or " : ", ", targets[i].name);
     return names;
 }
+
+const struct child_role *const registry_child_roles[] = {&msgstore_child_role,
+                                                         &contacts_edb_child_role, NULL};

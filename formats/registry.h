@@ -19,6 +19,7 @@
 #include "pipeline/reader.h"
 #include "pipeline/writer.h"
 #include "util/buf.h"
+#include "util/child.h"
 #include "util/error.h"
 
 /* Finds the stores at or below `path` with each reader in turn; the first that finds any wins.
@@ -94,5 +95,10 @@ void *registry_contact_settings_new(void);
  * error) for a value it does not take. */
 int registry_contact_set_option(void *settings, const char *name, const char *value,
                                 struct error *err);
+
+/* The work that a child process can be asked to run by name (NULL-terminated): the readers of
+ * ESE databases, which util/child isolates (on Windows the program is started again with one
+ * of these names, and cli_main serves it through child_serve). */
+extern const struct child_role *const registry_child_roles[];
 
 #endif

@@ -16,6 +16,7 @@
 #include "pipeline/writer.h"
 #include "report/report.h"
 #include "util/fsutil.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 

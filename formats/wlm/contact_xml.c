@@ -15,6 +15,7 @@
 #include "normalize/charset.h"
 #include "normalize/codec.h"
 #include "safexml.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 

@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "esedb_text.h"
 #include "report/report.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 enum target {
@@ -285,6 +286,16 @@ static void on_bad_row(void *ctx, const struct esedb_table *t, long index)
                    "Row %ld of table %s cannot be read: skipped.", index, t->name);
 }
 
+static void dump_rows(const char *path, int fd);
+
+const struct child_role contacts_edb_child_role = {"contacts-edb-rows", dump_rows};
+
+static const struct esedb_query query = {
+    .column = want_column, .wanted = wanted_table, .role = &contacts_edb_child_role};
+
+/* What the child writes for `path`: the rows of its contact tables. */
+static void dump_rows(const char *path, int fd) { esedb_dump(path, &query, fd); }
+
 long contacts_edb_read(const char *path, const char *source, struct contact_list *out,
                        struct report *rep, size_t *skipped)
 {
@@ -292,10 +303,9 @@ long contacts_edb_read(const char *path, const char *source, struct contact_list
         *skipped = 0;
     struct contact_list found = CONTACT_LIST_INIT;
     struct reading r = {.source = source, .out = &found, .rep = report_new()};
-    struct esedb_query q = {.column = want_column, .wanted = wanted_table};
     struct esedb_sink sink = {.table = on_table, .row = on_row, .bad_row = on_bad_row, .ctx = &r};
     struct error err;
-    int rc = esedb_read(path, &q, &sink, &err);
+    int rc = esedb_read(path, &query, &sink, &err);
     end_table(&r);
     if (rc == 0) {
         for (size_t i = 0; i < report_problem_count(r.rep); i++) {

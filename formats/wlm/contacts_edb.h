@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "model/contact.h"
+#include "util/child.h"
 
 struct report;
 
@@ -26,5 +27,8 @@ struct report;
  * skipped (each reported). */
 long contacts_edb_read(const char *path, const char *source, struct contact_list *out,
                        struct report *rep, size_t *skipped);
+
+/* The reading of a contacts.edb's rows by name, for a new process (util/child.h). */
+extern const struct child_role contacts_edb_child_role;
 
 #endif

@@ -351,8 +351,11 @@ static int read_database(const char *path, const struct esedb_query *q,
 {
     libesedb_file_t *file = NULL;
     libesedb_error_t *e = NULL;
-    if (libesedb_file_initialize(&file, &e) != 1 ||
-        libesedb_file_open(file, path, LIBESEDB_OPEN_READ, &e) != 1) {
+    char *native = plat_library_path(path); /* libesedb opens by a narrow name */
+    int opened = native && libesedb_file_initialize(&file, &e) == 1 &&
+                 libesedb_file_open(file, native, LIBESEDB_OPEN_READ, &e) == 1;
+    free(native);
+    if (!opened) {
         esedb_error(err, &e, "cannot open the database", path);
         libesedb_file_free(&file, NULL);
         return -1;
@@ -954,17 +957,6 @@ static int check_file(const char *path, uint64_t *size, struct error *err)
 
 /* ---- reading through the child ------------------------------------------------------------- */
 
-struct dump_ctx {
-    const char *path;
-    const struct esedb_query *q;
-};
-
-static void dump_work(void *ctx, int fd)
-{
-    const struct dump_ctx *c = ctx;
-    esedb_dump(c->path, c->q, fd);
-}
-
 static int feed(void *ctx, const void *data, size_t len)
 {
     return esedb_rows_feed(ctx, data, len) != 0;
@@ -983,10 +975,9 @@ int esedb_read(const char *path, const struct esedb_query *q, const struct esedb
         .idle = ESEDB_IDLE_SECONDS,
         .output = (64ull << 20) + 4 * size,
     };
-    struct dump_ctx ctx = {path, q};
     struct esedb_rows *d = esedb_rows_new(s);
     struct child_result res;
-    child_run(dump_work, &ctx, feed, d, &lim, &res);
+    child_run_role(q->role, path, feed, d, &lim, &res);
     struct error why = {""};
     enum esedb_rows_end end = esedb_rows_finish(d, &why);
     esedb_rows_free(d);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/child.h"
 #include "util/error.h"
 
 enum esedb_cell_kind {
@@ -57,6 +58,10 @@ struct esedb_query {
     /* Whether to read a table's rows, given the columns chosen; NULL: yes. */
     bool (*wanted)(void *ctx, const struct esedb_table *t);
     void *ctx;
+    /* The work that reads `path` with this query and writes the rows to fd (esedb_dump): the
+     * name by which a new process is asked to run it (util/child.h; Windows starts the program
+     * again), listed in formats/registry.c's registry_child_roles[]. */
+    const struct child_role *role;
 };
 
 struct esedb_sink {

@@ -602,7 +602,10 @@ static int finish(struct builder *b, const char *path, struct error *err)
     return rc;
 }
 
-static const struct esedb_query query = {.tables = table_names, .column = want_column};
+const struct child_role msgstore_child_role = {"msgstore-rows", msgstore_dump_rows};
+
+static const struct esedb_query query = {
+    .tables = table_names, .column = want_column, .role = &msgstore_child_role};
 
 static struct esedb_sink sink_for(struct builder *b)
 {

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "util/child.h"
 #include "util/error.h"
 
 enum msgstore_shutdown {
@@ -69,6 +70,8 @@ struct msgstore *msgstore_from_rows(const void *rows, size_t len, size_t chunk,
                                     struct error *err);
 /* Writes to `fd` what the child writes for the database at `path`, in this process (seeds). */
 void msgstore_dump_rows(const char *path, int fd);
+/* msgstore_dump_rows by name, for a new process that reads the database (util/child.h). */
+extern const struct child_role msgstore_child_role;
 void msgstore_free(struct msgstore *db);
 
 enum msgstore_shutdown msgstore_shutdown_state(const struct msgstore *db);

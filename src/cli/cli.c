@@ -23,7 +23,9 @@
 #include "cli/scan.h"
 #include "cli/show.h"
 #include "registry.h"
+#include "util/child.h"
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 #include <zlib.h>
 
@@ -259,9 +261,12 @@ static int parse(int argc, char **argv, const struct option *options, struct cli
         usage(stdout);
         return 0;
     }
-    if (optind >= argc)
+    /* scan and convert without STORE read the user's own store where the system has one */
+    bool own_store = optind >= argc &&
+                     (strcmp(o->command, "scan") == 0 || strcmp(o->command, "convert") == 0);
+    o->operand = own_store ? plat_default_store() : optind < argc ? argv[optind++] : NULL;
+    if (!o->operand)
         return usage_error("%s", _("no STORE given"));
-    o->operand = argv[optind++];
     if (optind < argc)
         return usage_error(_("unexpected argument: %s"), argv[optind]);
     return -1;
@@ -305,16 +310,19 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
     bool own_layout = code == 0 && target->result_parts &&
                       target->result_parts(settings, o->container, &own_dir, &nparts,
                                            &adds) != NULL;
+    /* without -o, a folder on the Desktop where the system has one (Windows) */
+    char *default_output = !o->output && !own_layout ? plat_default_output() : NULL;
+    const char *output = o->output ? o->output : default_output;
     if (code == 0 && own_layout && o->output)
         code = usage_error("%s", _("-o OUT and --profile DIR (or --into-profile DIR) exclude "
                                    "each other"));
-    else if (code == 0 && !own_layout && !o->output)
+    else if (code == 0 && !own_layout && !output)
         code = usage_error("%s", _("convert needs -o OUT"));
     if (code == 0) {
         struct convert_options co = {.store = o->operand,
                                      .target = target,
                                      .target_settings = settings,
-                                     .output = own_layout ? own_dir : o->output,
+                                     .output = own_layout ? own_dir : output,
                                      .container = o->container,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,
@@ -327,11 +335,15 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
         code = convert_run(&co);
     }
     target->settings_free(settings);
+    free(default_output);
     return code;
 }
 
 int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
 {
+    int served;
+    if (child_serve(registry_child_roles, argc, argv, &served))
+        return served; /* a child process reading a database for its parent (util/child.h) */
     argc = take_lang(argc, argv);
     /* `contacts` takes several inputs and options of its own: it parses them itself */
     if (argc > 1 && strcmp(argv[1], "contacts") == 0)

@@ -12,6 +12,7 @@
 
 #include "util/buf.h"
 #include "normalize/codec.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 struct entity {

@@ -31,6 +31,7 @@
 #include "normalize/rfc2047.h"
 #include "normalize/rfc822.h"
 #include "normalize/tnef.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "normalize/uudecode.h"
 #include "normalize/viewstream.h"

@@ -6,6 +6,7 @@
 
 #include "report/report_json.h"
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 
 /* Text into the page: bytes that are not UTF-8 become '?', markup characters entities, and

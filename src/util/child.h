@@ -9,8 +9,12 @@
  * signal the parent catches while it waits (the program's handlers are for Ctrl-C, TERM and
  * HUP) ends the child at once.
  *
- * POSIX only (fork, pipes, poll, setrlimit; Linux: PR_SET_PDEATHSIG, /proc/self/statm), the
- * one module besides util/platform that calls the system itself (check-layout's exception).
+ * The process itself is util/platform's (plat_child_*): on POSIX a fork with pipes, poll and
+ * setrlimit; on Windows, which cannot fork, this program started again with a hidden role
+ * argument (CreateProcessW), its output over pipes, a Job Object for the memory limit, killed
+ * on timeout. A new process has none of the parent's memory, so on Windows only work named by
+ * a role can run (child_run_role, served by child_serve in the new process); child_run, a
+ * function with a pointer, works where the process is a fork.
  *
  * Under AddressSanitizer the memory limit is not set (its shadow memory is address space the
  * limit would count); child_memory_limited() says whether it is. */
@@ -59,6 +63,23 @@ typedef int (*child_data_fn)(void *ctx, const void *data, size_t len);
  * Always fills `res`; the child is gone (reaped) when it returns. */
 void child_run(child_work_fn work, void *work_ctx, child_data_fn on_data, void *data_ctx,
                const struct child_limits *limits, struct child_result *res);
+
+/* Work that a new process can be asked to run by name: `work` reads `arg` (a path) and writes
+ * to `fd`. */
+struct child_role {
+    const char *name;
+    void (*work)(const char *arg, int fd);
+};
+
+/* child_run() of `role`'s work with `arg`: the same in a fork; on Windows the program is
+ * started again with PLAT_CHILD_ARG, the role's name and `arg`. */
+void child_run_role(const struct child_role *role, const char *arg, child_data_fn on_data,
+                    void *data_ctx, const struct child_limits *limits, struct child_result *res);
+
+/* In a process started by child_run_role(): runs the role that argv names (one of `roles`,
+ * NULL-terminated) with its output on standard output, puts the exit code in *code and returns
+ * true; false when argv is not such a call. */
+bool child_serve(const struct child_role *const *roles, int argc, char **argv, int *code);
 
 /* Whether child_run() applies the memory limit in this build. */
 bool child_memory_limited(void);

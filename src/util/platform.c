@@ -22,11 +22,18 @@
 #include <libintl.h>
 #include <limits.h>
 #include <locale.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /* ---- the process (POSIX) ---------------------------------------------------------------- */
 
@@ -132,6 +139,10 @@ double plat_monotonic_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+char *plat_default_store(void) { return NULL; }
+
+char *plat_default_output(void) { return NULL; }
 
 /* ---- the console (POSIX) ---------------------------------------------------------------- */
 
@@ -276,6 +287,8 @@ int plat_rmdir(const char *path) { return rmdir(path); }
 int plat_unlink(const char *path) { return unlink(path); }
 int plat_rename(const char *from, const char *to) { return rename(from, to); }
 
+char *plat_library_path(const char *path) { return xstrdup(path); }
+
 char *plat_readlink(const char *path)
 {
     char target[PATH_MAX];
@@ -336,6 +349,202 @@ void plat_closedir(struct plat_dir *d)
     free(d);
 }
 
+/* ---- child processes (POSIX) ------------------------------------------------------------ */
+
+/* AddressSanitizer's shadow memory is terabytes of reserved address space: RLIMIT_AS would
+ * count it, and its allocator grows inside what it reserved, which the limit does not see. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CHILD_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define CHILD_SANITIZED 1
+#endif
+#endif
+#ifndef CHILD_SANITIZED
+#define CHILD_SANITIZED 0
+#endif
+
+/* A sanitizer's hook run before it ends a process that failed a check; a fuzzer sets it to
+ * save its input as a crash. A child is not the process that set it: it clears it (weak: the
+ * hook exists only in sanitized builds). */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+bool plat_child_memory_limited(void) { return !CHILD_SANITIZED; }
+
+/* The address space the process has now, in bytes; 0 when unknown. */
+static uint64_t address_space_now(void)
+{
+#ifdef __linux__
+    FILE *f = fopen("/proc/self/statm", "re");
+    unsigned long long pages = 0;
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+#else
+    return 0;
+#endif
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* The child's side: limits, the work, and the end. It never returns. */
+static void run_child(const struct plat_child_spec *spec, int out_fd, int err_fd, int done_fd,
+                      pid_t parent, uint64_t space_now)
+{
+    /* Errors go to the parent's pipe, never to the terminal. */
+    if (dup2(err_fd, STDERR_FILENO) < 0)
+        raise(SIGKILL);
+    /* Ctrl-C and a broken pipe end the child as they would any program. */
+    static const int defaults[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXCPU};
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        signal(defaults[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the parent killed: no orphan keeps reading */
+#endif
+    if (getppid() != parent)
+        raise(SIGKILL);
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(NULL);
+    struct rlimit rl = {0, 0};
+    setrlimit(RLIMIT_CORE, &rl); /* a crash of a parser is expected: no core file */
+    if (spec->cpu_seconds) {
+        rl.rlim_cur = (rlim_t)spec->cpu_seconds + 1;
+        rl.rlim_max = (rlim_t)spec->cpu_seconds + 2;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+    if (spec->memory && !CHILD_SANITIZED) {
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(space_now + spec->memory);
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    spec->work(spec->ctx, out_fd);
+    close(out_fd);
+    write_all(done_fd, "D", 1);
+    /* The child leaves without running the parent's atexit handlers or flushing its stdio
+     * buffers a second time: what _exit() does, which the layout keeps to src/main.c. */
+    raise(SIGKILL);
+    for (;;)
+        pause();
+}
+
+struct plat_child {
+    pid_t pid;
+    struct pollfd fds[PLAT_CHILD_STREAMS];
+    int open, next;
+};
+
+struct plat_child *plat_child_start(const struct plat_child_spec *spec)
+{
+    int fd[PLAT_CHILD_STREAMS][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+    bool piped = true;
+    for (int i = 0; piped && i < PLAT_CHILD_STREAMS; i++)
+        piped = pipe2(fd[i], O_CLOEXEC) == 0;
+    pid_t pid = -1;
+    if (piped) {
+        uint64_t space_now = spec->memory ? address_space_now() : 0;
+        pid_t parent = getpid();
+        fflush(NULL); /* nothing buffered is written twice */
+        pid = fork();
+        if (pid == 0) {
+            for (int i = 0; i < PLAT_CHILD_STREAMS; i++)
+                close(fd[i][0]);
+            run_child(spec, fd[0][1], fd[1][1], fd[2][1], parent, space_now);
+        }
+    }
+    int saved = errno;
+    for (int i = 0; i < PLAT_CHILD_STREAMS; i++) {
+        if (fd[i][1] >= 0)
+            close(fd[i][1]);
+        if (pid < 0 && fd[i][0] >= 0)
+            close(fd[i][0]);
+    }
+    if (pid < 0) {
+        errno = saved;
+        return NULL;
+    }
+    struct plat_child *c = xcalloc(1, sizeof *c);
+    c->pid = pid;
+    for (int i = 0; i < PLAT_CHILD_STREAMS; i++)
+        c->fds[i] = (struct pollfd){fd[i][0], POLLIN, 0};
+    c->open = PLAT_CHILD_STREAMS;
+    return c;
+}
+
+int plat_child_wait(struct plat_child *c, int timeout_ms, void *buf, size_t cap, size_t *got)
+{
+    for (;;) {
+        if (c->open == 0)
+            return PLAT_CHILD_STREAMS;
+        int n = poll(c->fds, PLAT_CHILD_STREAMS, timeout_ms);
+        if (n < 0 && errno == EINTR)
+            return PLAT_CHILD_INTERRUPTED; /* the program's handlers are for stopping */
+        if (n < 0)
+            return PLAT_CHILD_FAILED;
+        if (n == 0)
+            return PLAT_CHILD_TIMEOUT;
+        /* the streams take turns, so that a busy one cannot starve another */
+        for (int k = 0; k < PLAT_CHILD_STREAMS; k++) {
+            int i = (c->next + k) % PLAT_CHILD_STREAMS;
+            struct pollfd *p = &c->fds[i];
+            if (p->fd < 0 || !(p->revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t r = read(p->fd, buf, cap);
+            if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            c->next = (i + 1) % PLAT_CHILD_STREAMS;
+            if (r <= 0) {
+                close(p->fd);
+                p->fd = -1;
+                c->open--;
+                *got = 0;
+            } else {
+                *got = (size_t)r;
+            }
+            return i;
+        }
+    }
+}
+
+void plat_child_begin(void) {}
+
+void plat_child_kill(struct plat_child *c) { kill(c->pid, SIGKILL); }
+
+void plat_child_finish(struct plat_child *c, struct plat_child_exit *how)
+{
+    for (int i = 0; i < PLAT_CHILD_STREAMS; i++)
+        if (c->fds[i].fd >= 0)
+            close(c->fds[i].fd);
+    int status = 0;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *how = (struct plat_child_exit){0, -1, 0, false, false};
+    if (WIFSIGNALED(status))
+        how->signal = WTERMSIG(status);
+    if (WIFEXITED(status))
+        how->exit_status = WEXITSTATUS(status);
+    how->cpu_limit = how->signal == SIGXCPU;
+    how->stopped = how->signal == SIGINT || how->signal == SIGTERM || how->signal == SIGHUP;
+    free(c);
+}
+
 /* ---- paths (POSIX) ---------------------------------------------------------------------- */
 
 char *plat_realpath(const char *path) { return realpath(path, NULL); }
@@ -359,6 +568,51 @@ bool plat_names_fold_case(void) { return false; }
 #include <io.h>
 #include <libintl.h>
 #include <shellapi.h>
+#include <shlobj.h>
+
+/* ---- what MinGW's C library lacks --------------------------------------------------------- */
+
+void *memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen)
+{
+    const char *h = haystack;
+    if (nlen == 0)
+        return (void *)h;
+    for (size_t i = 0; nlen <= hlen && i <= hlen - nlen; i++)
+        if (h[i] == *(const char *)needle && memcmp(h + i, needle, nlen) == 0)
+            return (void *)(h + i);
+    return NULL;
+}
+
+void *memrchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    while (n-- > 0)
+        if (p[n] == (unsigned char)c)
+            return (void *)(p + n);
+    return NULL;
+}
+
+char *strcasestr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *h = haystack; *h; h++)
+        if (_strnicmp(h, needle, n) == 0)
+            return (char *)h;
+    return n == 0 ? (char *)haystack : NULL;
+}
+
+char *strndup(const char *s, size_t n)
+{
+    size_t len = 0;
+    while (len < n && s[len])
+        len++;
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
 
 /* ---- UTF-8 and UTF-16 --------------------------------------------------------------------- */
 
@@ -741,6 +995,68 @@ double plat_monotonic_seconds(void)
     return (double)now.QuadPart / (double)freq.QuadPart;
 }
 
+/* `w` with its %VARS% expanded, in the program's form. */
+static char *expanded(const wchar_t *w)
+{
+    DWORD n = ExpandEnvironmentStringsW(w, NULL, 0);
+    if (n == 0)
+        return NULL;
+    wchar_t *out = xmalloc((size_t)n * sizeof *out);
+    char *s = ExpandEnvironmentStringsW(w, out, n) ? forward_slashes(narrow(out)) : NULL;
+    free(out);
+    return s;
+}
+
+/* The registry's Store Root of Windows Live Mail, expanded, or NULL. */
+static char *store_root_setting(void)
+{
+    HKEY key;
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Windows Live Mail", 0,
+                      KEY_QUERY_VALUE, &key) != ERROR_SUCCESS)
+        return NULL;
+    wchar_t value[4096];
+    DWORD type = 0, size = sizeof value - sizeof value[0];
+    LONG rc = RegQueryValueExW(key, L"Store Root", NULL, &type, (BYTE *)value, &size);
+    RegCloseKey(key);
+    if (rc != ERROR_SUCCESS || (type != REG_SZ && type != REG_EXPAND_SZ) || size == 0)
+        return NULL;
+    value[size / sizeof value[0]] = L'\0';
+    return value[0] ? expanded(value) : NULL;
+}
+
+char *plat_default_store(void)
+{
+    char *candidates[3] = {store_root_setting(),
+                           expanded(L"%LOCALAPPDATA%\\Microsoft\\Windows Live Mail"),
+                           expanded(L"%LOCALAPPDATA%\\Microsoft\\Windows Mail")};
+    char *found = NULL;
+    for (int i = 0; i < 3; i++) {
+        struct plat_stat st;
+        /* an unexpanded %LOCALAPPDATA% (Windows XP has none) names nothing */
+        if (!found && candidates[i] && !strchr(candidates[i], '%') &&
+            plat_stat(candidates[i], &st) == 0 && st.type == PLAT_DIR) {
+            found = candidates[i];
+            continue;
+        }
+        free(candidates[i]);
+    }
+    return found;
+}
+
+char *plat_default_output(void)
+{
+    wchar_t desktop[MAX_PATH];
+    if (SHGetFolderPathW(NULL, CSIDL_DESKTOPDIRECTORY, NULL, SHGFP_TYPE_CURRENT, desktop) != S_OK)
+        return NULL;
+    SYSTEMTIME t;
+    GetLocalTime(&t);
+    char *dir = forward_slashes(narrow(desktop));
+    char *out = xasprintf("%s/wlmigrate-%04u-%02u-%02u", dir, (unsigned)t.wYear,
+                          (unsigned)t.wMonth, (unsigned)t.wDay);
+    free(dir);
+    return out;
+}
+
 /* ---- the console (Windows) -------------------------------------------------------------- */
 
 bool plat_isatty(FILE *f)
@@ -1046,6 +1362,51 @@ int plat_rename(const char *from, const char *to)
     return rc;
 }
 
+/* `w` in the ANSI code page, or NULL when a character has no place in it. */
+static char *ansi(const wchar_t *w)
+{
+    BOOL lost = FALSE;
+    int n = WideCharToMultiByte(CP_ACP, WC_NO_BEST_FIT_CHARS, w, -1, NULL, 0, NULL, &lost);
+    if (n <= 0 || lost)
+        return NULL;
+    char *s = xmalloc((size_t)n);
+    WideCharToMultiByte(CP_ACP, WC_NO_BEST_FIT_CHARS, w, -1, s, n, NULL, &lost);
+    return s;
+}
+
+/* `w` (with `\\?\`) in the plain form when it is short enough: a library may not expect the
+ * prefix. `\\?\C:\x` -> `C:\x`, `\\?\UNC\server\share` -> `\\server\share`. */
+static const wchar_t *plain_form(wchar_t *w)
+{
+    if (wcslen(w) >= MAX_PATH + 4 || wcsncmp(w, L"\\\\?\\", 4) != 0)
+        return w;
+    if (wcsncmp(w, L"\\\\?\\UNC\\", 8) == 0) {
+        w[6] = L'\\';
+        return w + 6;
+    }
+    return w + 4;
+}
+
+char *plat_library_path(const char *path)
+{
+    wchar_t *w = wide_path(path);
+    if (!w)
+        return NULL;
+    char *s = ansi(plain_form(w));
+    if (!s) {
+        DWORD n = GetShortPathNameW(w, NULL, 0);
+        wchar_t *shorter = n ? xmalloc((size_t)n * sizeof *shorter) : NULL;
+        DWORD got = shorter ? GetShortPathNameW(w, shorter, n) : 0;
+        if (got > 0 && got < n)
+            s = ansi(plain_form(shorter));
+        free(shorter);
+    }
+    free(w);
+    if (!s)
+        errno = EILSEQ;
+    return s;
+}
+
 char *plat_readlink(const char *path)
 {
     /* the one reader (Thunderbird's `lock` link) exists on Linux and macOS only */
@@ -1138,6 +1499,246 @@ void plat_closedir(struct plat_dir *d)
     free(d);
 }
 
+/* ---- child processes (Windows) ---------------------------------------------------------- */
+
+/* What a new process of this program takes before its work begins: the limit is on top. */
+#define CHILD_BASE_MEMORY (64ull << 20)
+
+bool plat_child_memory_limited(void) { return true; }
+
+/* `s` appended to `out` as one argument that CommandLineToArgvW gives back whole: quoted, a
+ * quote escaped, the backslashes before a quote doubled. */
+static void quote_arg(wchar_t **out, size_t *len, size_t *cap, const wchar_t *s)
+{
+    size_t need = *len + 2 * wcslen(s) + 4;
+    if (need > *cap) {
+        *cap = need * 2;
+        *out = xrealloc(*out, *cap * sizeof **out);
+    }
+    wchar_t *o = *out + *len;
+    if (*len)
+        *o++ = L' ';
+    *o++ = L'"';
+    size_t backslashes = 0;
+    for (const wchar_t *p = s;; p++) {
+        if (*p == L'\\') {
+            backslashes++;
+            continue;
+        }
+        size_t times = (*p == L'"' || *p == L'\0') ? 2 : 1;
+        for (size_t i = 0; i < backslashes * times; i++)
+            *o++ = L'\\';
+        backslashes = 0;
+        if (*p == L'\0')
+            break;
+        if (*p == L'"')
+            *o++ = L'\\';
+        *o++ = *p;
+    }
+    *o++ = L'"';
+    *o = L'\0';
+    *len = (size_t)(o - *out);
+}
+
+struct plat_child {
+    HANDLE process, job;
+    HANDLE pipe[2];    /* the read ends of its output and error output */
+    bool open[PLAT_CHILD_STREAMS];
+    bool done_said;
+    int next;
+};
+
+struct plat_child *plat_child_start(const struct plat_child_spec *spec)
+{
+    if (!spec->role) {
+        errno = ENOSYS; /* a function alone cannot run in a new process here */
+        return NULL;
+    }
+    wchar_t self[32768];
+    DWORD n = GetModuleFileNameW(NULL, self, sizeof self / sizeof self[0]);
+    wchar_t *role = wide(spec->role), *arg = wide(spec->arg ? spec->arg : "");
+    if (n == 0 || n >= sizeof self / sizeof self[0] || !role || !arg) {
+        free(role);
+        free(arg);
+        errno = EINVAL;
+        return NULL;
+    }
+    wchar_t *cmd = NULL;
+    size_t len = 0, cap = 0;
+    quote_arg(&cmd, &len, &cap, self);
+    quote_arg(&cmd, &len, &cap, L"" PLAT_CHILD_ARG);
+    quote_arg(&cmd, &len, &cap, role);
+    quote_arg(&cmd, &len, &cap, arg);
+    free(role);
+    free(arg);
+
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE rd[2] = {NULL, NULL}, wr[2] = {NULL, NULL};
+    bool ok = true;
+    for (int i = 0; ok && i < 2; i++)
+        ok = CreatePipe(&rd[i], &wr[i], &inherit, 1 << 16) &&
+             SetHandleInformation(rd[i], HANDLE_FLAG_INHERIT, 0);
+    /* A job: the memory limit, no error dialog on a crash, and the child ends with us. */
+    HANDLE job = ok ? CreateJobObjectW(NULL, NULL) : NULL;
+    if (job) {
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+        memset(&lim, 0, sizeof lim);
+        lim.BasicLimitInformation.LimitFlags =
+            JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+        if (spec->memory) {
+            lim.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+            lim.ProcessMemoryLimit = (SIZE_T)(spec->memory + CHILD_BASE_MEMORY);
+        }
+        SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim, sizeof lim);
+    }
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = NULL;
+    si.hStdOutput = wr[0];
+    si.hStdError = wr[1];
+    PROCESS_INFORMATION pi;
+    memset(&pi, 0, sizeof pi);
+    DWORD error = 0;
+    if (ok)
+        ok = CreateProcessW(self, cmd, NULL, NULL, TRUE,
+                            CREATE_SUSPENDED | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
+                            NULL, NULL, &si, &pi);
+    if (!ok)
+        error = GetLastError();
+    free(cmd);
+    for (int i = 0; i < 2; i++)
+        if (wr[i])
+            CloseHandle(wr[i]);
+    if (!ok) {
+        for (int i = 0; i < 2; i++)
+            if (rd[i])
+                CloseHandle(rd[i]);
+        if (job)
+            CloseHandle(job);
+        errno = errno_of(error);
+        return NULL;
+    }
+    /* in a job before it runs a single instruction; a system that refuses (a parent already
+     * in a job that allows no other) runs it without the memory limit, still with timeouts */
+    if (job && !AssignProcessToJobObject(job, pi.hProcess)) {
+        CloseHandle(job);
+        job = NULL;
+    }
+    ResumeThread(pi.hThread);
+    CloseHandle(pi.hThread);
+    struct plat_child *c = xcalloc(1, sizeof *c);
+    c->process = pi.hProcess;
+    c->job = job;
+    for (int i = 0; i < 2; i++)
+        c->pipe[i] = rd[i];
+    for (int i = 0; i < PLAT_CHILD_STREAMS; i++)
+        c->open[i] = true;
+    return c;
+}
+
+/* Reads what stream `i` has, or sees it end: true when there was something to say. */
+static bool child_read(struct plat_child *c, int i, void *buf, size_t cap, size_t *got)
+{
+    DWORD avail = 0;
+    if (!PeekNamedPipe(c->pipe[i], NULL, 0, NULL, &avail, NULL)) {
+        CloseHandle(c->pipe[i]); /* ERROR_BROKEN_PIPE: the child closed it, or ended */
+        c->pipe[i] = NULL;
+        c->open[i] = false;
+        *got = 0;
+        return true;
+    }
+    if (avail == 0)
+        return false;
+    DWORD want = avail < cap ? avail : (DWORD)(cap > 0x10000000 ? 0x10000000 : cap), n = 0;
+    if (!ReadFile(c->pipe[i], buf, want, &n, NULL))
+        return false;
+    *got = n;
+    return n > 0;
+}
+
+int plat_child_wait(struct plat_child *c, int timeout_ms, void *buf, size_t cap, size_t *got)
+{
+    double end = timeout_ms >= 0 ? plat_monotonic_seconds() + timeout_ms / 1000.0 : 0;
+    for (;;) {
+        if (stop_flag && *stop_flag)
+            return PLAT_CHILD_INTERRUPTED;
+        for (int k = 0; k < 2; k++) {
+            int i = (c->next + k) % 2;
+            if (c->open[i] && child_read(c, i, buf, cap, got)) {
+                c->next = (i + 1) % 2;
+                return i;
+            }
+        }
+        if (!c->open[PLAT_CHILD_OUT] && !c->open[PLAT_CHILD_ERR] && c->open[PLAT_CHILD_DONE]) {
+            /* both pipes closed: the work returned when the process exits with 0 */
+            double left = end ? end - plat_monotonic_seconds() : 1e9;
+            DWORD ms = left <= 0 ? 0 : left > 1e6 ? INFINITE : (DWORD)(left * 1000);
+            if (WaitForSingleObject(c->process, ms) != WAIT_OBJECT_0)
+                return PLAT_CHILD_TIMEOUT;
+            DWORD code = 1;
+            GetExitCodeProcess(c->process, &code);
+            if (code == 0 && !c->done_said) {
+                c->done_said = true;
+                ((char *)buf)[0] = 'D';
+                *got = 1;
+            } else {
+                c->open[PLAT_CHILD_DONE] = false;
+                *got = 0;
+            }
+            return PLAT_CHILD_DONE;
+        }
+        if (!c->open[PLAT_CHILD_OUT] && !c->open[PLAT_CHILD_ERR])
+            return PLAT_CHILD_STREAMS;
+        if (end && plat_monotonic_seconds() >= end)
+            return PLAT_CHILD_TIMEOUT;
+        Sleep(2);
+    }
+}
+
+/* A crash of the child's work: the process ends at once with the exception's code, before any
+ * dialog or debugger (Wine's would write its report into the output pipe). */
+static LONG WINAPI end_on_crash(EXCEPTION_POINTERS *e)
+{
+    TerminateProcess(GetCurrentProcess(), e->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+void plat_child_begin(void)
+{
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+    SetUnhandledExceptionFilter(end_on_crash);
+}
+
+void plat_child_kill(struct plat_child *c)
+{
+    if (c->job)
+        TerminateJobObject(c->job, 137);
+    else
+        TerminateProcess(c->process, 137);
+}
+
+void plat_child_finish(struct plat_child *c, struct plat_child_exit *how)
+{
+    for (int i = 0; i < 2; i++)
+        if (c->pipe[i])
+            CloseHandle(c->pipe[i]);
+    WaitForSingleObject(c->process, INFINITE);
+    DWORD code = 0;
+    GetExitCodeProcess(c->process, &code);
+    *how = (struct plat_child_exit){0, -1, 0, false, false};
+    if (code >= 0xC0000000u) /* NTSTATUS of an exception: access violation, stack overflow */
+        how->exception = (unsigned)code;
+    else
+        how->exit_status = (int)code;
+    how->stopped = code == 0xC000013Au; /* STATUS_CONTROL_C_EXIT */
+    CloseHandle(c->process);
+    if (c->job)
+        CloseHandle(c->job);
+    free(c);
+}
+
 /* ---- paths (Windows) -------------------------------------------------------------------- */
 
 /* A final path as GetFinalPathNameByHandleW gives it, in the program's form: `\\?\C:\x` ->
@@ -1162,9 +1763,9 @@ char *plat_realpath(const char *path)
         return NULL;
     HANDLE h = CreateFileW(w, 0, SHARE_ALL, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS,
                            NULL);
-    free(w);
     if (h == INVALID_HANDLE_VALUE) {
         fail_win();
+        free(w);
         return NULL;
     }
     DWORD n = GetFinalPathNameByHandleW(h, NULL, 0, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
@@ -1177,8 +1778,11 @@ char *plat_realpath(const char *path)
             out = program_path(final);
         free(final);
     }
+    /* A system that cannot say the final name (Wine past 260 characters): the full path, which
+     * is absolute with "." and ".." resolved, though a link inside it stays as it is. */
     if (!out)
-        fail_win();
+        out = program_path(w);
+    free(w);
     CloseHandle(h);
     return out;
 }

@@ -25,6 +25,14 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* The GNU string functions the tree uses that MinGW's C library lacks, given here on Windows. */
+#ifdef _WIN32
+void *memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
+void *memrchr(const void *s, int c, size_t n);
+char *strcasestr(const char *haystack, const char *needle);
+char *strndup(const char *s, size_t n);
+#endif
+
 /* ---- the process ----------------------------------------------------------------------- */
 
 /* Sets up the process before anything else runs: the console for UTF-8 output (Windows: text
@@ -58,6 +66,15 @@ const char *plat_strerror_english(int errnum);
 int plat_random_bytes(void *out, size_t len);
 /* Seconds on a clock that never goes back, for timings and timeouts. */
 double plat_monotonic_seconds(void);
+
+/* The current user's own store, for `scan` and `convert` without STORE: on Windows the
+ * registry's `HKCU\Software\Microsoft\Windows Live Mail\Store Root` (its %VARS% expanded),
+ * else `%LOCALAPPDATA%\Microsoft\Windows Live Mail`, else `...\Windows Mail`, the first that is
+ * a directory; NULL elsewhere (Linux has no such store) and when none is there. */
+char *plat_default_store(void);
+/* Where `convert` writes without -o: on Windows `wlmigrate-YYYY-MM-DD` on the user's Desktop,
+ * where a technician finds it again; NULL elsewhere (Linux asks for -o). */
+char *plat_default_output(void);
 
 /* ---- the console ------------------------------------------------------------------------ */
 
@@ -125,6 +142,12 @@ int plat_rename(const char *from, const char *to);
 /* The target of the symbolic link `path`, or NULL with errno. */
 char *plat_readlink(const char *path);
 
+/* `path` for a library that opens files by a narrow name through the system's own call
+ * (libesedb): a copy on POSIX; on Windows with backslashes, in the ANSI code page when every
+ * character has a place in it (CP932 holds Japanese on a Japanese Windows), else the 8.3 short
+ * name where the volume keeps one. NULL (errno EILSEQ) when neither can name it. */
+char *plat_library_path(const char *path);
+
 /* ---- directories ------------------------------------------------------------------------ */
 
 struct plat_dir;
@@ -134,6 +157,57 @@ struct plat_dir *plat_opendir(const char *path);
  * stays valid until the next call. NULL at the end (errno 0) or on an error (errno set). */
 const char *plat_readdir(struct plat_dir *d, struct plat_stat *st);
 void plat_closedir(struct plat_dir *d);
+
+/* ---- child processes (util/child's) ----------------------------------------------------- */
+
+/* What a child runs and within which limits. POSIX forks and calls work(ctx, fd) in the copy;
+ * Windows cannot fork, so it starts this program again with the hidden arguments
+ * PLAT_CHILD_ARG, `role` and `arg` (util/child's child_serve() runs the role there); a spec
+ * without a role cannot start on Windows. */
+struct plat_child_spec {
+    void (*work)(void *ctx, int fd);
+    void *ctx;
+    const char *role, *arg;
+    uint64_t memory;       /* bytes it may take beyond the parent's address space; 0: any */
+    unsigned cpu_seconds;  /* processor time before the system ends it; 0: no limit (POSIX) */
+};
+#define PLAT_CHILD_ARG "--wlmigrate-child"
+
+/* The streams of a child: what its work writes, its error output, and the word that its work
+ * returned. */
+enum plat_child_stream { PLAT_CHILD_OUT, PLAT_CHILD_ERR, PLAT_CHILD_DONE, PLAT_CHILD_STREAMS };
+/* What plat_child_wait() saw besides a stream. */
+#define PLAT_CHILD_TIMEOUT (-1)
+#define PLAT_CHILD_INTERRUPTED (-2) /* a stop signal reached this process meanwhile */
+#define PLAT_CHILD_FAILED (-3)
+
+/* How a child ended. */
+struct plat_child_exit {
+    int signal;          /* the signal that ended it (POSIX), else 0 */
+    int exit_status;     /* its exit status when it exited, else -1 */
+    unsigned exception;  /* the exception that ended it (Windows: 0xC0000005 ...), else 0 */
+    bool cpu_limit;      /* the system ended it for its processor time (SIGXCPU) */
+    bool stopped;        /* ended by a stop signal (SIGINT, SIGTERM, SIGHUP; Ctrl-C) */
+};
+
+struct plat_child;
+/* Starts a child as `spec` says. NULL with errno when no process could be made. */
+struct plat_child *plat_child_start(const struct plat_child_spec *spec);
+/* Waits up to `timeout_ms` (-1: as long as it takes) for one of the child's streams that are
+ * still open and reads what it has into `buf`: returns that stream with *got bytes (0: the
+ * stream ended), PLAT_CHILD_STREAMS once every stream has ended, or PLAT_CHILD_TIMEOUT,
+ * PLAT_CHILD_INTERRUPTED, PLAT_CHILD_FAILED. */
+int plat_child_wait(struct plat_child *c, int timeout_ms, void *buf, size_t cap, size_t *got);
+/* Called first in a process started to serve a role (Windows): a crash then ends it at once
+ * with the exception's code, with no dialog and no debugger. */
+void plat_child_begin(void);
+/* Ends the child at once (SIGKILL; TerminateJobObject). */
+void plat_child_kill(struct plat_child *c);
+/* Waits for the child to be gone, says how it ended and frees `c`. */
+void plat_child_finish(struct plat_child *c, struct plat_child_exit *how);
+/* Whether the memory limit is applied in this build (not under AddressSanitizer, whose
+ * shadow memory is address space the limit would count). */
+bool plat_child_memory_limited(void);
 
 /* ---- paths ------------------------------------------------------------------------------ */
 

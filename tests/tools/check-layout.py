@@ -50,9 +50,6 @@ EXCEPTIONS = [
      "the console itself: stdout and stderr relayed to WriteConsoleW on Windows, and stdout "
      "pointed at the null device while libytnef runs (the library prints its complaints with "
      "printf, and they must not land in `show` or `--json` output)"),
-    ("syscall", "src/util/child.c",
-     "the child process that isolates libesedb: fork, pipes, poll, setrlimit and waitpid are "
-     "what the module is; it has no Windows form yet (see doc/ARCHITECTURE.md)"),
     ("print", "src/util/xalloc.c",
      "the one out-of-memory message before abort(): no caller is left to print it"),
 ]

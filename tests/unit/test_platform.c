@@ -16,6 +16,10 @@
 #include "util/platform.h"
 #include "util/xalloc.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 static char *join(const char *a, const char *b) { return xasprintf("%s/%s", a, b); }
 
 static int write_file(const char *path, enum plat_create how, const char *text)
@@ -215,9 +219,16 @@ static void test_paths(void)
            plat_root_length("\\\\server\\share") == 14,
        "Windows roots: drive letters and UNC shares, with either slash");
     ok(plat_is_separator('\\') && plat_names_fold_case(), "\\ separates; names fold case");
+    char *native = plat_library_path("C:/Mail/Local Folders/x.edb");
+    is_str(native, "C:\\Mail\\Local Folders\\x.edb",
+           "a narrow name for a library: backslashes, no \\\\?\\ prefix when short");
+    free(native);
 #else
     ok(!plat_is_separator('\\') && !plat_names_fold_case(),
        "\\ is a character of a name; names keep their case");
+    char *native = plat_library_path("/srv/mail/x.edb");
+    is_str(native, "/srv/mail/x.edb", "a library takes the path as it is");
+    free(native);
 #endif
     char *cwd = plat_getcwd();
     ok(cwd && plat_root_length(cwd) > 0, "the current directory is absolute");
@@ -249,6 +260,66 @@ static void test_process(void)
        "strerror in English");
 }
 
+/* The user's own store: the registry's Store Root first, then %LOCALAPPDATA%'s folders. */
+static void test_default_store(const char *dir)
+{
+#ifdef _WIN32
+    char *local = join(dir, "Local"), *ms = join(local, "Microsoft");
+    char *wlm = join(ms, "Windows Live Mail"), *root = join(dir, "ストア");
+    plat_mkdir(local, 0755);
+    plat_mkdir(ms, 0755);
+    plat_setenv("LOCALAPPDATA", local);
+    char *none = plat_default_store();
+    ok(none == NULL, "no store: none is found");
+    free(none);
+    plat_mkdir(wlm, 0755);
+    char *found = plat_default_store(), *real = plat_realpath(wlm);
+    char *found_real = found ? plat_realpath(found) : NULL;
+    ok(found_real && real && strcmp(found_real, real) == 0,
+       "%%LOCALAPPDATA%%\\Microsoft\\Windows Live Mail is found (%s)", found ? found : "NULL");
+    free(found);
+    free(found_real);
+    free(real);
+    /* Store Root with a %VAR% in it wins over the usual place */
+    plat_mkdir(root, 0755);
+    plat_setenv("WLM_TEST_DIR", dir);
+    HKEY key;
+    bool set = RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Windows Live Mail", 0,
+                               NULL, 0, KEY_SET_VALUE, NULL, &key, NULL) == ERROR_SUCCESS;
+    static const wchar_t value[] = L"%WLM_TEST_DIR%\\ストア";
+    set = set && RegSetValueExW(key, L"Store Root", 0, REG_EXPAND_SZ, (const BYTE *)value,
+                                sizeof value) == ERROR_SUCCESS;
+    found = plat_default_store();
+    char *want = plat_realpath(root);
+    found_real = found ? plat_realpath(found) : NULL;
+    ok(set && found_real && want && strcmp(found_real, want) == 0,
+       "the registry's Store Root, %%VARS%% expanded, comes first (%s)", found ? found : "NULL");
+    free(found);
+    free(found_real);
+    free(want);
+    if (set) {
+        RegDeleteValueW(key, L"Store Root");
+        RegCloseKey(key);
+    }
+    char *out = plat_default_output();
+    ok(out && strstr(out, "/wlmigrate-20") && plat_root_length(out) > 0,
+       "without -o: wlmigrate-<date> on the Desktop (%s)", out ? out : "NULL");
+    free(out);
+    plat_rmdir(root);
+    plat_rmdir(wlm);
+    plat_rmdir(ms);
+    plat_rmdir(local);
+    free(local);
+    free(ms);
+    free(wlm);
+    free(root);
+#else
+    (void)dir;
+    ok(plat_default_store() == NULL && plat_default_output() == NULL,
+       "Linux has no store of its own user and no default output: STORE and -o are asked for");
+#endif
+}
+
 int main(int argc, char **argv)
 {
     plat_init(&argc, &argv);
@@ -259,6 +330,7 @@ int main(int argc, char **argv)
     test_listing(dir);
     test_long_japanese(dir);
     test_links(dir);
+    test_default_store(dir);
     test_paths();
     test_process();
     ok(plat_rmdir(dir) == 0, "the scratch directory is empty at the end and removed");
