@@ -192,10 +192,11 @@ windows-deps:
 # locale/ja/LC_MESSAGES/wlmigrate.mo (LOCALEDIR=locale: relative to the exe's folder).
 # WIN_CPPFLAGS come through the environment, so the rules' own `CPPFLAGS +=` adds to them:
 # mingw-w64's C99 printf family (msvcrt's knows no %zu) and its gmtime_r/localtime_r; and
-# WIN_LIBS, the Windows libraries src/util/platform.c calls beyond the default ones
-# (BCryptGenRandom), before the libraries pkg-config names.
+# WIN_LIBS, the libraries the tree calls beyond the default ones, before those pkg-config names:
+# bcrypt (BCryptGenRandom in src/util/platform.c) and mingw-w64's winpthreads, where its
+# clock_gettime lives (linked statically like the rest; its licence is mingw-w64's).
 WIN_CPPFLAGS := -D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS
-WIN_LIBS     := -lbcrypt
+WIN_LIBS     := -lbcrypt -lwinpthread
 windows-exe: windows-deps
 	PATH="$(abspath tools/windows/bin):$$PATH" WINDOWS_PREFIX="$(WIN_PREFIX)" \
 	    CPPFLAGS="$(WIN_CPPFLAGS)" LDLIBS="$(WIN_LIBS)" \
