@@ -75,10 +75,18 @@ class Wine:
         self.exe = os.path.join(self.dir, "wlmigrate.exe")
 
     def run(self, *args, env=None, timeout=900):
-        """Runs wlmigrate.exe ARGS under Wine; the CompletedProcess, output as bytes."""
+        """Runs wlmigrate.exe ARGS under Wine; the CompletedProcess, output as bytes.
+
+        Its output goes to files, not pipes: a Wine process the run starts on demand
+        (explorer.exe /desktop) inherits the run's standard handles and outlives it, so a pipe
+        would never reach its end."""
         e = dict(self.env, **(env or {}))
-        return subprocess.run([WINE, self.exe, *args], env=e, capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=timeout, cwd=self.tmp)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            p = subprocess.run([WINE, self.exe, *args], env=e, stdin=subprocess.DEVNULL,
+                               stdout=out, stderr=err, timeout=timeout, cwd=self.tmp)
+            out.seek(0)
+            err.seek(0)
+            return subprocess.CompletedProcess(p.args, p.returncode, out.read(), err.read())
 
     def close(self):
         """Ends the prefix's wineserver (and every Wine process of the prefix) and removes it."""
