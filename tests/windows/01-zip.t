@@ -6,7 +6,8 @@ version filled in), the Japanese catalog at locale/ja/LC_MESSAGES/wlmigrate.mo a
 for every package licenses/SOURCES.txt names. The exe is a PE32+ x86-64 console program whose
 only imported DLLs are Windows' own (none of the toolchain's or a library's DLLs: it is static).
 Under Wine `--version` exits 0 naming the version of src/cli/cli.c and the libraries built from
-Debian 12's sources (GMime 3.2.13, GLib 2.74.6, libxml2 2.9.14), and an unknown option exits 2
+Debian 12's sources (GMime 3.2.13, GLib 2.74.6, libxml2 2.9.14), `--lang ja --help` prints the
+Linux build's Japanese usage (the catalog beside the exe is found), and an unknown option exits
 as on Linux.
 """
 import os
@@ -98,6 +99,14 @@ def main():
         t.ok(out.startswith("wlmigrate %s" % v), "--version names wlmigrate %s" % v, out)
         t.ok(all(s in out for s in ("3.2.13", "2.74.6", "2.9.14")),
              "--version names GMime 3.2.13, GLib 2.74.6 and libxml2 2.9.14", out)
+        # The catalog beside the exe (locale\ja\LC_MESSAGES) is found wherever the zip was
+        # unpacked: the Linux build's Japanese usage, line for line.
+        ja_ref = wltest.run("--lang", "ja", "--help")
+        p = wine.run("--lang", "ja", "--help")
+        t.ok(p.returncode == 0 and "使い方" in wintest.text(p.stdout)
+             and p.stdout.replace(b"\r\n", b"\n") == ja_ref.stdout,
+             "--lang ja --help is the Linux build's Japanese usage",
+             wintest.text(p.stdout)[:400])
         ref = wintest.linux("--no-such-option")
         p = wine.run("--no-such-option")
         t.eq(p.returncode, ref.returncode, "an unknown option exits %d, as on Linux"

@@ -314,8 +314,7 @@ toolchain_licences() {
         for name in $ORDER; do
             [ -n "${VERSION[$name]:-}" ] && printf '%-10s %s\n' "$name" "${VERSION[$name]}"
         done
-        for pkg in libz-mingw-w64-dev mingw-w64-x86-64-dev gcc-mingw-w64-x86-64-posix-runtime \
-                   gcc-mingw-w64-x86-64-win32-runtime; do
+        for pkg in libz-mingw-w64-dev mingw-w64-x86-64-dev gcc-mingw-w64-x86-64-win32; do
             dpkg-query -W -f '${Package} ${Version} (source ${source:Package})\n' "$pkg" 2>/dev/null || true
         done
     } | tr -s ' ' > "$LICENCES/SOURCES.txt"
@@ -336,6 +335,7 @@ mkdir -p "$PREFIX" "$STAMPS" "$LOGS"
 for name in $ORDER; do
     want=$(stamp_of "$name")
     if [ -f "$STAMPS/$name" ] && [ "$(cat "$STAMPS/$name")" = "$want" ]; then
+        [ -z "${VERSION[$name]:-}" ] || [ -f "$LICENCES/$name.txt" ] || licence "$name"
         continue
     fi
     say "building $name ${VERSION[$name]:-} (log: $LOGS/$name.log)"
