@@ -188,7 +188,8 @@ windows-deps:
 	tools/windows/build-deps.sh $(WIN_OUT)
 
 # The exe: a static x86-64 program, console subsystem, linked with -static so that no DLL of
-# the toolchain (libgcc, libwinpthread) is needed beside it. The catalog goes beside it as
+# the toolchain (libgcc, libwinpthread) is needed beside it, stripped (-s) and without the link
+# time in its header (--no-insert-timestamp), so the same sources give the same exe and zip. The catalog goes beside it as
 # locale/ja/LC_MESSAGES/wlmigrate.mo (LOCALEDIR=locale: relative to the exe's folder).
 # WIN_CPPFLAGS come through the environment, so the rules' own `CPPFLAGS +=` adds to them:
 # mingw-w64's C99 printf family (msvcrt's knows no %zu) and its gmtime_r/localtime_r; and
@@ -201,13 +202,12 @@ windows-exe: windows-deps
 	PATH="$(abspath tools/windows/bin):$$PATH" WINDOWS_PREFIX="$(WIN_PREFIX)" \
 	    CPPFLAGS="$(WIN_CPPFLAGS)" LDLIBS="$(WIN_LIBS)" \
 	    $(MAKE) CC=$(WIN_HOST)-gcc AR=$(WIN_HOST)-ar BUILD=$(WIN_BUILD) PROG=$(WIN_EXE) \
-	    LOCALEDIR=locale LDFLAGS="-static $(WIN_LDFLAGS)" all
-	$(WIN_HOST)-strip -o $(WIN_OUT)/wlmigrate-stripped.exe $(WIN_EXE)
+	    LOCALEDIR=locale LDFLAGS="-static -s -Wl,--no-insert-timestamp $(WIN_LDFLAGS)" all
 
 $(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py
 	@mkdir -p dist
 	tools/windows/make-zip.py --out $@ --version $(WIN_VERSION) \
-	    --exe $(WIN_OUT)/wlmigrate-stripped.exe --readme dist/README.txt.in \
+	    --exe $(WIN_EXE) --readme dist/README.txt.in \
 	    --catalogs $(WIN_BUILD)/locale --licenses $(WIN_PREFIX)/share/wlmigrate-licenses
 
 windows-test: $(PROG)
