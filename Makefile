@@ -170,7 +170,8 @@ clean:
 # build wlmigrate.exe with the mingw-w64 compiler, the same sources and warnings, pkg-config
 # answering from the prefix (tools/windows/bin/pkg-config, always --static); and
 # tools/windows/make-zip.py packs dist/wlmigrate-VERSION-win64.zip. The tests in tests/windows/
-# run the exe under Wine against the Linux build ($(PROG)).
+# unpack that zip and run the exe in it under Wine against the Linux build ($(PROG)).
+# Measured build times and sizes: tools/windows/README.md.
 WIN_HOST    := x86_64-w64-mingw32
 WIN_OUT     := build/windows
 WIN_PREFIX  := $(abspath $(WIN_OUT))/prefix
@@ -179,7 +180,6 @@ WIN_EXE     := $(WIN_OUT)/wlmigrate.exe
 WIN_VERSION := $(shell sed -n 's/^\#define WLMIGRATE_VERSION "\(.*\)"/\1/p' src/cli/cli.c)
 WIN_ZIP     := dist/wlmigrate-$(WIN_VERSION)-win64.zip
 WIN_TESTS   := $(sort $(wildcard tests/windows/*.t))
-WIN_LDFLAGS ?=
 
 .PHONY: windows windows-deps windows-exe windows-test
 windows: $(WIN_ZIP)
@@ -189,8 +189,9 @@ windows-deps:
 
 # The exe: a static x86-64 program, console subsystem, linked with -static so that no DLL of
 # the toolchain (libgcc, libwinpthread) is needed beside it, stripped (-s) and without the link
-# time in its header (--no-insert-timestamp), so the same sources give the same exe and zip. The catalog goes beside it as
-# locale/ja/LC_MESSAGES/wlmigrate.mo (LOCALEDIR=locale: relative to the exe's folder).
+# time in its header (--no-insert-timestamp), so the same sources give the same exe and zip.
+# The catalog goes beside it as locale/ja/LC_MESSAGES/wlmigrate.mo (src/util/platform.c looks
+# for the folder locale beside the program).
 # WIN_CPPFLAGS come through the environment, so the rules' own `CPPFLAGS +=` adds to them:
 # mingw-w64's C99 printf family (msvcrt's knows no %zu) and its gmtime_r/localtime_r; and
 # WIN_LIBS, the libraries the tree calls beyond the default ones, before those pkg-config names:
@@ -202,7 +203,7 @@ windows-exe: windows-deps
 	PATH="$(abspath tools/windows/bin):$$PATH" WINDOWS_PREFIX="$(WIN_PREFIX)" \
 	    CPPFLAGS="$(WIN_CPPFLAGS)" LDLIBS="$(WIN_LIBS)" \
 	    $(MAKE) CC=$(WIN_HOST)-gcc AR=$(WIN_HOST)-ar BUILD=$(WIN_BUILD) PROG=$(WIN_EXE) \
-	    LOCALEDIR=locale LDFLAGS="-static -s -Wl,--no-insert-timestamp $(WIN_LDFLAGS)" all
+	    LDFLAGS="-static -s -Wl,--no-insert-timestamp" all
 
 $(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py
 	@mkdir -p dist
@@ -211,5 +212,5 @@ $(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py
 	    --catalogs $(WIN_BUILD)/locale --licenses $(WIN_PREFIX)/share/wlmigrate-licenses
 
 windows-test: $(PROG)
-	WLMIGRATE=$(abspath $(PROG)) WLMIGRATE_EXE=$(abspath $(WIN_EXE)) BUILD=$(abspath $(BUILD)) \
+	WLMIGRATE=$(abspath $(PROG)) WLMIGRATE_ZIP=$(abspath $(WIN_ZIP)) BUILD=$(abspath $(BUILD)) \
 	    prove --exec '' $(WIN_TESTS)
