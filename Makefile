@@ -86,6 +86,7 @@ test_charset_SRC   := $(NORM)/charset.c
 test_codec_SRC     := $(NORM)/codec.c
 test_html2text_SRC := $(NORM)/html2text.c $(NORM)/codec.c
 test_json_SRC      := src/report/json.c
+test_report_read_SRC := src/report/report_read.c
 test_maildate_SRC  := $(NORM)/maildate.c $(NORM)/rfc822.c
 test_mboxrd_SRC    := formats/mbox/mboxrd.c
 test_mimeparam_SRC := $(NORM)/mimeparam.c $(NORM)/rfc822.c $(NORM)/rfc2047.c $(NORM)/charset.c $(NORM)/codec.c

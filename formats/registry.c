@@ -722,6 +722,36 @@ static int outlook_contacts(const char *dir, const struct contact_list *contacts
     return rc;
 }
 
+/* ---- what to do next ------------------------------------------------------------------------ */
+
+static void thunderbird_next(const void *settings, const char *out, struct buf *said)
+{
+    const struct thunderbird_settings *s = settings;
+    if (s->profile)
+        buf_printf(said, _("Next: start Thunderbird on the new profile (thunderbird -profile "
+                           "\"%s\", or choose it in the Profile Manager, thunderbird -P); it asks "
+                           "only for each account's password or sign-in."),
+                   out);
+    else if (s->into_profile)
+        buf_printf(said, _("Next: start Thunderbird as usual: the mail is in a new folder under "
+                           "Local Folders, the contacts in a new address book."));
+    else
+        buf_printf(said, _("Next: close Thunderbird, then copy what is in %s/thunderbird/ into "
+                           "the profile's Mail/Local Folders/ folder (on Windows the profiles are "
+                           "in %%APPDATA%%\\Thunderbird\\Profiles); import the contacts with "
+                           "the Address Book's Tools > Import."),
+                   out);
+}
+
+static void outlook_next(const void *settings, const char *out, struct buf *said)
+{
+    (void)settings;
+    buf_printf(said, _("Next: in Outlook, File > Open & Export > Open Outlook Data File, and "
+                       "choose the .pst file in %s/outlook/; the contacts are in its Contacts "
+                       "folder, and as CSV and vCard files beside it."),
+               out);
+}
+
 /* ---- the targets -------------------------------------------------------------------------- */
 
 static const struct target targets[] = {
@@ -736,6 +766,7 @@ static const struct target targets[] = {
         .contact_files = thunderbird_contacts,
         .result_parts = thunderbird_parts,
         .check_result_dir = thunderbird_check_dir,
+        .next_step = thunderbird_next,
     },
     {
         .name = "outlook",
@@ -746,6 +777,7 @@ static const struct target targets[] = {
         .set_option = outlook_set,
         .writer_settings = outlook_writer_settings,
         .contact_files = outlook_contacts,
+        .next_step = outlook_next,
     },
 };
 

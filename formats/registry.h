@@ -59,6 +59,9 @@ struct target {
      * existing profile must be closed; what an import adds must not be there unless `force`):
      * 0, or -1 with `err` (the run is refused). Call it after result_parts. */
     int (*check_result_dir)(const void *settings, bool force, struct error *err);
+    /* What the technician does next with the result in `out` (the result's directory, where
+     * report.txt is): sentences for a person, in the chosen language, appended to `said`. */
+    void (*next_step)(const void *settings, const char *out, struct buf *said);
 };
 
 /* The target called `name`, or NULL. */

@@ -1,12 +1,16 @@
 /* tbprefs: prefs.js with the store's accounts (see tbprefs.h and doc/THUNDERBIRD.md "Profile"). */
 #include "tbprofile/tbprefs.h"
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
+#include "util/i18n.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* A host is `domain` or one of its subdomains (ASCII case ignored). */
@@ -84,6 +88,40 @@ static void key(char *dst, size_t cap, const char *branch, const char *id, const
     snprintf(dst, cap, "%s.%s.%s", branch, id, leaf);
 }
 
+/* The authentication Thunderbird uses for the SMTP server of `a`, and the user name with it
+ * (`incoming_user` and `incoming_auth` are the incoming server's): OAuth2 for the providers that
+ * accept nothing else, otherwise what WLM did. */
+static int smtp_auth_method(const struct model_account *a, int incoming_auth,
+                            const char *incoming_user, const char **user)
+{
+    *user = a->smtp_user_name ? a->smtp_user_name : incoming_user;
+    if (wants_oauth2(a->smtp_server))
+        return TBPREFS_AUTH_OAUTH2;
+    switch (a->smtp_auth) {
+    case MODEL_SMTP_AUTH_NONE:
+        *user = "";
+        return TBPREFS_AUTH_NONE;
+    case MODEL_SMTP_AUTH_SPA:
+        return TBPREFS_AUTH_NTLM;
+    case MODEL_SMTP_AUTH_AS_INCOMING:
+        *user = incoming_user;
+        return incoming_auth;
+    case MODEL_SMTP_AUTH_PASSWORD:
+        break;
+    }
+    return TBPREFS_AUTH_PASSWORD;
+}
+
+static const char *auth_name(int method)
+{
+    switch (method) {
+    case TBPREFS_AUTH_OAUTH2: return "OAuth2";
+    case TBPREFS_AUTH_NONE: return N_("no authentication");
+    case TBPREFS_AUTH_NTLM: return N_("NTLM (Secure Password Authentication)");
+    default: return N_("normal password");
+    }
+}
+
 /* What an account we cannot carry should become instead. */
 static const char *not_carried_advice(enum account_kind kind)
 {
@@ -155,13 +193,17 @@ static void write_account(struct buf *out, const struct model_account *a, unsign
         key(k, sizeof k, "mail.identity", id, "reply_to");
         pref_str(out, k, a->reply_to);
     }
+    if (a->organization) {
+        key(k, sizeof k, "mail.identity", id, "organization");
+        pref_str(out, k, a->organization);
+    }
     key(k, sizeof k, "mail.identity", id, "valid");
     pref_bool(out, k, true);
 
     int smtp_auth = 0, smtp_sock = 0;
-    const char *smtp_user = a->smtp_user_name ? a->smtp_user_name : user;
+    const char *smtp_user = user;
     if (a->smtp_server) {
-        smtp_auth = wants_oauth2(a->smtp_server) ? TBPREFS_AUTH_OAUTH2 : TBPREFS_AUTH_PASSWORD;
+        smtp_auth = smtp_auth_method(a, auth, user, &smtp_user);
         smtp_sock = socket_type(a->smtp_security, a->smtp_port);
         key(k, sizeof k, "mail.identity", id, "smtpServer");
         pref_str(out, k, smtp);
@@ -181,23 +223,28 @@ static void write_account(struct buf *out, const struct model_account *a, unsign
         pref_str(out, k, a->name ? a->name : a->smtp_server);
     }
 
-    struct buf smtp_text = BUF_INIT;
+    const char *name = a->name ? a->name : a->server;
+    const char *display = a->display_name ? a->display_name : "";
+    const char *email = a->email ? a->email : "";
+    const char *reply_label = a->reply_to ? N_(", reply-to ") : "";
+    const char *reply = a->reply_to ? a->reply_to : "";
+    const char *org_label = a->organization ? N_(", organization ") : "";
+    const char *org = a->organization ? a->organization : "";
     if (a->smtp_server)
-        buf_printf(&smtp_text, "%s:%u %s, user %s, %s", a->smtp_server, a->smtp_port,
-                   socket_name(smtp_sock), smtp_user,
-                   smtp_auth == TBPREFS_AUTH_OAUTH2 ? "OAuth2" : "normal password");
+        writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
+                            "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s%s%s; "
+                            "SMTP %s:%u %s, user %s, %s; no password stored",
+                            imap ? "IMAP" : "POP3", name, a->server, a->port, socket_name(sock),
+                            user, auth_name(auth), display, email, reply_label, reply, org_label,
+                            org, a->smtp_server, a->smtp_port, socket_name(smtp_sock),
+                            *smtp_user ? smtp_user : "-", auth_name(smtp_auth));
     else
-        buf_puts(&smtp_text, "none");
-    writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
-                        "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s; SMTP %s; "
-                        "no password stored",
-                        imap ? "IMAP" : "POP3", a->name ? a->name : a->server, a->server,
-                        a->port, socket_name(sock), user,
-                        auth == TBPREFS_AUTH_OAUTH2 ? "OAuth2" : "normal password",
-                        a->display_name ? a->display_name : "", a->email ? a->email : "",
-                        a->reply_to ? ", reply-to " : "", a->reply_to ? a->reply_to : "",
-                        buf_str(&smtp_text));
-    buf_free(&smtp_text);
+        writer_outcome_note(notes, PROBLEM_ACCOUNT_CREATED, a->source,
+                            "%s account \"%s\": %s:%u %s, user %s, %s; identity %s <%s>%s%s%s%s; "
+                            "no SMTP server; no password stored",
+                            imap ? "IMAP" : "POP3", name, a->server, a->port, socket_name(sock),
+                            user, auth_name(auth), display, email, reply_label, reply, org_label,
+                            org);
 }
 
 void tbprefs_write(struct buf *out, const struct model_store *store, struct writer_outcome *notes)
@@ -269,37 +316,129 @@ void tbprefs_address_book(struct buf *out, const char *id, const char *name, con
     pref_str(out, k, file);
 }
 
-/* The string value of `user_pref("name", "value")` in prefs.js text (the last one wins, as
- * Thunderbird reads them), without unescaping; false when absent. */
-static bool pref_value(const char *text, const char *name, struct buf *value)
+static int hex_digit(char c)
 {
-    char *quoted = xasprintf("\"%s\"", name);
-    bool found = false;
-    for (const char *p = text; (p = strstr(p, quoted)) != NULL; p++) {
-        const char *q = p + strlen(quoted);
-        while (*q == ' ' || *q == ',' || *q == '\t')
-            q++;
-        if (*q != '"')
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* A JavaScript string literal at `p` (before `end`, which a line end also ends), unescaped
+ * into `out` as prefs.js means it: \\ \" \' \n \r \t, \xHH and \uXXXX (a surrogate pair as one
+ * character) are decoded, any other escaped character stands for itself. Where it ends (after the
+ * closing quote), or NULL when there is no closed literal or it holds a NUL, which a C string
+ * cannot carry. */
+static const char *read_literal(const char *p, const char *end, struct buf *out)
+{
+    if (p >= end || *p != '"')
+        return NULL;
+    buf_reset(out);
+    for (p++; p < end && *p != '\n'; p++) {
+        if (*p == '"')
+            return p + 1;
+        if (*p == '\0')
+            return NULL;
+        if (*p != '\\' || p + 1 >= end) {
+            buf_putc(out, *p);
             continue;
-        const char *end = ++q;
-        while (*end && *end != '"' && *end != '\n')
-            end += end[0] == '\\' && end[1] ? 2 : 1;
-        buf_reset(value);
-        buf_append(value, q, (size_t)(end - q));
-        found = true;
+        }
+        char c = *++p;
+        if (c == '\0')
+            return NULL;
+        int digits = c == 'x' ? 2 : c == 'u' ? 4 : 0;
+        if (!digits) {
+            buf_putc(out, c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c);
+            continue;
+        }
+        uint32_t u = 0;
+        for (int i = 0; i < digits; i++) {
+            int h = p + 1 < end ? hex_digit(p[1]) : -1;
+            if (h < 0)
+                return NULL;
+            u = u << 4 | (uint32_t)h;
+            p++;
+        }
+        if (u >= 0xD800 && u < 0xDC00 && end - p > 6 && p[1] == '\\' && p[2] == 'u') {
+            uint32_t lo = 0;
+            int i = 0;
+            for (; i < 4 && hex_digit(p[3 + i]) >= 0; i++)
+                lo = lo << 4 | (uint32_t)hex_digit(p[3 + i]);
+            if (i == 4 && lo >= 0xDC00 && lo < 0xE000) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+        }
+        if (u == 0)
+            return NULL;
+        if (u >= 0xD800 && u < 0xE000)
+            u = 0xFFFD; /* a lone surrogate */
+        char utf8[4];
+        buf_append(out, utf8, utf8_encode(u, utf8));
     }
-    free(quoted);
+    return NULL;
+}
+
+/* tbprefs_string(), also saying whether the text ends inside a block comment (then whatever is
+ * appended to it would be a comment too). */
+static bool scan_prefs(const char *text, size_t len, const char *name, struct buf *value,
+                       bool *ends_in_comment)
+{
+    static const char call[] = "user_pref(";
+    struct buf key = BUF_INIT, val = BUF_INIT;
+    bool found = false, in_comment = false;
+    for (const char *line = text, *stop = text + len; line < stop;) {
+        const char *eol = memchr(line, '\n', (size_t)(stop - line));
+        if (!eol)
+            eol = stop;
+        const char *p = line;
+        while (p < eol && (*p == ' ' || *p == '\t'))
+            p++;
+        if (in_comment) {
+            in_comment = !memmem(p, (size_t)(eol - p), "*/", 2);
+        } else if (eol - p >= 2 && p[0] == '/' && p[1] == '*') {
+            in_comment = !memmem(p + 2, (size_t)(eol - p - 2), "*/", 2);
+        } else if ((size_t)(eol - p) > sizeof call - 1 && memcmp(p, call, sizeof call - 1) == 0) {
+            p += sizeof call - 1;
+            while (p < eol && (*p == ' ' || *p == '\t'))
+                p++;
+            p = read_literal(p, eol, &key);
+            while (p && p < eol && (*p == ' ' || *p == '\t' || *p == ','))
+                p++;
+            if (p && read_literal(p, eol, &val) && strlen(buf_str(&key)) == key.len &&
+                strcmp(buf_str(&key), name) == 0) {
+                buf_reset(value);
+                buf_append(value, val.data, val.len);
+                found = true;
+            }
+        }
+        line = eol + 1;
+    }
+    buf_free(&key);
+    buf_free(&val);
+    *ends_in_comment = in_comment;
     return found;
 }
 
-/* 1 + the largest N of `prefix`N (digits right after it) anywhere in the text. */
-static unsigned next_number(const char *text, const char *prefix)
+bool tbprefs_string(const char *text, size_t len, const char *name, struct buf *value)
+{
+    bool in_comment;
+    return scan_prefs(text, len, name, value, &in_comment);
+}
+
+/* 1 + the largest N of `prefix`N (digits right after it) anywhere in the text, so that
+ * `prefix`N names nothing the profile has, wherever it is written. */
+static unsigned next_number(const char *text, size_t len, const char *prefix)
 {
     unsigned next = 1;
-    for (const char *p = text; (p = strstr(p, prefix)) != NULL; p++) {
-        char *end;
-        unsigned long n = strtoul(p + strlen(prefix), &end, 10);
-        if (end != p + strlen(prefix) && n + 1 > next && n < 100000)
+    size_t plen = strlen(prefix);
+    for (const char *p = text, *stop = text + len;
+         (p = memmem(p, (size_t)(stop - p), prefix, plen)) != NULL; p++) {
+        unsigned long n = 0;
+        const char *d = p + plen;
+        for (; d < stop && *d >= '0' && *d <= '9' && n < UINT_MAX; d++)
+            n = n * 10 + (unsigned long)(*d - '0');
+        if (d > p + plen && n < UINT_MAX - 1 && n + 1 > next)
             next = (unsigned)n + 1;
     }
     return next;
@@ -307,12 +446,23 @@ static unsigned next_number(const char *text, const char *prefix)
 
 int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
 {
-    char *text = xstrdup(buf_str(prefs)); /* `prefs` grows below */
+    /* `prefs` grows below: read the old text from a copy */
+    size_t len = prefs->len;
+    char *text = xmalloc(len + 1);
+    memcpy(text, prefs->data ? prefs->data : "", len);
     struct buf server = BUF_INIT, dir = BUF_INIT, accounts = BUF_INIT;
     int rc = 0;
-    if (pref_value(text, "mail.accountmanager.localfoldersserver", &server)) {
+    bool in_comment;
+    bool has_local = scan_prefs(text, len, "mail.accountmanager.localfoldersserver", &server,
+                                &in_comment);
+    if (in_comment) {
+        error_set(err, "this profile's prefs.js ends inside a comment (/* without */), so "
+                       "nothing can be added to it: start Thunderbird on the profile once and "
+                       "close it, so that it writes the file again");
+        rc = -1;
+    } else if (has_local) {
         char *rel = xasprintf("mail.server.%s.directory-rel", buf_str(&server));
-        if (pref_value(text, rel, &dir) && strcmp(buf_str(&dir), "[ProfD]Mail/Local Folders") != 0) {
+        if (tbprefs_string(text, len, rel, &dir) && strcmp(buf_str(&dir), "[ProfD]Mail/Local Folders") != 0) {
             error_set(err, "this profile keeps Local Folders in %s, not in Mail/Local Folders: "
                       "move them back in Thunderbird's account settings, or use -o OUT and copy "
                       "the folders by hand", buf_str(&dir));
@@ -321,8 +471,8 @@ int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
         free(rel);
     } else {
         /* names as keys ("mail.server.server7.type") and as values ("server7") */
-        unsigned a = next_number(text, "account");
-        unsigned s = next_number(text, "server");
+        unsigned a = next_number(text, len, "account");
+        unsigned s = next_number(text, len, "server");
         char acc[32], srv[32], k[96];
         snprintf(acc, sizeof acc, "account%u", a);
         snprintf(srv, sizeof srv, "server%u", s);
@@ -339,7 +489,7 @@ int tbprefs_ensure_local_folders(struct buf *prefs, struct error *err)
             pref_str(prefs, k, local[i][1]);
         }
         pref_str(prefs, "mail.accountmanager.localfoldersserver", srv);
-        pref_value(text, "mail.accountmanager.accounts", &accounts);
+        tbprefs_string(text, len, "mail.accountmanager.accounts", &accounts);
         if (accounts.len)
             buf_putc(&accounts, ',');
         buf_puts(&accounts, acc);

@@ -19,6 +19,7 @@
 #include <libxml/xmlstring.h>
 
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "normalize/codec.h"
 #include "safexml.h"
 #include "util/xalloc.h"
@@ -93,28 +94,8 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
 
 static void put_utf8(struct buf *b, uint32_t cp)
 {
-    unsigned char s[4];
-    size_t n;
-    if (cp < 0x80) {
-        s[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        s[0] = (unsigned char)(0xC0 | cp >> 6);
-        s[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        s[0] = (unsigned char)(0xE0 | cp >> 12);
-        s[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        s[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        s[0] = (unsigned char)(0xF0 | cp >> 18);
-        s[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-        s[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        s[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    buf_append(b, s, n);
+    char s[4];
+    buf_append(b, s, utf8_encode(cp, s));
 }
 
 static uint32_t utf16_unit(const unsigned char *p, enum text_encoding enc)
@@ -329,11 +310,18 @@ static struct model_account *account_from(xmlNodePtr root, const char *source, s
     a->smtp_port = get_port(root, "SMTP", 25);
     a->smtp_security = get_flag(root, "SMTP", "Secure_Connection") ? MODEL_SECURITY_SSL : MODEL_SECURITY_NONE;
     a->smtp_user_name = get_string(root, "SMTP", "User_Name");
+    uint32_t sicily;
+    if (!get_dword(root, "SMTP", "Use_Sicily", &sicily))
+        a->smtp_auth = MODEL_SMTP_AUTH_NONE;
+    else
+        a->smtp_auth = sicily <= MODEL_SMTP_AUTH_PASSWORD ? (enum smtp_auth)sicily
+                                                          : MODEL_SMTP_AUTH_PASSWORD;
 
     const char *identity = a->kind == MODEL_ACCOUNT_NNTP ? "NNTP" : "SMTP";
     a->display_name = get_string(root, identity, "Display_Name");
     a->email = get_string(root, identity, "Email_Address");
     a->reply_to = get_string(root, identity, "Reply_To_Email_Address");
+    a->organization = get_string(root, identity, "Organization_Name");
     a->is_gmail = is_gmail_host(a->server) || is_gmail_host(a->smtp_server);
 
     a->name = get_string(root, NULL, "Account_Name");

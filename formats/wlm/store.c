@@ -425,12 +425,15 @@ static char *relative_to(const char *root, const char *path)
 }
 
 /* Opens the store's database, or its backup copy when the main one cannot be read. The
- * database of a single account's directory is the one in the store root above it. */
-static void open_database(struct walk *w, const struct reader_location *loc)
+ * database of a single account's directory is the one in the store root above it. A database
+ * another program holds (Windows Live Mail while it runs: its file is open without sharing on
+ * Windows, record-locked on Linux) is half written at any moment: the store is refused with
+ * what to do (false, `err`), or with read_while_in_use left unread, its state unknown. */
+static bool open_database(struct walk *w, const struct reader_location *loc, struct error *err)
 {
     struct model_store *s = w->store;
     if (loc->kind == MODEL_STORE_EML_TREE)
-        return;
+        return true;
     char *root = xstrdup(loc->path);
     if (loc->account_only) {
         char *slash = strrchr(root, '/');
@@ -441,9 +444,22 @@ static void open_database(struct walk *w, const struct reader_location *loc)
     }
     s->database_state = MODEL_DB_MISSING;
     char *path = find_database(root);
-    struct error err = {""};
+    if (path && plat_file_locked(path)) {
+        if (!loc->read_while_in_use)
+            error_set(err, "Windows Live Mail is running and holds its database %s: close Windows "
+                      "Live Mail, then run again (or add --while-running to convert every "
+                      "message without its read and flag state)", path);
+        s->database = relative_to(root, path);
+        s->database_state = MODEL_DB_UNREADABLE;
+        free(w->reader->unreadable_reason);
+        w->reader->unreadable_reason = xstrdup(N_("Windows Live Mail was running and held it"));
+        free(path);
+        free(root);
+        return loc->read_while_in_use;
+    }
+    struct error dberr = {""};
     if (path) {
-        w->reader->db = msgstore_open(path, &err);
+        w->reader->db = msgstore_open(path, &dberr);
         s->database = relative_to(root, path);
         s->database_state = w->reader->db ? MODEL_DB_OK : MODEL_DB_UNREADABLE;
         free(path);
@@ -459,7 +475,7 @@ static void open_database(struct walk *w, const struct reader_location *loc)
                            "%s%s; WLM's backup copy %s was used instead: state changed since "
                            "that backup is missing",
                            s->database ? N_("the database cannot be read: ") : N_("there is no database"),
-                           s->database ? err.msg : "", backup + strlen(root) + 1);
+                           s->database ? dberr.msg : "", backup + strlen(root) + 1);
             free(s->database);
             s->database = relative_to(root, backup);
             s->database_state = MODEL_DB_BACKUP;
@@ -468,7 +484,7 @@ static void open_database(struct walk *w, const struct reader_location *loc)
     }
     if (!w->reader->db && s->database_state == MODEL_DB_UNREADABLE) {
         free(w->reader->unreadable_reason);
-        w->reader->unreadable_reason = xstrdup(err.msg);
+        w->reader->unreadable_reason = xstrdup(dberr.msg);
     }
     size_t named, outside = msgstore_outside_count(w->reader->db, &named);
     for (size_t i = 0; i < named; i++)
@@ -495,6 +511,7 @@ static void open_database(struct walk *w, const struct reader_location *loc)
                        "or crashed): recent changes to read state and flags may be missing");
     }
     free(root);
+    return true;
 }
 
 static bool top_has_source(const struct model_folder *top, const char *source)
@@ -582,7 +599,10 @@ static struct model_store *wlm_open(const struct reader_location *loc, struct re
     s->reader_data = reader;
     s->reader_data_free = wlm_reader_free;
     struct walk w = {.store = s, .report = report, .reader = reader};
-    open_database(&w, loc);
+    if (!open_database(&w, loc, err)) {
+        model_store_free(s);
+        return NULL;
+    }
     if (loc->account_only) {
         /* One account's directory: it becomes the one top-level folder. */
         struct model_folder *f = add_folder(&w, s->top, path_basename(loc->path), "");
@@ -756,7 +776,7 @@ static void found_add(struct found_list *fl, const char *path, enum store_kind k
             return;
         }
     fl->items = xgrow(fl->items, &fl->cap, fl->count + 1, sizeof *fl->items);
-    fl->items[fl->count++] = (struct reader_location){real, kind, account_only};
+    fl->items[fl->count++] = (struct reader_location){real, kind, account_only, false};
 }
 
 /* Where stores live below a directory: patterns of path components, '*' for any directory,

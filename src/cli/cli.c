@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli/bulk.h"
 #include "cli/contacts.h"
 #include "cli/convert.h"
 #include "cli/scan.h"
@@ -57,6 +58,7 @@ static void usage(FILE *out)
     fputs(_("Usage:\n"
           "  wlmigrate scan STORE [--json] [--quiet | --verbose]\n"
           "  wlmigrate convert STORE --for thunderbird -o OUT [options]\n"
+          "  wlmigrate convert ROOT --all --for thunderbird -o OUT [--jobs N] [options]\n"
           "  wlmigrate show FILE.eml [--json]\n"
           "  wlmigrate contacts IN... -o OUT --to vcard|csv [options]   (contacts --help)\n"
           "  wlmigrate --help | --version\n"
@@ -85,8 +87,18 @@ static void usage(FILE *out)
           "  --contacts PATH     also convert this address book export (.vcf, .csv, .contact,\n"
           "                      contacts.edb, or a directory of them); repeatable\n"
           "  --no-contacts       do not look for address books beside the store\n"
+          "  --while-running     convert although Windows Live Mail is running (it holds its\n"
+          "                      database): every message, its read and flag state unknown\n"
           "  --force             replace an existing result in OUT\n"
-          "  --json              print report.json to stdout when done\n"),
+          "  --json              print report.json to stdout when done\n"
+          "  --all               convert every store found below ROOT, each into\n"
+          "                      OUT/<user>/<store kind>/, with OUT/summary.txt and\n"
+          "                      OUT/summary.json (--json prints it); run it again after a\n"
+          "                      failure or a kill to convert the rest\n"
+          "  --jobs N            with --all: stores converted at once (default: the number\n"
+          "                      of processors)\n"
+          "  --list              with --all: print where each store would go (OUT/<user>/\n"
+          "                      <kind>, a tab, the store; --json: as JSON), convert nothing\n"),
           out);
     target_usage(out);
     fputs(_("\n"
@@ -98,13 +110,14 @@ static void usage(FILE *out)
           "\n"
           "Exit codes: 0 all converted; 1 finished, but the report lists messages not converted\n"
           "or other losses; 2 usage error (or a result exists without --force); 3 fatal error,\n"
-          "nothing written; 130 interrupted, nothing written.\n"),
+          "nothing written; 130 interrupted, nothing written. With --all: the worst of the\n"
+          "stores' (0, 1, 2, 3, 130 from best to worst).\n"),
           out);
 }
 
 enum {
     OPT_FOR = 256, OPT_CONTAINER, OPT_FORCE, OPT_JSON, OPT_UNKNOWN_STATE, OPT_CONTACTS,
-    OPT_NO_CONTACTS,
+    OPT_NO_CONTACTS, OPT_ALL, OPT_JOBS, OPT_LIST, OPT_WHILE_RUNNING,
     OPT_TARGET, /* OPT_TARGET + i: the i-th target option (registry_target_option_at) */
 };
 
@@ -117,6 +130,10 @@ static const struct option common_options[] = {
     {"unknown-state", required_argument, NULL, OPT_UNKNOWN_STATE},
     {"contacts", required_argument, NULL, OPT_CONTACTS},
     {"no-contacts", no_argument, NULL, OPT_NO_CONTACTS},
+    {"while-running", no_argument, NULL, OPT_WHILE_RUNNING},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"list", no_argument, NULL, OPT_LIST},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -209,7 +226,9 @@ static bool is_thunderbird_special(const char *name)
 struct cli {
     const char *command, *operand;
     const char *target, *output, *container;
-    bool force, json, unknown_is_read, no_contacts;
+    bool force, json, unknown_is_read, no_contacts, while_running;
+    bool all, list;             /* --all: every store below STORE; --list: only say where */
+    unsigned jobs;              /* --jobs; 0: not given */
     enum progress_mode progress;
     const char **contact_paths; /* --contacts, in order */
     size_t ncontact_paths;
@@ -247,6 +266,17 @@ static int parse(int argc, char **argv, const struct option *options, struct cli
             break;
         case OPT_CONTACTS: o->contact_paths[o->ncontact_paths++] = optarg; break;
         case OPT_NO_CONTACTS: o->no_contacts = true; break;
+        case OPT_WHILE_RUNNING: o->while_running = true; break;
+        case OPT_ALL: o->all = true; break;
+        case OPT_LIST: o->list = true; break;
+        case OPT_JOBS: {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (*optarg < '1' || *optarg > '9' || *end || n > 256)
+                return usage_error(_("--jobs takes a number from 1 to 256, not %s"), optarg);
+            o->jobs = (unsigned)n;
+            break;
+        }
         case 'q': o->progress = PROGRESS_QUIET; break;
         case 'v': o->progress = PROGRESS_VERBOSE; break;
         case 'h': usage(stdout); return 0;
@@ -318,6 +348,14 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                    "each other"));
     else if (code == 0 && !own_layout && !output)
         code = usage_error("%s", _("convert needs -o OUT"));
+    if (code == 0 && (o->jobs || o->list) && !o->all)
+        code = usage_error("%s", _("--jobs and --list go with --all"));
+    if (code == 0 && o->all && own_layout)
+        code = usage_error("%s", _("--all writes OUT/<user>/<kind>/ for each store: it takes -o "
+                                   "OUT, not --profile or --into-profile"));
+    if (code == 0 && o->all && o->ncontact_paths)
+        code = usage_error("%s", _("--contacts names one user's address book: with --all each "
+                                   "store's own are found beside it"));
     if (code == 0) {
         struct convert_options co = {.store = o->operand,
                                      .target = target,
@@ -326,13 +364,26 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                      .container = o->container,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,
+                                     .while_running = o->while_running,
                                      .no_contacts = o->no_contacts,
                                      .contact_paths = o->contact_paths,
                                      .ncontact_paths = o->ncontact_paths,
                                      .json = o->json,
                                      .progress = o->progress,
                                      .stop = stop};
-        code = convert_run(&co);
+        if (o->all) {
+            struct bulk_options bo = {.root = o->operand,
+                                      .output = o->output,
+                                      .convert = co,
+                                      .jobs = o->jobs,
+                                      .list = o->list,
+                                      .json = o->json,
+                                      .progress = o->progress,
+                                      .stop = stop};
+            code = bulk_run(&bo);
+        } else {
+            code = convert_run(&co);
+        }
     }
     target->settings_free(settings);
     free(default_output);

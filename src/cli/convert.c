@@ -12,11 +12,19 @@
 #include "util/fsutil.h"
 #include "util/i18n.h"
 
-static int fail(const char *fmt, const char *a, const char *b, int code)
+/* Where refusals and errors go: the options' stream, else stderr. */
+static FILE *errors_to(const struct convert_options *o)
 {
-    fputs("wlmigrate: ", stderr);
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
+    return o->errors ? o->errors : stderr;
+}
+
+static int fail(const struct convert_options *o, const char *fmt, const char *a, const char *b,
+                int code)
+{
+    FILE *to = errors_to(o);
+    fputs("wlmigrate: ", to);
+    fprintf(to, fmt, a, b);
+    fputc('\n', to);
     return code;
 }
 
@@ -40,12 +48,13 @@ static int locate_one(const struct convert_options *o, const struct reader_ops *
 {
     struct error err;
     if (registry_locate(o->store, reader, locs, n, &err) != STATUS_OK)
-        return fail("%s%s", i18n_sentence(err.msg), "", 3);
+        return fail(o, "%s%s", i18n_sentence(err.msg), "", 3);
     if (*n > 1) {
-        fprintf(stderr, _("wlmigrate: %zu stores found below %s; convert one at a time:\n"), *n,
-                o->store);
+        fprintf(errors_to(o), _("wlmigrate: %zu stores found below %s; convert one at a time "
+                                "(or all with --all):\n"),
+                *n, o->store);
         for (size_t i = 0; i < *n; i++)
-            fprintf(stderr, "  %s\n", (*locs)[i].path);
+            fprintf(errors_to(o), "  %s\n", (*locs)[i].path);
         reader_locations_free(*locs, *n);
         return 2;
     }
@@ -71,7 +80,8 @@ static void read_contacts(const struct convert_options *o, const struct reader_o
     contacts_sources_free(&sources);
 }
 
-static void print_summary(const struct report *r, const char *out)
+static void print_summary(const struct convert_options *o, const struct report *r,
+                          const char *out)
 {
     const struct report_totals *t = report_totals_of(r);
     printf(_("%zu of %zu messages written"), t->messages_written, t->messages_found);
@@ -83,6 +93,12 @@ static void print_summary(const struct report *r, const char *out)
     if (t->contacts_found)
         printf(_(".\n%zu of %zu contacts written"), t->contacts_written, t->contacts_found);
     printf(_(".\nReport: %s/report.txt\n"), out);
+    if (o->target->next_step) {
+        struct buf next = BUF_INIT;
+        o->target->next_step(o->target_settings, out, &next);
+        printf("%s\n", buf_str(&next));
+        buf_free(&next);
+    }
 }
 
 /* Runs the pipeline into the partial directory; an exit code other than 0 when it failed. */
@@ -97,7 +113,7 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
     void *w = t->writer->open(output_partial(out), &wopts, t->writer_settings(o->target_settings),
                               store, &err);
     if (!w)
-        return fail("%s%s", i18n_sentence(err.msg), "", 3);
+        return fail(o, "%s%s", i18n_sentence(err.msg), "", 3);
     char *unconverted = path_join(output_partial(out), "unconverted");
     struct progress *prog =
         progress_new(stderr, o->progress, _("converted"), store->messages, store->bytes);
@@ -115,9 +131,9 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
     free(unconverted);
     t->writer->free(w);
     if (res == STATUS_STOPPED)
-        return fail(_("interrupted: nothing was written to %s%s"), output_path(out), "", 130);
+        return fail(o, _("interrupted: nothing was written to %s%s"), output_path(out), "", 130);
     if (res != STATUS_OK)
-        return fail(_("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
+        return fail(o, _("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
     if (contacts->count) {
         struct writer_outcome notes = {0};
         int rc = t->contact_files(output_partial(out), contacts, o->target_settings, &notes, &err);
@@ -126,11 +142,11 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
                            notes.notes[i].message);
         writer_outcome_free(&notes);
         if (rc != 0)
-            return fail(_("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
+            return fail(o, _("%s; nothing was written to %s"), i18n_sentence(err.msg), output_path(out), 3);
         report_totals(report)->contacts_written = contacts->count;
     }
     if (output_install(out, report, store, &err) != STATUS_OK)
-        return fail("%s%s", i18n_sentence(err.msg), "", 3);
+        return fail(o, "%s%s", i18n_sentence(err.msg), "", 3);
     return 0;
 }
 
@@ -157,7 +173,7 @@ int convert_run(const struct convert_options *o)
     if (o->target->check_result_dir &&
         o->target->check_result_dir(o->target_settings, true, &err) != 0) {
         reader_locations_free(locs, nlocs);
-        return fail("%s%s", err.msg, "", 2);
+        return fail(o, "%s%s", err.msg, "", 2);
     }
     /* A result of its own layout is checked against what is there by the two checks below,
      * after output_open has finished or undone an install a kill interrupted. */
@@ -166,17 +182,17 @@ int convert_run(const struct convert_options *o)
               : output_open(o->output, o->target->name, locs[0].path, o->force, &why, &err);
     if (!out) {
         reader_locations_free(locs, nlocs);
-        return fail("%s%s", i18n_sentence(err.msg), "", why == OUTPUT_REFUSED ? 2 : 3);
+        return fail(o, "%s%s", i18n_sentence(err.msg), "", why == OUTPUT_REFUSED ? 2 : 3);
     }
     /* a new profile needs an empty directory; an import into one (--into-profile) must not
      * replace an earlier one of the same name (the target checks its parts) */
     int refused = 0;
     if (parts && !o->force && !adds && !dir_is_empty(o->output))
-        refused = fail("%s exists and is not empty: a new profile needs an empty directory (or "
+        refused = fail(o, "%s exists and is not empty: a new profile needs an empty directory (or "
                        "--force)%s", o->output, "", 2);
     else if (parts && o->target->check_result_dir &&
              o->target->check_result_dir(o->target_settings, o->force, &err) != 0)
-        refused = fail("%s%s", err.msg, "", 2);
+        refused = fail(o, "%s%s", err.msg, "", 2);
     if (refused) {
         output_close(out);
         reader_locations_free(locs, nlocs);
@@ -185,9 +201,10 @@ int convert_run(const struct convert_options *o)
     struct report *report = report_new();
     struct contact_list contacts = CONTACT_LIST_INIT;
     report_set_run(report, "convert", locs[0].path, o->target->name, output_path(out));
+    locs[0].read_while_in_use = o->while_running;
     struct model_store *store = reader->open(&locs[0], report, &err);
     if (!store) {
-        code = fail("%s%s", i18n_sentence(err.msg), "", 3);
+        code = fail(o, "%s%s", i18n_sentence(err.msg), "", 3);
     } else {
         read_contacts(o, reader, locs[0].path, &contacts, report);
         code = convert_into(o, reader, store, out, report, &contacts);
@@ -196,7 +213,7 @@ int convert_run(const struct convert_options *o)
         if (o->json)
             report_write_json(report, store, stdout);
         else if (o->progress != PROGRESS_QUIET)
-            print_summary(report, output_path(out));
+            print_summary(o, report, output_path(out));
         const struct report_totals *t = report_totals_of(report);
         code = (t->messages_not_converted || report_lossy_count(report)) ? 1 : 0;
     }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "registry.h"
 #include "report/progress.h"
@@ -22,12 +23,14 @@ struct convert_options {
     const char *container;    /* the folder (Thunderbird) or file (Outlook) that holds the import */
     bool force;               /* replace an existing result */
     bool unknown_is_read;
+    bool while_running;       /* convert although Windows Live Mail holds its database */
     /* Contacts: found beside the store unless no_contacts, plus the --contacts paths. */
     bool no_contacts;
     const char *const *contact_paths;
     size_t ncontact_paths;
     bool json;                /* print report.json to stdout as well */
     enum progress_mode progress;
+    FILE *errors;             /* where refusals and errors are written; NULL: stderr */
     volatile sig_atomic_t *stop;
 };
 

@@ -224,6 +224,7 @@ int scan_run(const struct scan_options *o)
     size_t opened = 0;
     for (size_t k = 0; k < n; k++, opened++) {
         s[k].report = report_new();
+        locs[k].read_while_in_use = true; /* scan says so in its report instead */
         s[k].store = reader->open(&locs[k], s[k].report, &err);
         if (!s[k].store) {
             fprintf(stderr, "wlmigrate: %s\n", i18n_sentence(err.msg));

@@ -42,6 +42,17 @@ const char *model_security_name(enum account_security s)
     return s == MODEL_SECURITY_SSL ? "ssl" : "none";
 }
 
+const char *model_smtp_auth_name(enum smtp_auth a)
+{
+    switch (a) {
+    case MODEL_SMTP_AUTH_NONE: return "none";
+    case MODEL_SMTP_AUTH_SPA: return "spa";
+    case MODEL_SMTP_AUTH_AS_INCOMING: return "as_incoming";
+    case MODEL_SMTP_AUTH_PASSWORD: return "password";
+    }
+    return "password";
+}
+
 const char *model_special_name(enum folder_special s)
 {
     switch (s) {
@@ -99,6 +110,7 @@ void model_account_free(struct model_account *a)
     free(a->display_name);
     free(a->email);
     free(a->reply_to);
+    free(a->organization);
     free(a);
 }
 

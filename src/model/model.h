@@ -29,6 +29,15 @@ enum account_security {
     MODEL_SECURITY_SSL,      /* *_Secure_Connection = 1: TLS from the start (or STARTTLS on 25/587) */
 };
 
+/* How the SMTP server is logged on to: SMTP_Use_Sicily's value (the check boxes "My outgoing
+ * server requires authentication" and "Log on using"); NONE also when the setting is absent. */
+enum smtp_auth {
+    MODEL_SMTP_AUTH_NONE = 0,        /* 0: no authentication */
+    MODEL_SMTP_AUTH_SPA = 1,         /* 1: Secure Password Authentication (NTLM) */
+    MODEL_SMTP_AUTH_AS_INCOMING = 2, /* 2: the incoming server's user name and password */
+    MODEL_SMTP_AUTH_PASSWORD = 3,    /* 3: SMTP_User_Name and its own password; any other value */
+};
+
 struct model_account {
     char *source;       /* the .oeaccount file, relative to the store root */
     char *name;         /* Account_Name; never derived from the directory name */
@@ -44,9 +53,11 @@ struct model_account {
     unsigned smtp_port;
     enum account_security smtp_security;
     char *smtp_user_name;
+    enum smtp_auth smtp_auth;
     char *display_name; /* SMTP_Display_Name, or NNTP_Display_Name for news */
     char *email;        /* SMTP_Email_Address, or NNTP_Email_Address for news */
     char *reply_to;
+    char *organization; /* SMTP_Organization_Name (NNTP_ for news), or NULL */
     bool is_gmail;      /* a server under gmail.com / googlemail.com */
 };
 
@@ -158,6 +169,8 @@ struct model_message {
 
 const char *model_account_kind_name(enum account_kind kind); /* "pop3", "imap", ... */
 const char *model_security_name(enum account_security s);    /* "none", "ssl" */
+/* "none", "spa", "as_incoming", "password" */
+const char *model_smtp_auth_name(enum smtp_auth a);
 const char *model_special_name(enum folder_special s);       /* "inbox", ..., NULL for normal */
 const char *model_store_kind_name(enum store_kind kind);     /* "wlm", "windows-mail", "eml-tree" */
 

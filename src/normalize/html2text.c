@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "normalize/codec.h"
 #include "util/platform.h"
 #include "util/xalloc.h"
@@ -35,26 +36,7 @@ static void put_codepoint(struct buf *b, unsigned long cp)
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
     char u[4];
-    if (cp < 0x80) {
-        buf_putc(b, (char)cp);
-        return;
-    }
-    if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 4);
-    }
+    buf_append(b, u, utf8_encode((uint32_t)cp, u));
 }
 
 /* Decodes the entity at s[i] ('&'); returns the bytes consumed (0: not an entity). */

@@ -24,6 +24,9 @@ struct reader_location {
     char *path;          /* canonical absolute path of the store */
     enum store_kind kind;
     bool account_only;   /* the path is one account's directory, not a whole store */
+    /* Set before open: a database another program holds (a running Windows Live Mail) is left
+     * unread, its state reported unknown, instead of refusing the store. */
+    bool read_while_in_use;
 };
 
 /* Called for each message; a status other than STATUS_OK ends the walk with that status. */

@@ -110,6 +110,18 @@ static void port_row(FILE *out, const char *label, unsigned port)
     fprintf(out, "</th><td>%u</td></tr>\n", port);
 }
 
+/* WLM's "My outgoing server requires authentication" and "Log on using", in words. */
+static const char *smtp_auth_label(enum smtp_auth auth)
+{
+    switch (auth) {
+    case MODEL_SMTP_AUTH_NONE: return N_("none");
+    case MODEL_SMTP_AUTH_SPA: return N_("Secure Password Authentication (SPA)");
+    case MODEL_SMTP_AUTH_AS_INCOMING: return N_("same settings as the incoming mail server");
+    case MODEL_SMTP_AUTH_PASSWORD: break;
+    }
+    return N_("user name and password");
+}
+
 static void account_settings(FILE *out, const struct model_account *a)
 {
     fputs("<div class=\"account\"><h3>", out);
@@ -117,6 +129,8 @@ static void account_settings(FILE *out, const struct model_account *a)
     fputs("</h3>\n<table>", out);
     settings_row(out, _("E-mail address"), a->email);
     settings_row(out, _("Name shown to recipients"), a->display_name);
+    settings_row(out, _("Reply-to address"), a->reply_to);
+    settings_row(out, _("Organization"), a->organization);
     settings_row(out, _("Incoming mail protocol"), model_account_kind_name(a->kind));
     settings_row(out, _("Incoming mail server"), a->server);
     port_row(out, _("Incoming port"), a->port);
@@ -126,8 +140,12 @@ static void account_settings(FILE *out, const struct model_account *a)
         settings_row(out, _("Outgoing mail server (SMTP)"), a->smtp_server);
         port_row(out, _("Outgoing port"), a->smtp_port);
         settings_row(out, _("Outgoing security"), security_label(a->smtp_security, a->smtp_port));
-        settings_row(out, _("Outgoing user name"),
-                     a->smtp_user_name ? a->smtp_user_name : a->user_name);
+        settings_row(out, _("Outgoing authentication"), _(smtp_auth_label(a->smtp_auth)));
+        if (a->smtp_auth != MODEL_SMTP_AUTH_NONE)
+            settings_row(out, _("Outgoing user name"),
+                         a->smtp_user_name && a->smtp_auth != MODEL_SMTP_AUTH_AS_INCOMING
+                             ? a->smtp_user_name
+                             : a->user_name);
     }
     fputs("</table>\n", out);
     fputs("<p>", out);

@@ -17,8 +17,11 @@ void report_json_account(struct json *j, const struct model_account *a)
     json_kv_string(j, "smtp_server", a->smtp_server);
     json_kv_uint(j, "smtp_port", a->smtp_port);
     json_kv_string(j, "smtp_security", model_security_name(a->smtp_security));
+    json_kv_string(j, "smtp_auth", model_smtp_auth_name(a->smtp_auth));
     json_kv_string(j, "display_name", a->display_name);
     json_kv_string(j, "email", a->email);
+    json_kv_string(j, "reply_to", a->reply_to);
+    json_kv_string(j, "organization", a->organization);
     json_kv_bool(j, "gmail", a->is_gmail);
     json_kv_string(j, "advice", report_account_advice(a));
     json_object_end(j);

@@ -77,15 +77,17 @@ static void language_of(const char *locale, char *out, size_t size)
     out[n] = '\0';
 }
 
-static const char *wanted_locale(void)
+/* The locale the environment names (LC_ALL, LC_MESSAGES, LANG), or ""; the caller frees it. */
+static char *wanted_locale(void)
 {
     const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *v = getenv(names[i]);
+        char *v = plat_getenv(names[i]);
         if (v && *v)
             return v;
+        free(v);
     }
-    return "";
+    return xstrdup("");
 }
 
 void i18n_init(const char *lang)
@@ -97,15 +99,20 @@ void i18n_init(const char *lang)
     if (!ctype_ok)
         setlocale(LC_CTYPE, "C.UTF-8");
     char language[32] = "";
-    if (lang)
+    if (lang) {
         snprintf(language, sizeof language, "%s", lang);
-    else if (!messages) /* named but not generated on this machine */
-        language_of(wanted_locale(), language, sizeof language);
+    } else if (!messages) { /* named but not generated on this machine */
+        char *wanted = wanted_locale();
+        language_of(wanted, language, sizeof language);
+        free(wanted);
+    }
     if (language[0] && strcmp(language, "C") != 0 && strcmp(language, "POSIX") != 0) {
         if (!messages || strcmp(messages, "C") == 0 || strcmp(messages, "POSIX") == 0)
             setlocale(LC_MESSAGES, "C.UTF-8");
-        if (lang || !getenv("LANGUAGE") || !*getenv("LANGUAGE"))
+        char *current = plat_getenv("LANGUAGE");
+        if (lang || !current || !*current)
             plat_setenv("LANGUAGE", language);
+        free(current);
     }
     char *dir = catalog_dir();
     plat_bind_catalog(DOMAIN, dir);
@@ -147,7 +154,7 @@ void i18n_remember(const char *english, const char *local)
 }
 
 /* The arguments of one sentence, taken from the va_list by the types its English format gives. */
-#define MAX_ARGS 16
+#define MAX_ARGS 32
 /* How an argument is passed: what va_arg must take it as. */
 enum arg_type { ARG_INT, ARG_LONG, ARG_LONG_LONG, ARG_STRING, ARG_POINTER, ARG_OTHER };
 struct sentence_args {
@@ -352,8 +359,8 @@ void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list 
 
 const char *i18n_sentence(const char *english)
 {
-    if (!active || !english)
-        return english;
+    if (!active || !english || !*english)
+        return english; /* gettext("") is the catalog's header */
     if (table_size)
         for (struct remembered *e = table[hash(english) % table_size]; e; e = e->next)
             if (strcmp(e->english, english) == 0)

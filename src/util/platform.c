@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -74,6 +75,58 @@ char *plat_self_exe(void)
         return NULL;
     self[n] = '\0';
     return xstrdup(self);
+}
+
+void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    pthread_atfork(prepare, parent, child);
+}
+
+/* open_memstream wants its two pointers to stay where they are until fclose: each open stream
+ * keeps them in a node of this list. */
+struct memstream {
+    FILE *f;
+    char *text;
+    size_t len;
+    struct memstream *next;
+};
+static struct memstream *memstreams;
+static pthread_mutex_t memstreams_lock = PTHREAD_MUTEX_INITIALIZER;
+
+FILE *plat_memstream_open(void)
+{
+    struct memstream *m = xcalloc(1, sizeof *m);
+    m->f = open_memstream(&m->text, &m->len);
+    if (!m->f) {
+        free(m);
+        return NULL;
+    }
+    pthread_mutex_lock(&memstreams_lock);
+    m->next = memstreams;
+    memstreams = m;
+    pthread_mutex_unlock(&memstreams_lock);
+    return m->f;
+}
+
+char *plat_memstream_close(FILE *f, size_t *len)
+{
+    pthread_mutex_lock(&memstreams_lock);
+    struct memstream **p = &memstreams;
+    while (*p && (*p)->f != f)
+        p = &(*p)->next;
+    struct memstream *m = *p;
+    if (m)
+        *p = m->next;
+    pthread_mutex_unlock(&memstreams_lock);
+    if (!m)
+        return NULL;
+    bool good = fclose(f) == 0;
+    char *text = good ? m->text : NULL;
+    *len = good ? m->len : 0;
+    if (!good)
+        free(m->text);
+    free(m);
+    return text;
 }
 
 long plat_process_id(void) { return (long)getpid(); }
@@ -911,6 +964,57 @@ char *plat_self_exe(void)
             return NULL;
     }
     return NULL;
+}
+
+void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    (void)prepare, (void)parent, (void)child;
+}
+
+FILE *plat_memstream_open(void)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    DWORD n = GetTempPathW(MAX_PATH + 1, dir);
+    if (n == 0 || n > MAX_PATH || GetTempFileNameW(dir, L"wlm", 0, name) == 0) {
+        errno = EIO;
+        return NULL;
+    }
+    HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        DeleteFileW(name);
+        errno = EIO;
+        return NULL;
+    }
+    int fd = _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY);
+    FILE *f = fd < 0 ? NULL : _fdopen(fd, "w+b");
+    if (!f) {
+        if (fd >= 0)
+            _close(fd);
+        else
+            CloseHandle(h);
+        errno = EIO;
+    }
+    return f;
+}
+
+char *plat_memstream_close(FILE *f, size_t *len)
+{
+    *len = 0;
+    char *text = NULL;
+    long size = fflush(f) == 0 && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        text = xmalloc((size_t)size + 1);
+        if (fread(text, 1, (size_t)size, f) == (size_t)size) {
+            text[size] = '\0';
+            *len = (size_t)size;
+        } else {
+            free(text);
+            text = NULL;
+        }
+    }
+    fclose(f); /* the file goes with its last handle */
+    return text;
 }
 
 long plat_process_id(void) { return (long)GetCurrentProcessId(); }

@@ -47,6 +47,14 @@ void plat_finish(void);
 void plat_catch_stop(volatile sig_atomic_t *flag);
 /* The path of the running program, or NULL. */
 char *plat_self_exe(void);
+/* prepare() runs before every fork of this process, parent() and child() after it in each
+ * (pthread_atfork); nothing on Windows, which never forks. */
+void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+/* A stream whose bytes stay in memory (open_memstream; Windows, which has none: a temporary
+ * file deleted when it is closed). plat_memstream_close() closes it and gives what was written,
+ * malloc'd and NUL-terminated, its length in *len; NULL when it could not be read back. */
+FILE *plat_memstream_open(void);
+char *plat_memstream_close(FILE *f, size_t *len);
 /* This process's id, and whether the process `pid` is alive (a lock file's owner). */
 long plat_process_id(void);
 bool plat_process_alive(long pid);

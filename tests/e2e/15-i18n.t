@@ -113,6 +113,23 @@ def main():
         tap.ok(catalog[".\nReport: %s/report.txt\n"].split("%s")[0].strip("。\n") in summary,
                "the summary names the report in Japanese", summary)
         tap.ok("messages written" not in summary, "no English left in the summary", summary)
+        # The last line says what to do next with this result, in the same language.
+        nxt = [k for k in catalog if k.startswith("Next: close Thunderbird")]
+        tap.ok(len(nxt) == 1 and summary.rstrip("\n").split("\n")[-1] ==
+               catalog[nxt[0]] % ja_out, "the next step, in Japanese", summary)
+        en_summary = en.stdout.decode("utf-8").rstrip("\n").split("\n")
+        tap.ok(en_summary[-1].startswith("Next: close Thunderbird, then copy what is in %s/thunderbird/"
+                                         % en_out), "the next step names the folder to copy",
+               en_summary)
+        for target, extra, want in (("outlook", ("-o", os.path.join(work, "ol")),
+                                     "choose the .pst file in %s/outlook/" % os.path.join(work, "ol")),
+                                    ("thunderbird", ("--profile", os.path.join(work, "np")),
+                                     'thunderbird -profile "%s"' % os.path.join(work, "np"))):
+            p = wltest.run("convert", STORE, "--for", target, *extra, "--no-contacts",
+                           env=clean_env(LANG="C"))
+            last = p.stdout.decode("utf-8").rstrip("\n").split("\n")[-1]
+            tap.ok(last.startswith("Next: ") and want in last,
+                   "--for %s %s: the next step says %r" % (target, extra[0], want), last)
 
         txt = open(os.path.join(ja_out, "report.txt"), encoding="utf-8").read()
         for msgid in ("wlmigrate report\n================\n\n", "Accounts\n--------\n",
@@ -142,6 +159,24 @@ def main():
         english = [l for l in txt.splitlines() if re.search(r"[A-Za-z]+ [a-z]+ [a-z]+ [a-z]+", l)
                    and not JAPANESE.search(l)]
         tap.eq(english, [], "report.txt has no line of English prose")
+
+        # A profile's account notes: every piece passed into them (the method, "reply-to") in
+        # Japanese too, and never the catalog's header (what gettext gives for "").
+        prof = os.path.join(work, "profile-ja")
+        p = wltest.run("convert", STORE, "--for", "thunderbird", "--profile", prof,
+                       "--no-contacts", "-q", env=clean_env(LANG="ja_JP.UTF-8"))
+        ptxt = open(os.path.join(prof, "report.txt"), encoding="utf-8").read()
+        notes = [l for l in ptxt.splitlines() if "account_created" in l]
+        tap.ok(p.returncode in (0, 1) and len(notes) == 2, "the profile's report lists 2 accounts",
+               ptxt[:800])
+        for l in notes:
+            tap.ok(JAPANESE.search(l.split(": ", 1)[1]) and
+                   not re.search(r"normal password|reply-to|organization|no authentication", l),
+                   "account note wholly Japanese", l)
+        for f in ("report.txt", "report.html"):
+            for d in (ja_out, prof):
+                tap.ok("Project-Id-Version" not in open(os.path.join(d, f), encoding="utf-8").read(),
+                       "%s of %s holds no catalog header" % (f, os.path.basename(d)))
 
         en_json = open(os.path.join(en_out, "report.json"), encoding="utf-8").read()
         ja_json = open(os.path.join(ja_out, "report.json"), encoding="utf-8").read()

@@ -10,8 +10,9 @@ Expectations are computed here from the .oeaccount XML (UTF-16), read with xml.e
   - every IMAP/POP3 account is there with its type, host, port, connection security (none; with
     WLM's "secure connection": STARTTLS on 25, 587, 110 and 143, TLS on any other port), user
     name and authentication (OAuth2 for gmail.com hosts, normal password otherwise), its identity
-    (name, address, reply-to) and its SMTP server (host, port, security, user name, or the
-    incoming one, authentication); a POP3 account leaves mail on the server and never deletes it
+    (name, address, reply-to, organization) and its SMTP server (host, port, security, and the
+    logon WLM used, SMTP_Use_Sicily: none with no user name, SPA as NTLM, the incoming server's
+    user and method, or its own user with a normal password; OAuth2 for gmail.com); a POP3 account leaves mail on the server and never deletes it
     there, an IMAP account neither expunges its Inbox nor empties the Trash on exit; Thunderbird
     holds no saved password and prefs.js names none; the report lists each account created;
   - Local Folders: Thunderbird sees every message of the written mbox files, and per folder the
@@ -35,7 +36,7 @@ import wltest  # noqa: E402
 ORACLE = os.path.join(wltest.TOOLS, "tb_oracle.py")
 DEFAULT_PORT = {"imap": 143, "pop3": 110}
 CLEAR_START_PORTS = (25, 587, 110, 143)
-OAUTH2, PASSWORD = 10, 3
+OAUTH2, PASSWORD, NONE, NTLM = 10, 3, 1, 6
 
 
 def oeaccounts(store):
@@ -65,18 +66,26 @@ def oeaccounts(store):
             smtp_host = v.get("SMTP_Server")
             smtp_port = dword("SMTP_Port", 25)
             gmail = lambda h: h.lower().endswith((".gmail.com", ".googlemail.com"))
+            in_auth = OAUTH2 if gmail(host) else PASSWORD
+            # SMTP_Use_Sicily: 0 (or none) no logon, 1 SPA, 2 the incoming server's, 3 its own
+            sicily = dword("SMTP_Use_Sicily", 0)
+            smtp_auth, smtp_user = {0: (NONE, ""), 1: (NTLM, v.get("SMTP_User_Name", user)),
+                                    2: (in_auth, user)}.get(
+                                        sicily, (PASSWORD, v.get("SMTP_User_Name", user)))
+            if smtp_host and gmail(smtp_host):
+                smtp_auth = OAUTH2
             out.append({
                 "name": v.get("Account_Name"), "type": kind, "hostName": host, "port": port,
                 "socketType": socket(dword(p + "_Secure_Connection", 0), port),
-                "username": user, "authMethod": OAUTH2 if gmail(host) else PASSWORD,
+                "username": user, "authMethod": in_auth,
                 "identity": {"fullName": v.get("SMTP_Display_Name", ""),
                              "email": v.get("SMTP_Email_Address", ""),
-                             "replyTo": v.get("SMTP_Reply_To_Email_Address")},
+                             "replyTo": v.get("SMTP_Reply_To_Email_Address"),
+                             "organization": v.get("SMTP_Organization_Name", "")},
                 "smtp": None if not smtp_host else {
                     "hostname": smtp_host, "port": smtp_port,
                     "socketType": socket(dword("SMTP_Secure_Connection", 0), smtp_port),
-                    "username": v.get("SMTP_User_Name", user),
-                    "authMethod": OAUTH2 if gmail(smtp_host) else PASSWORD}})
+                    "username": smtp_user, "authMethod": smtp_auth}})
     return out
 
 
@@ -93,7 +102,7 @@ def seen_account(a):
     return {
         "name": a["name"], "type": a["type"], "hostName": a["hostName"], "port": a["port"],
         "socketType": a["socketType"], "username": a["username"], "authMethod": a["authMethod"],
-        "identity": {k: ids[0][k] for k in ("fullName", "email", "replyTo")} if ids else None,
+        "identity": {k: ids[0][k] for k in ("fullName", "email", "replyTo", "organization")} if ids else None,
         "smtp": None if not smtp else {k: smtp[k] for k in ("hostname", "port", "socketType",
                                                             "username", "authMethod")}}
 

@@ -948,6 +948,46 @@ def check_database_facts(t, tmp):
     t.ok(p.returncode == 1, "a lost body makes the run end with exit 1 (%d)" % p.returncode)
 
 
+def check_database_in_use(t, tmp):
+    """A database another program holds (a running Windows Live Mail: on Windows its file is open
+    without sharing, here a record lock, which is what wlmigrate looks for on Linux): convert is
+    refused with what to do and writes nothing; --while-running converts every message with its
+    state unknown and says why; scan reports it without refusing."""
+    import fcntl
+    store = variant_copy(tmp, "in-use")
+    db = os.path.join(store, DB_NAME)
+    out = os.path.join(tmp, "in-use-out")
+    with open(db, "r+b") as held:
+        fcntl.lockf(held, fcntl.LOCK_EX)
+        p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q")
+        err = p.stderr.decode("utf-8", "replace")
+        t.ok(p.returncode == 3 and "close Windows Live Mail, then run again" in err
+             and "--while-running" in err,
+             "database held: convert refuses, saying to close Windows Live Mail (exit %d)"
+             % p.returncode, err)
+        t.ok(not os.path.exists(os.path.join(out, "report.json")), "database held: no result")
+        p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q",
+                       "--while-running")
+        report = wltest.load_json(os.path.join(out, "report.json")) \
+            if os.path.isfile(os.path.join(out, "report.json")) else {}
+        totals = report.get("totals", {})
+        unknown = [x for x in report.get("problems", []) if x["kind"] == "state_unknown"]
+        t.ok(p.returncode in (0, 1) and totals.get("messages_written")
+             and totals.get("messages_written") + totals.get("messages_not_converted", 0)
+             == totals.get("messages_found") == len(walk(SAMPLE)[0]),
+             "--while-running: every message file found and written (but the sample's one "
+             "that is not mail) (%r)" % totals, p.stderr)
+        t.ok(unknown and "Windows Live Mail was running" in unknown[0]["message"],
+             "--while-running: state_unknown says Windows Live Mail held the database", unknown)
+        st = scan_json(store)
+        t.eq(st.get("database"), "unreadable", "database held: scan reports it unreadable")
+        fcntl.lockf(held, fcntl.LOCK_UN)
+    p = wltest.run("convert", store, "--for", "thunderbird", "-o", out, "-q", "--force")
+    report = wltest.load_json(os.path.join(out, "report.json"))
+    t.eq([x["kind"] for x in report.get("problems", []) if x["kind"] == "state_unknown"], [],
+         "once Windows Live Mail is closed: the state is read again")
+
+
 def variant_copy(tmp, name):
     dst = os.path.join(tmp, "variant-" + name, "wlm-store")
     shutil.copytree(SAMPLE, dst, symlinks=True)
@@ -993,6 +1033,7 @@ def main():
         check_outside_paths(t, tmp, r)
         check_empty_store_database(t, tmp)
         check_database_facts(t, tmp)
+        check_database_in_use(t, tmp)
 
         # One account's directory: the database one level up.
         acc = os.path.join(SAMPLE, ACCOUNT_DIR)

@@ -110,6 +110,7 @@ static struct model_account *parse(const char *data, size_t len)
     check_string(a->display_name, "display_name");
     check_string(a->email, "email");
     check_string(a->reply_to, "reply_to");
+    check_string(a->organization, "organization");
     CHECK(a->kind >= MODEL_ACCOUNT_UNKNOWN && a->kind <= MODEL_ACCOUNT_LDAP, "kind");
     CHECK(a->server || a->kind == MODEL_ACCOUNT_UNKNOWN || a->kind == MODEL_ACCOUNT_HTTP,
           "a kind without an incoming server");
@@ -120,6 +121,8 @@ static struct model_account *parse(const char *data, size_t len)
     else
         CHECK(a->port == 0 && a->security == MODEL_SECURITY_NONE && !a->user_name,
               "incoming settings without a server");
+    CHECK(a->smtp_auth >= MODEL_SMTP_AUTH_NONE && a->smtp_auth <= MODEL_SMTP_AUTH_PASSWORD,
+          "SMTP authentication out of range");
     CHECK(a->smtp_port >= 1 && a->smtp_port <= 65535, "SMTP port out of range");
     CHECK(!a->leave_on_server || a->kind == MODEL_ACCOUNT_POP3, "leave_on_server is POP3 only");
     CHECK(!a->root_folder || a->kind == MODEL_ACCOUNT_IMAP, "root_folder is IMAP only");
@@ -148,8 +151,10 @@ static void check_same(const struct model_account *a, const struct model_account
                 same_string(a->smtp_server, b->smtp_server) && a->smtp_port == b->smtp_port &&
                 a->smtp_security == b->smtp_security &&
                 same_string(a->smtp_user_name, b->smtp_user_name) &&
+                a->smtp_auth == b->smtp_auth &&
                 same_string(a->display_name, b->display_name) &&
                 same_string(a->email, b->email) && same_string(a->reply_to, b->reply_to) &&
+                same_string(a->organization, b->organization) &&
                 a->is_gmail == b->is_gmail;
     if (!same)
         fprintf(stderr, "fuzz_oeaccount: accounts differ (%s)\n", how);

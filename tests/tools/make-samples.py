@@ -537,6 +537,7 @@ def wlm_accounts(tree):
         SZ("SMTP_Server", "smtp.gmail.com"),
         DWORD("SMTP_Port", 465),
         DWORD("SMTP_Secure_Connection", 1),
+        DWORD("SMTP_Use_Sicily", 2),
         SZ("SMTP_Display_Name", TARO[0]),
         SZ("SMTP_Email_Address", TARO[1]),
     ]))
@@ -553,9 +554,12 @@ def wlm_accounts(tree):
         SZ("SMTP_Server", "smtp.example.ne.jp"),
         DWORD("SMTP_Port", 587),
         DWORD("SMTP_Secure_Connection", 1),
+        SZ("SMTP_User_Name", "hana-smtp"),
+        DWORD("SMTP_Use_Sicily", 3),
         SZ("SMTP_Display_Name", HANA[0]),
         SZ("SMTP_Email_Address", HANA[1]),
         SZ("SMTP_Reply_To_Email_Address", "hana.reply@example.ne.jp"),
+        SZ("SMTP_Organization_Name", "株式会社サンプル商事"),
     ]))
 
 

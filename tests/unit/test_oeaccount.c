@@ -37,9 +37,11 @@ struct expect {
     unsigned smtp_port;
     enum account_security smtp_security;
     const char *smtp_user_name;
+    enum smtp_auth smtp_auth;
     const char *display_name;
     const char *email;
     const char *reply_to;
+    const char *organization;
     bool is_gmail;
 };
 
@@ -66,14 +68,16 @@ static const struct {
      E(.name = "donhallnntp", .kind = MODEL_ACCOUNT_NNTP, .server = "news.wingtiptoys.invalid",
        .port = 563, .security = MODEL_SECURITY_SSL, .user_name = "don", .secure_auth = true,
        .display_name = "Don Hall", .email = "don@wingtiptoys.invalid",
-       .reply_to = "don@wingtiptoys.invalid")},
+       .reply_to = "don@wingtiptoys.invalid", .organization = "Wingtip Toys")},
     /* IMAP_Port 3e1 = 993, SMTP_Port 19 = 25; Leave_Mail_On_Server=1 is ignored for IMAP. */
     {"donhallimap/donhallimap{testimap}.oeaccount",
      E(.name = "donhallimap", .kind = MODEL_ACCOUNT_IMAP, .server = "mail.wingtiptoys.invalid",
        .port = 993, .security = MODEL_SECURITY_SSL, .user_name = "don", .secure_auth = true,
        .root_folder = "Inbox", .smtp_server = "smtp.wingtiptoys.invalid",
-       .smtp_security = MODEL_SECURITY_SSL, .smtp_user_name = "don", .display_name = "Don Hall",
-       .email = "don@wingtiptoys.invalid", .reply_to = "don@wingtiptoys.invalid")},
+       .smtp_security = MODEL_SECURITY_SSL, .smtp_user_name = "don",
+       .smtp_auth = MODEL_SMTP_AUTH_SPA, .display_name = "Don Hall",
+       .email = "don@wingtiptoys.invalid", .reply_to = "don@wingtiptoys.invalid",
+       .organization = "Wingtip Toys")},
 };
 
 enum enc { BYTES, UTF8_BOM, UTF16LE_BOM, UTF16LE, UTF16BE_BOM };
@@ -223,6 +227,23 @@ static const struct mem_case {
      LIT(ACCT(SZ("IMAP_Server", "i") DW("IMAP_Port", "0") SZ("SMTP_Server", "s")
                   DW("SMTP_Port", "10000"))),
      E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s"), NULL},
+    {"SMTP_Use_Sicily 2: the incoming server's logon", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "2"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_AS_INCOMING), NULL},
+    {"SMTP_Use_Sicily 3: its own user name", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "00000003")
+                  SZ("SMTP_User_Name", "u"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_PASSWORD, .smtp_user_name = "u"), NULL},
+    {"SMTP_Use_Sicily of an unknown value: a password, not none", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") DW("SMTP_Use_Sicily", "7"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_PASSWORD), NULL},
+    {"SMTP_Use_Sicily 0 and typed SZ: no authentication", BYTES,
+     LIT(ACCT(SZ("IMAP_Server", "i") SZ("SMTP_Server", "s") SZ("SMTP_Use_Sicily", "3"))),
+     E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143, .smtp_server = "s",
+       .smtp_auth = MODEL_SMTP_AUTH_NONE), NULL},
     {"port typed SZ is not read", BYTES,
      LIT(ACCT(SZ("IMAP_Server", "i") SZ("IMAP_Port", "3e1"))),
      E(.name = "i", .kind = MODEL_ACCOUNT_IMAP, .server = "i", .port = 143), NULL},
@@ -249,14 +270,19 @@ static const struct mem_case {
     {"NNTP wins over LDAP; news identity", BYTES,
      LIT(ACCT(SZ("LDAP_Server", "l") SZ("NNTP_Server", "n") SZ("SMTP_Display_Name", "smtp")
                   SZ("NNTP_Display_Name", "news") SZ("NNTP_Email_Address", "n@x.test")
-                      SZ("NNTP_Reply_To_Email_Address", "r@x.test"))),
+                      SZ("NNTP_Reply_To_Email_Address", "r@x.test")
+                          SZ("SMTP_Organization_Name", "smtp org")
+                              SZ("NNTP_Organization_Name", "news org"))),
      E(.name = "n", .kind = MODEL_ACCOUNT_NNTP, .server = "n", .port = 119, .display_name = "news",
-       .email = "n@x.test", .reply_to = "r@x.test"),
+       .email = "n@x.test", .reply_to = "r@x.test", .organization = "news org"),
      NULL},
     {"mail account ignores news identity", BYTES,
      LIT(ACCT(SZ("POP3_Server", "p") SZ("NNTP_Display_Name", "news")
-                  SZ("SMTP_Reply_To_Email_Address", "r@x.test"))),
-     E(.name = "p", .kind = MODEL_ACCOUNT_POP3, .server = "p", .port = 110, .reply_to = "r@x.test"),
+                  SZ("SMTP_Reply_To_Email_Address", "r@x.test")
+                      SZ("NNTP_Organization_Name", "news org")
+                          SZ("SMTP_Organization_Name", "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"))),
+     E(.name = "p", .kind = MODEL_ACCOUNT_POP3, .server = "p", .port = 110, .reply_to = "r@x.test",
+       .organization = "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"),
      NULL},
 
     /* Names. */
@@ -419,9 +445,11 @@ static void check_account(const struct model_account *a, const struct expect *w,
     INT(smtp_port);
     INT(smtp_security);
     STR(smtp_user_name);
+    INT(smtp_auth);
     STR(display_name);
     STR(email);
     STR(reply_to);
+    STR(organization);
     INT(is_gmail);
 #undef STR
 #undef INT

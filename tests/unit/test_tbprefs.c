@@ -121,9 +121,42 @@ static void test_local_folders(void)
     buf_free(&p);
 }
 
+/* The reader of a client's prefs.js: only user_pref lines, the last one wins, escapes undone,
+ * comments are not preferences, and a file that ends in an open comment is refused. */
+static void test_reader(void)
+{
+    static const char text[] =
+        "// Mozilla User Preferences\n"
+        "/* user_pref(\"a.b\", \"in a comment\");\n"
+        "   user_pref(\"a.b\", \"still one\"); */\n"
+        "user_pref(\"a.b\", \"first\");\n"
+        "  user_pref( \"a.b\" ,\"\\u5c71\\u7530 \\\"q\\\" \\\\ \\ud83d\\ude00\");\n"
+        "user_pref(\"a.c\", \"unclosed);\n"
+        "pref(\"a.d\", \"not user_pref\");\n"
+        "user_pref(\"a.e\", \"nul \\u0000 here\");\n";
+    struct buf v = BUF_INIT;
+    ok(tbprefs_string(text, sizeof text - 1, "a.b", &v) &&
+           strcmp(buf_str(&v), "\xe5\xb1\xb1\xe7\x94\xb0 \"q\" \\ \xf0\x9f\x98\x80") == 0,
+       "the last line wins, unescaped (\\u, a surrogate pair, \\\" and \\\\)");
+    ok(!tbprefs_string(text, sizeof text - 1, "a.c", &v), "a literal not closed is no value");
+    ok(!tbprefs_string(text, sizeof text - 1, "a.d", &v), "only user_pref lines count");
+    ok(!tbprefs_string(text, sizeof text - 1, "a.e", &v), "a NUL makes no value");
+    ok(!tbprefs_string(text, 40, "a.b", &v), "the length is respected");
+
+    struct error err;
+    struct buf p = BUF_INIT;
+    buf_puts(&p, "user_pref(\"mail.accountmanager.accounts\", \"account1\");\n/* open\n");
+    size_t before = p.len;
+    is_int(tbprefs_ensure_local_folders(&p, &err), -1, "a file ending in a comment is refused");
+    ok(p.len == before && strstr(err.msg, "prefs.js"), "unchanged, and the reason is named");
+    buf_free(&p);
+    buf_free(&v);
+}
+
 int main(void)
 {
     test_accounts();
     test_local_folders();
+    test_reader();
     return tap_done();
 }
