@@ -317,7 +317,17 @@ toolchain_licences() {
         for pkg in libz-mingw-w64-dev mingw-w64-x86-64-dev gcc-mingw-w64-x86-64-win32; do
             dpkg-query -W -f '${Package} ${Version} (source ${source:Package})\n' "$pkg" 2>/dev/null || true
         done
+        echo
+        echo "The licence texts the copyright files name as /usr/share/common-licenses/NAME"
+        echo "(Debian's shared copies) are here as NAME.txt."
     } | tr -s ' ' > "$LICENCES/SOURCES.txt"
+    local common
+    for common in $(grep -ohE '/usr/share/common-licenses/[A-Za-z0-9.+-]*[A-Za-z0-9+]' \
+                        "$LICENCES"/*.txt | sort -u); do
+        if [ -f "$common" ]; then
+            install -m 644 "$common" "$LICENCES/$(basename "$common").txt"
+        fi
+    done
 }
 
 # The hash a package's stamp holds (see the top of the file).
