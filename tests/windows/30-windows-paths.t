@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Windows paths and the user's own store, under Wine, judged against the Linux build.
+
+- A store that does not exist: the exe exits as Linux does (3).
+- samples/wlm-store copied under folders with Japanese names, the whole path longer than 260
+  UTF-16 units (MAX_PATH): converted for Thunderbird, the same tree as Linux's of the sample.
+- `scan --json` with no STORE, the sample planted at the prefix's
+  %LOCALAPPDATA%\\Microsoft\\Windows Live Mail: it is found, with the Linux scan's totals.
+- `scan --json` with no STORE and HKCU\\Software\\Microsoft\\Windows Live Mail "Store Root" set
+  (with `wine reg add`, REG_EXPAND_SZ "%USERPROFILE%\\...") to a second copy: that copy is the
+  one found, with the same totals.
+What Wine cannot show: Wine's paths are Linux paths underneath, so MAX_PATH is Wine's limit, not
+Windows' (the test shows that the program's paths are not cut at 260).
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wintest  # noqa: E402
+from wintest import wltest  # noqa: E402
+
+SAMPLE = os.path.join(wintest.SAMPLES, "wlm-store")
+LONG_PART = "顧客管理フォルダー・移行作業用の長い名前の保存場所"  # 25 characters
+
+
+def scan_totals(stdout):
+    try:
+        stores = json.loads(stdout.decode("utf-8"))["stores"]
+    except (ValueError, KeyError):
+        return None, None
+    if len(stores) != 1:
+        return None, [s.get("path") for s in stores]
+    return stores[0].get("totals"), stores[0].get("path")
+
+
+def main():
+    t = wltest.Tap()
+    wine = wintest.Wine(t)
+    work = tempfile.mkdtemp(prefix="wlm-win-paths-")
+    try:
+        missing = os.path.join(work, "no-such-store")
+        ref = wintest.linux("scan", missing)
+        got = wine.run("scan", wintest.winpath(missing))
+        t.eq(got.returncode, ref.returncode, "a missing store: exit %d as on Linux"
+             % ref.returncode)
+
+        deep = work
+        while len(wintest.winpath(os.path.join(deep, "wlm-store"))) <= 300:
+            deep = os.path.join(deep, LONG_PART)
+        store = os.path.join(deep, "wlm-store")
+        shutil.copytree(SAMPLE, store, symlinks=True)
+        t.ok(len(wintest.winpath(store)) > 260, "the store's Windows path has %d characters"
+             % len(wintest.winpath(store)))
+        ref_out = os.path.join(work, "ref")
+        exe_out = os.path.join(work, "long")
+        ref = wintest.linux("convert", SAMPLE, "--for", "thunderbird", "-o", ref_out)
+        got = wine.run("convert", wintest.winpath(store), "--for", "thunderbird",
+                       "-o", wintest.winpath(exe_out))
+        t.eq(got.returncode, ref.returncode, "the long Japanese path: exit %d as on Linux"
+             % ref.returncode)
+        want = wltest.sha256_tree(os.path.join(ref_out, "thunderbird"))
+        have = wltest.sha256_tree(os.path.join(exe_out, "thunderbird"))
+        t.ok(len(want) > 2 and have == want,
+             "the long Japanese path: the same Thunderbird tree as Linux (%d files)" % len(want),
+             "only Linux: %s\nonly Windows or different: %s" % (
+                 sorted(set(want) - set(have)),
+                 sorted(n for n in have if want.get(n) != have[n])))
+
+        ref = wintest.linux("scan", SAMPLE, "--json")
+        want_totals, _ = scan_totals(ref.stdout)
+        t.ok(want_totals is not None, "the Linux scan of the sample has totals")
+        users = [d for d in glob.glob(os.path.join(wine.prefix, "drive_c", "users", "*"))
+                 if os.path.basename(d) != "Public" and os.path.isdir(os.path.join(d, "AppData"))]
+        if not t.eq(len(users), 1, "the prefix has one user profile"):
+            raise SystemExit(t.done())
+        local = os.path.join(users[0], "AppData", "Local", "Microsoft", "Windows Live Mail")
+        shutil.copytree(SAMPLE, local, symlinks=True)
+        got = wine.run("scan", "--json")
+        totals, path = scan_totals(got.stdout)
+        t.eq(got.returncode, ref.returncode, "scan with no STORE: exit %d as on Linux"
+             % ref.returncode)
+        t.ok(totals == want_totals and path and path.endswith("Microsoft/Windows Live Mail"),
+             "scan with no STORE finds %LOCALAPPDATA%\\Microsoft\\Windows Live Mail",
+             "%s %s\n%s" % (path, totals, wintest.text(got.stderr)))
+
+        rooted = os.path.join(users[0], "WLM-Store-Root")
+        shutil.copytree(SAMPLE, rooted, symlinks=True)
+        p = subprocess.run([wintest.WINE, "reg", "add",
+                            "HKCU\\Software\\Microsoft\\Windows Live Mail", "/v", "Store Root",
+                            "/t", "REG_EXPAND_SZ", "/d", "%USERPROFILE%\\WLM-Store-Root", "/f"],
+                           env=wine.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=120)
+        t.eq(p.returncode, 0, "wine reg add sets Store Root")
+        got = wine.run("scan", "--json")
+        totals, path = scan_totals(got.stdout)
+        t.ok(totals == want_totals and path and path.endswith("WLM-Store-Root"),
+             "scan with no STORE follows the Store Root registry value (%USERPROFILE% expanded)",
+             "%s %s\n%s" % (path, totals, wintest.text(got.stderr)))
+    finally:
+        wine.close()
+        shutil.rmtree(work, ignore_errors=True)
+    t.done()
+
+
+main()
