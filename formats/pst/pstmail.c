@@ -14,6 +14,7 @@
 #include "normalize/rfc822.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 struct pstmail {
     struct pst_message msg;

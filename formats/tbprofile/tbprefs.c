@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/i18n.h"
+#include "util/platform.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 

@@ -21,6 +21,7 @@
 #include "report/report.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 #define MAX_DEPTH 8
 #define MAX_PARAMS 32

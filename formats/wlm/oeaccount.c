@@ -23,6 +23,7 @@
 #include "normalize/codec.h"
 #include "safexml.h"
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 /* UTF-16 becomes at most 3 bytes of UTF-8 per 2 bytes, and libxml2 takes an int length. */
 _Static_assert(OEACCOUNT_MAX_BYTES / 2 * 3 < INT_MAX, "OEACCOUNT_MAX_BYTES too large for libxml2");

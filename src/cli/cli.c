@@ -161,7 +161,7 @@ static struct option *all_options(void)
 }
 
 /* `fmt` is a whole sentence, translated by the caller. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) PLAT_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;

@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 struct contact *contact_new(void)
 {

@@ -16,6 +16,7 @@
 #include "normalize/rfc2047.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 enum tok_kind { TOK_ATOM, TOK_QUOTED, TOK_COMMENT, TOK_LITERAL, TOK_SPECIAL };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 static size_t line_end(const char *s, size_t len, size_t pos)
 {

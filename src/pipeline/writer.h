@@ -23,6 +23,7 @@
 #include "pipeline/message.h"
 #include "report/report.h"
 #include "util/error.h"
+#include "util/platform.h"
 
 /* Options every writer takes; a target's own options reach its writer as `settings`. */
 struct writer_options {
@@ -49,7 +50,7 @@ struct writer_outcome {
 void writer_outcome_output(struct writer_outcome *o, const char *path);
 /* Adds a note for the report (printf-style message). */
 void writer_outcome_note(struct writer_outcome *o, enum problem_kind kind, const char *path,
-                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                         const char *fmt, ...) PLAT_PRINTF(4, 5);
 /* Empties the outcome for the next op (the pipeline calls it after taking what is in it). */
 void writer_outcome_clear(struct writer_outcome *o);
 void writer_outcome_free(struct writer_outcome *o);

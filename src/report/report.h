@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "util/platform.h"
 
 /* The kinds of problem. Each kind has a fixed name (its JSON `kind`) and says whether it lost
  * something: a lossy problem makes the run end with exit code 1. */
@@ -86,7 +87,7 @@ struct report *report_new(void);
 void report_free(struct report *r);
 
 void report_problem(struct report *r, enum problem_kind kind, const char *path, const char *fmt,
-                    ...) __attribute__((format(printf, 4, 5)));
+                    ...) PLAT_PRINTF(4, 5);
 size_t report_problem_count(const struct report *r);
 const struct report_problem *report_problem_at(const struct report *r, size_t i);
 /* Number of problems of kinds that lose something. */

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "util/platform.h"
+
 struct buf {
     char *data; /* NULL until the first append */
     size_t len;
@@ -23,7 +25,7 @@ char *buf_reserve(struct buf *b, size_t extra);
 void buf_commit(struct buf *b, size_t written);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
-void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_printf(struct buf *b, const char *fmt, ...) PLAT_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Empties the buffer but keeps its memory. */
 void buf_reset(struct buf *b);

@@ -14,7 +14,7 @@
 bool child_memory_limited(void) { return plat_child_memory_limited(); }
 
 static void set_reason(struct child_result *res, enum child_outcome outcome, const char *fmt,
-                       ...) __attribute__((format(printf, 3, 4)));
+                       ...) PLAT_PRINTF(3, 4);
 
 static void set_reason(struct child_result *res, enum child_outcome outcome, const char *fmt,
                        ...)

@@ -11,6 +11,8 @@
 #ifndef WLMIGRATE_ERROR_H
 #define WLMIGRATE_ERROR_H
 
+#include "util/platform.h"
+
 enum status {
     STATUS_OK = 0,
     STATUS_MESSAGE_BAD, /* this message could not be read or written: it is reported, the run goes on */
@@ -24,9 +26,9 @@ struct error {
 };
 
 /* Sets the message (printf-style); a NULL `err` is allowed and ignored. */
-void error_set(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void error_set(struct error *err, const char *fmt, ...) PLAT_PRINTF(2, 3);
 /* Like error_set, followed by ": " and strerror(errnum). */
 void error_errno(struct error *err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    PLAT_PRINTF(3, 4);
 
 #endif

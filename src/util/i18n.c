@@ -95,7 +95,11 @@ void i18n_init(const char *lang)
     /* Only the character type and the messages follow the locale: numbers in report.json and
      * the dates the writers format stay those of the C locale. */
     bool ctype_ok = setlocale(LC_CTYPE, "") != NULL;
-    const char *messages = setlocale(LC_MESSAGES, "");
+    /* setlocale's answer lives only until its next call: keep a copy */
+    const char *got = setlocale(LC_MESSAGES, "");
+    char messages_name[64];
+    snprintf(messages_name, sizeof messages_name, "%s", got ? got : "");
+    const char *messages = got ? messages_name : NULL;
     if (!ctype_ok)
         setlocale(LC_CTYPE, "C.UTF-8");
     char language[32] = "";

@@ -15,6 +15,8 @@
 #include <libintl.h>
 #include <stdarg.h>
 
+#include "util/platform.h"
+
 #define _(s) gettext(s)
 #define N_(s) (s)
 
@@ -31,11 +33,11 @@ void i18n_remember(const char *english, const char *local);
 /* Formats `fmt` (an English msgid) with `ap` in the chosen language and remembers it as the
  * translation of `english` (the same format already applied to the same arguments). */
 void i18n_remember_vformat(const char *english, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+    PLAT_PRINTF(2, 0);
 
 /* The same, with `suffix` (already in the right language, like strerror's) after it. */
 void i18n_remember_vformat_suffix(const char *english, const char *fmt, va_list ap,
-                                  const char *suffix) __attribute__((format(printf, 2, 0)));
+                                  const char *suffix) PLAT_PRINTF(2, 0);
 
 /* The sentence to show a person: the remembered translation of `english`, else its catalog
  * translation, else `english` itself. */

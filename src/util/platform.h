@@ -25,6 +25,15 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* The format checking of printf-like functions (__attribute__((format))): mingw-w64's GCC
+ * takes `printf` for msvcrt's printf, which knows no %zu or %lld, while the program uses
+ * mingw-w64's own C99 printf (__USE_MINGW_ANSI_STDIO), which GCC calls gnu_printf. */
+#ifdef __MINGW32__
+#define PLAT_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#else
+#define PLAT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#endif
+
 /* The GNU string functions the tree uses that MinGW's C library lacks, given here on Windows. */
 #ifdef _WIN32
 void *memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);

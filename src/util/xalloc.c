@@ -1,5 +1,6 @@
 /* xalloc: allocation wrappers that abort on out-of-memory (see xalloc.h). */
 #include "util/xalloc.h"
+#include "util/platform.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util/platform.h"
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
@@ -15,6 +17,6 @@ void *xrealloc(void *ptr, size_t size);
 void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) PLAT_PRINTF(1, 2);
 
 #endif
