@@ -3,7 +3,8 @@
  * The run has four steps: the plan (every store located below ROOT, its user and its result
  * directory), the stores an earlier run finished (their report.json is in place and names the
  * same store), the conversions (a pool of threads, each running one store at a time in a child
- * process through child_run, whose work function is a plain convert_run), and the summary
+ * process through child_run, whose work function is a plain convert_run; where the system
+ * cannot fork, Windows, one store after another in this process), and the summary
  * (every row from the store's installed report.json). The threads do nothing but wait for their
  * child; the main thread prints a line as each store ends.
  *
@@ -256,11 +257,10 @@ struct job {
     struct bulk_store *store;
 };
 
-/* In the child: a plain single-store convert; writes its exit code on a line, then what it
- * would have printed on stderr. */
-static void convert_in_child(void *ctx, int fd)
+/* A plain single-store convert; appends its exit code on a line to `said`, then what it would
+ * have printed on stderr. */
+static void run_job(const struct job *j, struct buf *said)
 {
-    const struct job *j = ctx;
     size_t len = 0;
     FILE *errors = plat_memstream_open();
     struct convert_options co = j->o->convert;
@@ -272,12 +272,19 @@ static void convert_in_child(void *ctx, int fd)
     co.stop = j->o->stop;
     int code = convert_run(&co);
     char *text = errors ? plat_memstream_close(errors, &len) : NULL;
-    char head[16];
-    int n = snprintf(head, sizeof head, "%d\n", code);
-    fs_write_all(fd, head, (size_t)n);
+    buf_printf(said, "%d\n", code);
     if (text)
-        fs_write_all(fd, text, len);
+        buf_append(said, text, len);
     free(text);
+}
+
+/* In the child: run_job, told to the parent through `fd`. */
+static void convert_in_child(void *ctx, int fd)
+{
+    struct buf said = BUF_INIT;
+    run_job(ctx, &said);
+    fs_write_all(fd, said.data, said.len);
+    buf_free(&said);
 }
 
 static int collect(void *ctx, const void *data, size_t len)
@@ -348,8 +355,11 @@ static void convert_one(struct pool *p, struct bulk_store *s)
     struct buf said = BUF_INIT;
     /* a conversion's messages are a few lines; more is not a convert speaking */
     struct child_limits limits = {.output = 1 << 20};
-    struct child_result res;
-    child_run(convert_in_child, &job, collect, &said, &limits, &res);
+    struct child_result res = {.outcome = CHILD_DONE};
+    if (plat_can_fork())
+        child_run(convert_in_child, &job, collect, &said, &limits, &res);
+    else
+        run_job(&job, &said); /* Windows: in this process, one store after another */
     quiet_lock();
     take_result(s, &res, &said);
     quiet_unlock();
@@ -694,6 +704,8 @@ int bulk_run(const struct bulk_options *o)
             }
         }
         unsigned jobs = o->jobs ? o->jobs : g_get_num_processors();
+        if (!plat_can_fork())
+            jobs = 1; /* a convert runs in this process then, and one at a time */
         if (o->progress != PROGRESS_QUIET)
             fprintf(stderr,
                     _("%zu stores found below %s: %zu to convert (%zu converted before), %u at "

@@ -77,6 +77,8 @@ char *plat_self_exe(void)
     return xstrdup(self);
 }
 
+bool plat_can_fork(void) { return true; }
+
 void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {
     pthread_atfork(prepare, parent, child);
@@ -965,6 +967,8 @@ char *plat_self_exe(void)
     }
     return NULL;
 }
+
+bool plat_can_fork(void) { return false; }
 
 void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {

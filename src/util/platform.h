@@ -56,6 +56,9 @@ void plat_finish(void);
 void plat_catch_stop(volatile sig_atomic_t *flag);
 /* The path of the running program, or NULL. */
 char *plat_self_exe(void);
+/* Whether this system can fork (POSIX), so that a function can run in a child process with
+ * this process's memory; on Windows only a new process of the program itself can be made. */
+bool plat_can_fork(void);
 /* prepare() runs before every fork of this process, parent() and child() after it in each
  * (pthread_atfork); nothing on Windows, which never forks. */
 void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
