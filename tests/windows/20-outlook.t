@@ -79,15 +79,8 @@ def main():
     work = tempfile.mkdtemp(prefix="wlm-win-pst-")
     try:
         for store, extra in CASES:
-            src = os.path.join(wintest.SAMPLES, store)
-            ref_out = os.path.join(work, store + "-linux")
-            exe_out = os.path.join(work, store + "-windows")
-            ref_extra = [os.path.join(wintest.REPO, a) if a.startswith("samples/") else a
-                         for a in extra]
-            exe_extra = [wintest.winpath(a) if a.startswith("/") else a for a in ref_extra]
-            ref = wintest.linux("convert", src, *ref_extra, "--for", "outlook", "-o", ref_out)
-            got = wine.run("convert", wintest.winpath(src), *exe_extra, "--for", "outlook",
-                           "-o", wintest.winpath(exe_out))
+            ref, got, ref_out, exe_out = wintest.convert_both(wine, work, store, extra,
+                                                              "outlook")
             t.eq(got.returncode, ref.returncode, "%s: the exe exits %d as Linux does"
                  % (store, ref.returncode))
             if not t.ok(os.path.isfile(os.path.join(exe_out, PST)),

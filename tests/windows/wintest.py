@@ -110,5 +110,19 @@ def linux(*args):
     return wltest.run(*args)
 
 
+def convert_both(wine, work, store, extra, target):
+    """samples/`store` converted for `target` by the Linux build and by the exe, with `extra`
+    options (a "samples/..." one made absolute, and a Windows path for the exe): the Linux and the
+    exe runs and their output directories, below `work`."""
+    src = os.path.join(SAMPLES, store)
+    ref_out = os.path.join(work, store + "-linux")
+    exe_out = os.path.join(work, store + "-windows")
+    ref_extra = [os.path.join(REPO, a) if a.startswith("samples/") else a for a in extra]
+    exe_extra = [winpath(a) if a.startswith("/") else a for a in ref_extra]
+    ref = linux("convert", src, *ref_extra, "--for", target, "-o", ref_out)
+    got = wine.run("convert", winpath(src), *exe_extra, "--for", target, "-o", winpath(exe_out))
+    return ref, got, ref_out, exe_out
+
+
 def text(b):
     return b.decode("utf-8", "replace")
