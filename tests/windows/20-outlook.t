@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The samples converted for Outlook by wlmigrate.exe under Wine: readpst and pffexport read the
-same messages from its PST as from the Linux build's.
+"""The samples converted for Outlook by wlmigrate.exe under Wine: readpst, pffexport and
+pst-extractor read the same messages from its PST as from the Linux build's.
 
 Each store of samples/ is converted by the Linux build and by the exe. Judged: the same exit
 code; readpst (`-j 0 -D -r -8`) exports the two PSTs to the same files, names and bytes (but the
 MIME boundaries readpst makes up from a random number each run, which are masked); pffexport
 (`-f all -m all`) exports them to the same files, names and bytes, except the creation and
 modification times of each contact (the time of the conversion: two Linux runs differ there
-too), which are masked in Contacts/*/Contact.txt alone; the same contacts.csv.
+too), which are masked in Contacts/*/Contact.txt alone; pst-extractor (tests/tools/pst-walk.js)
+lists the same folders and messages; the same contacts.csv.
 """
 import hashlib
 import os
@@ -63,6 +64,13 @@ def pffexport(pst, work, tag):
     return p.returncode, files_of(target + ".export", mask_contact_times=True)
 
 
+def walk(pst, mods):
+    """What pst-extractor (tests/tools/pst-walk.js) lists of `pst`: its exit code and lines."""
+    p = subprocess.run(["node", os.path.join(wltest.TOOLS, "pst-walk.js"), pst],
+                       capture_output=True, env=dict(os.environ, NODE_PATH=mods), timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace").splitlines()
+
+
 def compare(t, what, want, have):
     t.ok(len(want) > 1, "%s: the Linux build's PST exports %d files" % (what, len(want)))
     t.eq(sorted(have), sorted(want), "%s: the same file names" % what)
@@ -75,6 +83,7 @@ def main():
     for tool, pkg in (("readpst", "pst-utils"), ("pffexport", "pff-tools")):
         if not wltest.have(tool):
             t.skip_all("%s not installed (%s)" % (tool, pkg))
+    mods = wltest.pst_extractor_modules()
     wine = wintest.Wine(t)
     work = tempfile.mkdtemp(prefix="wlm-win-pst-")
     try:
@@ -94,6 +103,14 @@ def main():
             rc_got, have = pffexport(os.path.join(exe_out, PST), work, store + "-windows")
             t.eq((rc_got, rc_ref), (0, 0), "%s: pffexport reads both PSTs" % store)
             compare(t, "%s: pffexport" % store, want, have)
+            if mods is None:
+                t.skip("%s: pst-extractor" % store, "node/npm or the package not available")
+            else:
+                rc_ref, want = walk(os.path.join(ref_out, PST), mods)
+                rc_got, have = walk(os.path.join(exe_out, PST), mods)
+                t.ok((rc_got, rc_ref) == (0, 0) and len(want) > 1 and have == want,
+                     "%s: pst-extractor lists the same %d folders and messages" % (store, len(want)),
+                     "\n".join(sorted(set(want) ^ set(have))[:20]))
             csv = os.path.join("outlook", "contacts.csv")
             t.eq(files_of(os.path.join(exe_out, "outlook")).get("contacts.csv"),
                  files_of(os.path.join(ref_out, "outlook")).get("contacts.csv"),
