@@ -137,6 +137,7 @@ ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err
         m->left = n == 0 ? 0 : m->left - (uint64_t)n;
     return n;
 }
+
 void message_hold(struct message *m)
 {
     if (m->fd >= 0)
