@@ -3,10 +3,11 @@
  * The run has four steps: the plan (every store located below ROOT, its user and its result
  * directory), the stores an earlier run finished (their report.json is in place and names the
  * same store), the conversions (a pool of threads, each running one store at a time in a child
- * process through child_run, whose work function is a plain convert_run; where the system
- * cannot fork, Windows, one store after another in this process), and the summary
- * (every row from the store's installed report.json). The threads do nothing but wait for their
- * child; the main thread prints a line as each store ends.
+ * process through child_run_role: a fork on Linux, this program started again on Windows; the
+ * role, given the store, its directory and the run's command line, parses that command line as
+ * the run did and calls bulk_store_serve, a plain convert_run), and the summary (every row
+ * from the store's installed report.json). The threads do nothing but wait for their child;
+ * the main thread prints a line as each store ends.
  *
  * A child is forked from a process with several threads, and gets a copy of memory as it is at
  * that moment: whatever another thread had half done (a translation remembered, a thread being
@@ -15,6 +16,7 @@
  * (plat_at_fork), and the threads themselves only wait. */
 #include "cli/bulk.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,37 +254,67 @@ static bool finished_before(struct bulk_store *s, const char *target)
 
 /* ---- the conversions --------------------------------------------------------------------- */
 
-struct job {
-    const struct bulk_options *o;
-    struct bulk_store *store;
-};
+/* The job of one store, as the argument of the store's role: each field as its length in
+ * decimal, a colon and its bytes (any byte but NUL may be in a path on Linux). */
+static void job_field(struct buf *b, const char *s)
+{
+    buf_printf(b, "%zu:%s", strlen(s), s);
+}
 
-/* A plain single-store convert; appends its exit code on a line to `said`, then what it would
- * have printed on stderr. */
-static void run_job(const struct job *j, struct buf *said)
+static char *job_arg(const struct bulk_options *o, const struct bulk_store *s)
+{
+    struct buf b = BUF_INIT;
+    job_field(&b, s->loc->path);
+    job_field(&b, s->dir);
+    for (int i = 0; i < o->argc; i++)
+        job_field(&b, o->argv[i]);
+    return buf_detach(&b);
+}
+
+char **bulk_job_decode(const char *arg, size_t *n)
+{
+    size_t len = strlen(arg), cap = 0, count = 0;
+    char **fields = NULL;
+    const char *p = arg, *end = arg + len;
+    while (p < end) {
+        char *colon;
+        errno = 0;
+        unsigned long long flen = strtoull(p, &colon, 10);
+        if (colon == p || *colon != ':' || errno || *p < '0' || *p > '9' ||
+            flen > (unsigned long long)(end - colon - 1)) {
+            for (size_t i = 0; i < count; i++)
+                free(fields[i]);
+            free(fields);
+            return NULL;
+        }
+        fields = xgrow(fields, &cap, count + 2, sizeof *fields); /* and the NULL after */
+        fields[count++] = xstrndup(colon + 1, (size_t)flen);
+        p = colon + 1 + flen;
+    }
+    fields = xgrow(fields, &cap, count + 1, sizeof *fields);
+    fields[count] = NULL;
+    *n = count;
+    return fields;
+}
+
+void bulk_store_serve(const struct convert_options *options, const char *store,
+                      const char *dir, int fd)
 {
     size_t len = 0;
     FILE *errors = plat_memstream_open();
-    struct convert_options co = j->o->convert;
-    co.store = j->store->loc->path;
-    co.output = j->store->dir;
+    struct convert_options co = *options;
+    co.store = store;
+    co.output = dir;
     co.progress = PROGRESS_QUIET;
     co.json = false;
     co.errors = errors;
-    co.stop = j->o->stop;
     int code = convert_run(&co);
     char *text = errors ? plat_memstream_close(errors, &len) : NULL;
-    buf_printf(said, "%d\n", code);
-    if (text)
-        buf_append(said, text, len);
-    free(text);
-}
-
-/* In the child: run_job, told to the parent through `fd`. */
-static void convert_in_child(void *ctx, int fd)
-{
     struct buf said = BUF_INIT;
-    run_job(ctx, &said);
+    buf_printf(&said, "%d\n", code);
+    if (text)
+        buf_append(&said, text, len);
+    free(text);
     fs_write_all(fd, said.data, said.len);
     buf_free(&said);
 }
@@ -351,15 +383,15 @@ struct pool {
 
 static void convert_one(struct pool *p, struct bulk_store *s)
 {
-    struct job job = {p->o, s};
     struct buf said = BUF_INIT;
     /* a conversion's messages are a few lines; more is not a convert speaking */
     struct child_limits limits = {.output = 1 << 20};
     struct child_result res = {.outcome = CHILD_DONE};
-    if (plat_can_fork())
-        child_run(convert_in_child, &job, collect, &said, &limits, &res);
-    else
-        run_job(&job, &said); /* Windows: in this process, one store after another */
+    quiet_lock();
+    char *arg = job_arg(p->o, s);
+    quiet_unlock();
+    child_run_role(p->o->store_role, arg, collect, &said, &limits, &res);
+    free(arg);
     quiet_lock();
     take_result(s, &res, &said);
     quiet_unlock();
@@ -704,8 +736,6 @@ int bulk_run(const struct bulk_options *o)
             }
         }
         unsigned jobs = o->jobs ? o->jobs : g_get_num_processors();
-        if (!plat_can_fork())
-            jobs = 1; /* a convert runs in this process then, and one at a time */
         if (o->progress != PROGRESS_QUIET)
             fprintf(stderr,
                     _("%zu stores found below %s: %zu to convert (%zu converted before), %u at "

@@ -3,7 +3,8 @@
  * Technicians move a whole office and IT staff convert archived profiles from a file server:
  * one command finds every store below ROOT (the reader's locate, as `scan` does), gives each a
  * result directory OUT/<user>/<store kind>/ and converts the stores in parallel processes
- * (util/child.h), so that a crash of one conversion is that store's failure, never the run's.
+ * (util/child.h; on Windows too), so that a crash of one conversion is that store's failure,
+ * never the run's.
  * Each store is converted by the single-store convert (convert.h) with its own lock, partial
  * directory, report and atomic install: a kill leaves every finished store correct, and the
  * same command again skips the stores whose report.json is in place and converts the rest.
@@ -17,6 +18,7 @@
 
 #include "cli/convert.h"
 #include "report/progress.h"
+#include "util/child.h"
 
 struct bulk_options {
     const char *root;
@@ -29,11 +31,27 @@ struct bulk_options {
     bool json;          /* summary.json (or, with list, the plan as JSON) on stdout */
     enum progress_mode progress;
     volatile sig_atomic_t *stop;
+    /* Each store is converted in a process of its own running `store_role`, which is given the
+     * store, its directory and the run's command line `argv` (argc words, as typed, before any
+     * option parsing reordered them) and converts with bulk_store_serve. */
+    const struct child_role *store_role;
+    char *const *argv;
+    int argc;
 };
 
 /* Returns the exit code: the worst of the stores' (0, 1, 2, 3, 130 from best to worst), 2 for a
  * usage error, 3 when ROOT holds no store or OUT cannot be written. */
 int bulk_run(const struct bulk_options *o);
+
+/* The argument `store_role` is given, split back into its fields: the store, its directory,
+ * then the words of the command line; NULL-terminated (n counts the fields), or NULL when `arg`
+ * is not such an argument. The caller frees each field and the array. */
+char **bulk_job_decode(const char *arg, size_t *n);
+
+/* In the store's process: converts for `store` into `dir` with the run's `options` and writes
+ * to `fd` what bulk_run reads: the exit code on a line, then the messages of the conversion. */
+void bulk_store_serve(const struct convert_options *options, const char *store,
+                      const char *dir, int fd);
 
 /* The user a store belongs to, as the README states the rule: the folder above `AppData` or
  * `Local Settings` in the store's path; else the first folder below `root` (unless that is

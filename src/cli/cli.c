@@ -320,7 +320,23 @@ static int take_target_args(const struct cli *o, const struct target *target, vo
     return 0;
 }
 
-static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
+static void convert_store_work(const char *arg, int fd);
+static const struct child_role convert_store_role = {"convert-store", convert_store_work};
+
+/* One store of a `convert --all` run, in the process of its own that the run started for it
+ * (bulk.h): where it is, where its result goes, and where to tell the run how it ended. */
+struct store_job {
+    const char *store, *dir;
+    int fd;
+};
+
+/* The whole command line of a `convert --all` run, as typed (for the stores' processes). */
+static char **given_argv;
+static int given_argc;
+
+/* Runs convert as `o` says; with `job`, only that store of an --all run (in its own process). */
+static int run_convert(const struct cli *o, volatile sig_atomic_t *stop,
+                       const struct store_job *job)
 {
     if (!o->target)
         return usage_error(_("convert needs --for: %s"), registry_target_names());
@@ -371,7 +387,9 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                      .json = o->json,
                                      .progress = o->progress,
                                      .stop = stop};
-        if (o->all) {
+        if (job) {
+            bulk_store_serve(&co, job->store, job->dir, job->fd);
+        } else if (o->all) {
             struct bulk_options bo = {.root = o->operand,
                                       .output = o->output,
                                       .convert = co,
@@ -379,7 +397,10 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                       .list = o->list,
                                       .json = o->json,
                                       .progress = o->progress,
-                                      .stop = stop};
+                                      .stop = stop,
+                                      .store_role = &convert_store_role,
+                                      .argv = given_argv,
+                                      .argc = given_argc};
             code = bulk_run(&bo);
         } else {
             code = convert_run(&co);
@@ -390,15 +411,11 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
     return code;
 }
 
-int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
+/* Parses argv and runs the command it names; with `job`, argv is an --all run's command line
+ * and only that store is converted. */
+static int run_command(int argc, char **argv, volatile sig_atomic_t *stop,
+                       const struct store_job *job)
 {
-    int served;
-    if (child_serve(registry_child_roles, argc, argv, &served))
-        return served; /* a child process reading a database for its parent (util/child.h) */
-    argc = take_lang(argc, argv);
-    /* `contacts` takes several inputs and options of its own: it parses them itself */
-    if (argc > 1 && strcmp(argv[1], "contacts") == 0)
-        return contacts_run(argc - 1, argv + 1);
     struct cli o = {.container = "Windows Live Mail",
                     .unknown_is_read = true,
                     .progress = PROGRESS_NORMAL,
@@ -406,6 +423,8 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
                     .target_args = xcalloc((size_t)argc, sizeof(struct target_arg))};
     struct option *options = all_options();
     int code = parse(argc, argv, options, &o);
+    if (code < 0 && job && !(strcmp(o.command, "convert") == 0 && o.all))
+        code = 2; /* a store's process is only ever given its --all run's command line */
     if (code < 0 && o.ntarget_args && strcmp(o.command, "convert") != 0) {
         const struct target *owner;
         code = usage_error(_("this option is for convert: --%s"),
@@ -420,7 +439,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
                                       .progress = o.progress};
             code = scan_run(&so);
         } else if (strcmp(o.command, "convert") == 0) {
-            code = run_convert(&o, stop);
+            code = run_convert(&o, stop, job);
         } else {
             code = usage_error(_("unknown command: %s"), o.command);
         }
@@ -428,5 +447,55 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
     free(options);
     free(o.contact_paths);
     free(o.target_args);
+    return code;
+}
+
+static volatile sig_atomic_t *stop_flag;
+
+/* The role of a store's process in a `convert --all` run: the job bulk_run encoded, parsed as
+ * the run parsed it. A job that cannot be read makes the process say nothing, which the run
+ * reports as that store's failure. */
+static void convert_store_work(const char *arg, int fd)
+{
+    size_t n;
+    char **fields = bulk_job_decode(arg, &n);
+    if (fields && n >= 3) {
+        i18n_init(NULL); /* the language the run chose reaches a new process in LANGUAGE */
+        struct store_job job = {fields[0], fields[1], fd};
+        optind = 0; /* getopt starts afresh (a fork has the run's state) */
+        run_command((int)n - 2, fields + 2, stop_flag, &job);
+    }
+    for (size_t i = 0; fields && i < n; i++)
+        free(fields[i]);
+    free(fields);
+}
+
+int cli_main(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+    stop_flag = stop;
+    /* a child process reading a database for its parent, or converting one store of an --all
+     * run (util/child.h) */
+    size_t nroles = 0;
+    while (registry_child_roles[nroles])
+        nroles++;
+    const struct child_role **roles = xcalloc(nroles + 2, sizeof *roles);
+    memcpy(roles, registry_child_roles, nroles * sizeof *roles);
+    roles[nroles] = &convert_store_role;
+    int served;
+    bool child = child_serve(roles, argc, argv, &served);
+    free(roles);
+    if (child)
+        return served;
+    argc = take_lang(argc, argv);
+    /* `contacts` takes several inputs and options of its own: it parses them itself */
+    if (argc > 1 && strcmp(argv[1], "contacts") == 0)
+        return contacts_run(argc - 1, argv + 1);
+    /* as typed: getopt reorders argv as it parses */
+    given_argc = argc;
+    given_argv = xcalloc((size_t)argc + 1, sizeof *given_argv);
+    memcpy(given_argv, argv, (size_t)argc * sizeof *given_argv);
+    int code = run_command(argc, argv, stop, NULL);
+    free(given_argv);
+    given_argv = NULL;
     return code;
 }

@@ -783,11 +783,14 @@ static wchar_t *wide_path(const char *path)
     return full;
 }
 
-/* A reparse point that stands for another name (a symbolic link, a junction): a link. Others
- * (a cloud placeholder, a deduplicated file) are the files they look like. */
+/* A reparse point that stands for another name (a symbolic link, a junction): a link. One
+ * whose tag cannot be read (0, which no reparse point has on Windows; Wine shows a Linux
+ * symbolic link so) is one too: it is not followed. Others (a cloud placeholder, a
+ * deduplicated file) are the files they look like. */
 static bool is_link(DWORD attributes, DWORD tag)
 {
-    return (attributes & FILE_ATTRIBUTE_REPARSE_POINT) && IsReparseTagNameSurrogate(tag);
+    return (attributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+           (tag == 0 || IsReparseTagNameSurrogate(tag));
 }
 
 static int64_t unix_time(FILETIME ft)

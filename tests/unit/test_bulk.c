@@ -1,5 +1,5 @@
-/* Unit tests for the names of src/cli/bulk: whose store it is, and that name made safe as one
- * file name (OUT/<user>/<kind>/). */
+/* Unit tests for the names of src/cli/bulk: whose store it is, that name made safe as one
+ * file name (OUT/<user>/<kind>/), and the job a store's process is given, read back. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,9 +75,44 @@ static void test_safe_name(void)
     }
 }
 
+/* The job's fields: each its length, a colon and its bytes; a field may hold a colon, a digit
+ * or a line end (Linux paths can), and nothing that is not well formed is taken. */
+static void test_job_decode(void)
+{
+    size_t n = 99;
+    char **f = bulk_job_decode("4:/a:b3:out0:9:wlmigrate7:convert", &n);
+    ok(f && n == 5 && f[5] == NULL, "a job of five fields: five, then NULL");
+    if (f && n == 5) {
+        is_str(f[0], "/a:b", "a field holding a colon");
+        is_str(f[1], "out", "the second field");
+        is_str(f[2], "", "an empty field");
+        is_str(f[4], "convert", "the last field");
+    }
+    for (size_t i = 0; f && i < n; i++)
+        free(f[i]);
+    free(f);
+    f = bulk_job_decode("", &n);
+    ok(f && n == 0 && f[0] == NULL, "an empty job: no field");
+    free(f);
+    f = bulk_job_decode("11:line\nend 2:2:x9", &n);
+    ok(f && n == 2 && strcmp(f[0], "line\nend 2:") == 0 && strcmp(f[1], "x9") == 0,
+       "a field holding a line end and digits");
+    for (size_t i = 0; f && i < n; i++)
+        free(f[i]);
+    free(f);
+    static const char *const bad[] = {"5:abc", "x:abc", "3abc", ":abc", "-1:a", "+1:a",
+                                      " 1:a", "3:abc4", "99999999999999999999999:a",
+                                      "18446744073709551615:a"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char q[80];
+        ok(bulk_job_decode(bad[i], &n) == NULL, "refused: %s", tap_quote(bad[i], q, sizeof q));
+    }
+}
+
 int main(void)
 {
     test_user_of();
     test_safe_name();
+    test_job_decode();
     return tap_done();
 }

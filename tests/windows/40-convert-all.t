@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
 """convert ROOT --all under Wine, judged against the Linux build.
 
-Windows cannot fork, so the exe converts the stores one after another in its own process
-(plat_can_fork): a tree with two users' stores (Users/alice, Users/bob, as on a copied disk)
-gives OUT/<user>/wlm/ for each, each Thunderbird tree byte-identical to the Linux build's
-`--all` of the same tree, and OUT/summary.json with both rows and the exit code Linux gives.
+Windows cannot fork: the exe starts itself again for each store (the role convert-store, given
+the store, its directory and the run's command line), --jobs of them at once. A tree with two
+users' stores (Users/alice, Users/bob, as on a copied disk) gives OUT/<user>/wlm/ for each, each
+Thunderbird tree byte-identical to the Linux build's `--all` of the same tree, and
+OUT/summary.json with both rows and the exit code Linux gives, with --jobs 1 and --jobs 2.
+
+One store's process killed (bob's, found by its command line, which Wine shows as the Linux
+one, and killed with SIGKILL while it converts 3,000 more messages): alice's result is still
+Linux's, bob's row says crashed with exit code 3 and his directory holds no report.json, the run
+exits 3, and the same command again converts bob as Linux does. (strace, which 63-convert-all.t
+uses on Linux, cannot pick the process: Wine's wineserver opens the files for every process.)
 """
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wintest  # noqa: E402
@@ -27,6 +37,82 @@ def summary(out):
         return {}
 
 
+ROW_KEYS = ("kind", "status", "messages_found", "messages_written", "messages_not_converted",
+            "problems_with_loss", "exit_code")
+
+
+def same_tree(t, ref_out, exe_out, user, label):
+    want = wltest.sha256_tree(os.path.join(ref_out, user, "wlm", "thunderbird"))
+    have = wltest.sha256_tree(os.path.join(exe_out, user, "wlm", "thunderbird"))
+    t.ok(len(want) > 2 and have == want,
+         "%s: %s's Thunderbird tree is Linux's (%d files)" % (label, user, len(want)),
+         "only Linux: %s\nonly Windows or different: %s" % (
+             sorted(set(want) - set(have)),
+             sorted(n for n in have if want.get(n) != have[n])))
+
+
+def bob_inbox(root):
+    return os.path.join(root, "Users", "bob", "AppData", "Local", "Microsoft",
+                        "Windows Live Mail", "Storage Folders", "Inbox")
+
+
+def kill_when_seen(needle, timeout=120):
+    """Kills (SIGKILL) the first process whose command line holds every string of `needle`;
+    the killed process' pid, or None when none was seen within `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    cmd = f.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if all(n in cmd for n in needle):
+                os.kill(int(pid), signal.SIGKILL)
+                return int(pid)
+        time.sleep(0.01)
+    return None
+
+
+def kill_one(t, wine, work, root, ref_out, ref_rows):
+    """bob's process killed while it converts; then the same command again."""
+    label = "bob's process killed"
+    out = os.path.join(work, "windows-kill")
+    args = ["convert", wintest.winpath(root), "--all", "--jobs", "2", "--for", "thunderbird",
+            "-o", wintest.winpath(out)]
+    with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
+        run = subprocess.Popen([wintest.WINE, wine.exe, *args], env=wine.env,
+                               stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=wine.tmp)
+        # Wine shows a process' Windows command line as its Linux one
+        killed = kill_when_seen(("--wlmigrate-child", "convert-store", "/Users/bob/"))
+        code = run.wait(timeout=900)
+        se.seek(0)
+        err = wintest.text(se.read())
+    t.ok(killed is not None, "%s: bob's process is seen and killed" % label)
+    t.eq(code, 3, "%s: the run exits 3" % label)
+    rows = {r.get("user"): r for r in summary(out).get("stores", [])}
+    bob = rows.get("bob", {})
+    t.ok((bob.get("status"), bob.get("exit_code"), bob.get("messages_found")) ==
+         ("crashed", 3, None), "%s: bob's row says crashed, exit code 3, no counts" % label,
+         "%s\n%s" % (bob, err[-600:]))
+    t.ok(not os.path.exists(os.path.join(out, "bob", "wlm", "report.json")),
+         "%s: bob's directory holds no report.json" % label)
+    t.eq({k: rows.get("alice", {}).get(k) for k in ROW_KEYS},
+         {k: ref_rows.get("alice", {}).get(k) for k in ROW_KEYS},
+         "%s: alice's row as on Linux" % label)
+    same_tree(t, ref_out, out, "alice", label)
+    again = wine.run(*args)
+    rows = {r.get("user"): r for r in summary(out).get("stores", [])}
+    t.ok(again.returncode == ref_rows.get("bob", {}).get("exit_code") and
+         {k: rows.get("bob", {}).get(k) for k in ROW_KEYS} ==
+         {k: ref_rows.get("bob", {}).get(k) for k in ROW_KEYS},
+         "%s: the same command again converts bob, as on Linux" % label,
+         "%s\n%s" % (rows.get("bob"), wintest.text(again.stderr)[-600:]))
+    same_tree(t, ref_out, out, "bob", label + ", then again")
+
+
 def main():
     t = wltest.Tap()
     wine = wintest.Wine(t)
@@ -36,29 +122,31 @@ def main():
         for user in ("alice", "bob"):
             shutil.copytree(SAMPLE, os.path.join(root, "Users", user, "AppData", "Local",
                                                  "Microsoft", "Windows Live Mail"), symlinks=True)
-        ref_out, exe_out = os.path.join(work, "linux"), os.path.join(work, "windows")
+        # bob has 3,000 more messages (files the database does not list: the Recovered
+        # folder), so that his conversion lasts long enough to be killed while it runs
+        for i in range(3000):
+            with open(os.path.join(bob_inbox(root), "3F%06X-%08X.eml" % (i, i)), "wb") as f:
+                f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
+                        b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
+        ref_out = os.path.join(work, "linux")
         ref = wintest.linux("convert", root, "--all", "--for", "thunderbird", "-o", ref_out)
-        got = wine.run("convert", wintest.winpath(root), "--all", "--for", "thunderbird",
-                       "-o", wintest.winpath(exe_out))
-        t.ok(got.returncode == ref.returncode, "--all: exit %d as on Linux (%d)"
-             % (ref.returncode, got.returncode), wintest.text(got.stderr))
-        for user in ("alice", "bob"):
-            want = wltest.sha256_tree(os.path.join(ref_out, user, "wlm", "thunderbird"))
-            have = wltest.sha256_tree(os.path.join(exe_out, user, "wlm", "thunderbird"))
-            t.ok(len(want) > 2 and have == want,
-                 "--all: %s's Thunderbird tree is Linux's (%d files)" % (user, len(want)),
-                 "only Linux: %s\nonly Windows or different: %s" % (
-                     sorted(set(want) - set(have)),
-                     sorted(n for n in have if want.get(n) != have[n])))
-        rows = {r.get("user"): r for r in summary(exe_out).get("stores", [])}
         ref_rows = {r.get("user"): r for r in summary(ref_out).get("stores", [])}
-        t.eq(sorted(rows), ["alice", "bob"], "summary.json: one row per user")
-        for user in ("alice", "bob"):
-            keys = ("kind", "status", "messages_found", "messages_written", "messages_not_converted",
-                    "problems_with_loss", "exit_code")
-            t.eq({k: rows.get(user, {}).get(k) for k in keys},
-                 {k: ref_rows.get(user, {}).get(k) for k in keys},
-                 "summary.json: %s's row as on Linux" % user)
+        for jobs in ("1", "2"):
+            label = "--all --jobs %s" % jobs
+            exe_out = os.path.join(work, "windows-" + jobs)
+            got = wine.run("convert", wintest.winpath(root), "--all", "--jobs", jobs,
+                           "--for", "thunderbird", "-o", wintest.winpath(exe_out))
+            t.ok(got.returncode == ref.returncode, "%s: exit %d as on Linux (%d)"
+                 % (label, ref.returncode, got.returncode), wintest.text(got.stderr))
+            for user in ("alice", "bob"):
+                same_tree(t, ref_out, exe_out, user, label)
+            rows = {r.get("user"): r for r in summary(exe_out).get("stores", [])}
+            t.eq(sorted(rows), ["alice", "bob"], "%s: summary.json has one row per user" % label)
+            for user in ("alice", "bob"):
+                t.eq({k: rows.get(user, {}).get(k) for k in ROW_KEYS},
+                     {k: ref_rows.get(user, {}).get(k) for k in ROW_KEYS},
+                     "%s: summary.json: %s's row as on Linux" % (label, user))
+        kill_one(t, wine, work, root, ref_out, ref_rows)
     finally:
         wine.close()
         shutil.rmtree(work, ignore_errors=True)

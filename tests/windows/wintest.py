@@ -97,14 +97,6 @@ class Wine:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def todo(t, cond, what, why, diag=None):
-    """A TAP TODO check: printed and judged like t.ok, but a failure is expected and known
-    (`why` names it), so it does not fail the script; prove lists it if it passes."""
-    failed = t.failed
-    t.ok(cond, "%s # TODO %s" % (what, why), diag)
-    t.failed = failed
-
-
 def linux(*args):
     """Runs the Linux build (the reference) in English."""
     return wltest.run(*args)

@@ -13,7 +13,8 @@
 # neither root nor a change to the machine's apt sources.
 #
 # The cache: each package leaves a stamp holding the hash of its version, its recipe (the shell
-# function that builds it), the common settings and the stamps of what it is built on. A package
+# function that builds it, and the patches of tools/windows/patches/ named after it), the common
+# settings and the stamps of what it is built on. A package
 # is rebuilt only when that hash changes, so a second run does nothing.
 #
 # Usage: tools/windows/build-deps.sh [OUT]        (OUT defaults to build/windows)
@@ -155,9 +156,11 @@ build_gettext() {
 }
 
 # GLib, GObject, GIO (GMime is built on them). GLib's own win_iconv (over Windows code pages)
-# gives g_iconv; meson's exe_wrapper runs its configure checks under Wine.
+# gives g_iconv; meson's exe_wrapper runs its configure checks under Wine. One patch of ours
+# (its header says why): static GIO starts no AppInfo thread before main().
 build_glib2_0() {
     cd "$(fetch glib2.0)"
+    patch -p1 < "$TOOLS/patches/glib2.0-no-appinfo-thread-at-start.patch"
     wine_ready
     cat > cross.txt <<EOF
 [binaries]
@@ -337,6 +340,7 @@ stamp_of() {
         echo "$name ${VERSION[$name]:-} $COMMON"
         declare -f "$fn"
         [ "$name" = iconv-shim ] && cat "$TOOLS/iconv.h"
+        cat "$TOOLS/patches/$name"-*.patch 2>/dev/null || true
         for dep in ${DEPENDS[$name]}; do cat "$STAMPS/$dep" 2>/dev/null || echo "missing $dep"; done
     } | sha256sum | cut -d' ' -f1
 }
