@@ -881,9 +881,16 @@ static void relay_console(int fd, FILE *f)
     HANDLE h = GetStdHandle(fd == 1 ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE);
     if (h == NULL || h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
         return;
-    HANDLE w;
-    if (!CreatePipe(&r->read_end, &w, NULL, 0))
+    /* The relay writes to a handle of its own: _dup2 below closes the one fd `fd` held, and
+     * with it the standard handle (nothing would reach the console). */
+    HANDLE console, w;
+    if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &console, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS))
         return;
+    if (!CreatePipe(&r->read_end, &w, NULL, 0)) {
+        CloseHandle(console);
+        return;
+    }
     int wfd = _open_osfhandle((intptr_t)w, _O_BINARY | _O_WRONLY);
     if (wfd < 0 || _dup2(wfd, fd) != 0) {
         if (wfd >= 0)
@@ -891,10 +898,11 @@ static void relay_console(int fd, FILE *f)
         else
             CloseHandle(w);
         CloseHandle(r->read_end);
+        CloseHandle(console);
         return;
     }
     _close(wfd);
-    r->console = h;
+    r->console = console;
     r->thread = CreateThread(NULL, 0, relay_thread, r, 0, NULL);
     r->active = true;
     setvbuf(f, NULL, _IONBF, 0);
@@ -933,6 +941,7 @@ void plat_finish(void)
             CloseHandle(r->thread);
         }
         CloseHandle(r->read_end);
+        CloseHandle(r->console);
         r->active = false;
     }
 }
