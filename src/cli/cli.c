@@ -239,12 +239,29 @@ struct cli {
     size_t ntarget_args;
 };
 
+/* The option getopt_long() just refused, as typed: a long one is the word it last passed; a
+ * short one may stand inside a word ("-qx"), so it is named by itself ("-x"). */
+static const char *option_named(char **argv, char short_name[3])
+{
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(word, "--", 2) == 0 || optopt <= 0 || optopt > 127)
+        return word;
+    short_name[0] = '-';
+    short_name[1] = (char)optopt;
+    short_name[2] = '\0';
+    return short_name;
+}
+
 /* Parses the options; returns -1 when done (run the command), else an exit code. */
 static int parse(int argc, char **argv, const struct option *options, struct cli *o)
 {
     int c;
-    /* GNU getopt moves the operands (COMMAND STORE) behind the options wherever they stand. */
-    while ((c = getopt_long(argc, argv, "o:qvhV", options, NULL)) != -1) {
+    char short_name[3];
+    /* GNU getopt moves the operands (COMMAND STORE) behind the options wherever they stand.
+     * Its own messages stay unsaid (opterr, the leading ':'): they name the program by its
+     * whole path on Windows and are English there; ours are the same on every system. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qvhV", options, NULL)) != -1) {
         if (c >= OPT_TARGET) {
             o->target_args[o->ntarget_args++] = (struct target_arg){(size_t)(c - OPT_TARGET),
                                                                     optarg};
@@ -281,7 +298,8 @@ static int parse(int argc, char **argv, const struct option *options, struct cli
         case 'v': o->progress = PROGRESS_VERBOSE; break;
         case 'h': usage(stdout); return 0;
         case 'V': print_version(); return 0;
-        default: return usage_error("%s", _("bad arguments"));
+        case ':': return usage_error(_("%s needs a value"), option_named(argv, short_name));
+        default: return usage_error(_("unknown option: %s"), option_named(argv, short_name));
         }
     }
     if (optind >= argc)

@@ -404,6 +404,14 @@ def main():
         p = wltest.run("frobnicate", WLM)
         t.ok(p.returncode == 2 and b"frobnicate" in p.stderr,
              "an unknown command exits 2 and names it", p.stderr)
+        # the program's own words, not getopt's (which differ between C libraries)
+        for args, want in ((("--frobnicate", "scan", WLM), b"wlmigrate: unknown option: --frobnicate\n"),
+                           (("-qZ", "scan", WLM), b"wlmigrate: unknown option: -Z\n"),
+                           (("scan", WLM, "-o"), b"wlmigrate: -o needs a value\n"),
+                           (("convert", WLM, "--for"), b"wlmigrate: --for needs a value\n")):
+            p = wltest.run(*args)
+            t.ok(p.returncode == 2 and p.stderr.startswith(want),
+                 "%s: exit 2, %r" % (" ".join(a for a in args if a != WLM), want), p.stderr)
         p = wltest.run("convert", EMLTREE, "--for", "thunderbird")
         t.eq(p.returncode, 2, "convert without -o exits 2")
         p = wltest.run("scan")

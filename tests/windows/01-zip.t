@@ -116,6 +116,8 @@ def main():
         p = wine.run("--no-such-option")
         t.eq(p.returncode, ref.returncode, "an unknown option exits %d, as on Linux"
              % ref.returncode)
+        t.eq(p.stderr.replace(b"\r\n", b"\n"), ref.stderr,
+             "an unknown option: the Linux build's words")
     finally:
         wine.close()
     t.done()
