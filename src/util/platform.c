@@ -1482,48 +1482,11 @@ int plat_rename(const char *from, const char *to)
     return rc;
 }
 
-/* `w` in the ANSI code page, or NULL when a character has no place in it. */
-static char *ansi(const wchar_t *w)
-{
-    BOOL lost = FALSE;
-    int n = WideCharToMultiByte(CP_ACP, WC_NO_BEST_FIT_CHARS, w, -1, NULL, 0, NULL, &lost);
-    if (n <= 0 || lost)
-        return NULL;
-    char *s = xmalloc((size_t)n);
-    WideCharToMultiByte(CP_ACP, WC_NO_BEST_FIT_CHARS, w, -1, s, n, NULL, &lost);
-    return s;
-}
-
-/* `w` (with `\\?\`) in the plain form when it is short enough: a library may not expect the
- * prefix. `\\?\C:\x` -> `C:\x`, `\\?\UNC\server\share` -> `\\server\share`. */
-static const wchar_t *plain_form(wchar_t *w)
-{
-    if (wcslen(w) >= MAX_PATH + 4 || wcsncmp(w, L"\\\\?\\", 4) != 0)
-        return w;
-    if (wcsncmp(w, L"\\\\?\\UNC\\", 8) == 0) {
-        w[6] = L'\\';
-        return w + 6;
-    }
-    return w + 4;
-}
-
 char *plat_library_path(const char *path)
 {
     wchar_t *w = wide_path(path);
-    if (!w)
-        return NULL;
-    char *s = ansi(plain_form(w));
-    if (!s) {
-        DWORD n = GetShortPathNameW(w, NULL, 0);
-        wchar_t *shorter = n ? xmalloc((size_t)n * sizeof *shorter) : NULL;
-        DWORD got = shorter ? GetShortPathNameW(w, shorter, n) : 0;
-        if (got > 0 && got < n)
-            s = ansi(plain_form(shorter));
-        free(shorter);
-    }
+    char *s = w ? narrow(w) : NULL;
     free(w);
-    if (!s)
-        errno = EILSEQ;
     return s;
 }
 

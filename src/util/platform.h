@@ -162,10 +162,11 @@ int plat_rename(const char *from, const char *to);
 /* The target of the symbolic link `path`, or NULL with errno. */
 char *plat_readlink(const char *path);
 
-/* `path` for a library that opens files by a narrow name through the system's own call
- * (libesedb): a copy on POSIX; on Windows with backslashes, in the ANSI code page when every
- * character has a place in it (CP932 holds Japanese on a Japanese Windows), else the 8.3 short
- * name where the volume keeps one. NULL (errno EILSEQ) when neither can name it. */
+/* `path` for a library that opens files by a narrow name (libesedb): a copy on POSIX; on
+ * Windows the UTF-8 of the `\\?\` name the system's wide calls take (absolute, backslashes, no
+ * 260-character limit), which the libesedb that tools/windows/build-deps.sh builds opens with
+ * CreateFileW (tools/windows/patches/libesedb-utf8-file-names.patch). NULL with errno when
+ * `path` cannot be named. */
 char *plat_library_path(const char *path);
 
 /* ---- directories ------------------------------------------------------------------------ */

@@ -4,6 +4,9 @@
 - A store that does not exist: the exe exits as Linux does (3).
 - samples/wlm-store copied under folders with Japanese names, the whole path longer than 260
   UTF-16 units (MAX_PATH): converted for Thunderbird, the same tree as Linux's of the sample.
+- A store under a Japanese folder scanned: the database is read (libesedb, in a process of its
+  own, opens it by its whole `\\\\?\\` UTF-16 name, as Wine's file trace shows: no ANSI or 8.3
+  name).
 - `scan --json` with no STORE, the sample planted at the prefix's
   %LOCALAPPDATA%\\Microsoft\\Windows Live Mail: it is found, with the Linux scan's totals.
 - `scan --json` with no STORE and HKCU\\Software\\Microsoft\\Windows Live Mail "Store Root" set
@@ -74,6 +77,22 @@ def main():
         ref = wintest.linux("scan", SAMPLE, "--json")
         want_totals, _ = scan_totals(ref.stdout)
         t.ok(want_totals is not None, "the Linux scan of the sample has totals")
+
+        # libesedb, in its own process, opens the database by its whole UTF-16 name (our
+        # patched libcfile: CreateFileW), not by an ANSI or 8.3 short name (a short Japanese
+        # path: Wine's trace cuts long names before their end)
+        short = os.path.join(work, "顧客管理", "wlm-store")
+        shutil.copytree(SAMPLE, short, symlinks=True)
+        got = wine.run("scan", wintest.winpath(short), "--json", env={"WINEDEBUG": "trace+file"})
+        totals, _ = scan_totals(got.stdout)
+        opens = [line for line in wintest.text(got.stderr).splitlines()
+                 if ":CreateFileW " in line and "Mail.MSMessageStore" in line]
+        library = [line for line in opens if "FILE_SHARE_DELETE" not in line]
+        t.ok(totals == want_totals and library and
+             all(line.split(":CreateFileW ", 1)[1].startswith(r'L"\\\\?\\Z:') and
+                 "~" not in line for line in opens),
+             "a Japanese path: the database is read, opened by its \\\\?\\ UTF-16 name",
+             "\n".join(opens[:6]) or wintest.text(got.stderr)[-800:])
         users = [d for d in glob.glob(os.path.join(wine.prefix, "drive_c", "users", "*"))
                  if os.path.basename(d) != "Public" and os.path.isdir(os.path.join(d, "AppData"))]
         if not t.eq(len(users), 1, "the prefix has one user profile"):

@@ -235,9 +235,11 @@ build_libxml2() {
 # libesedb (contacts.edb, Mail.MSMessageStore): its source carries the libyal pieces it needs
 # (libbfio, libcerror, libcfile, libuna ...), which configure uses when the prefix has none.
 # Without threads: wlmigrate reads a database from one thread, and libcthreads' Windows code
-# includes <Synchapi.h>, which mingw-w64 spells synchapi.h.
+# includes <Synchapi.h>, which mingw-w64 spells synchapi.h. One patch of ours (its header says
+# why): libcfile opens a narrow name as UTF-8 through CreateFileW, not CreateFileA.
 build_libesedb() {
     cd "$(fetch libesedb)"
+    patch -p1 < "$TOOLS/patches/libesedb-utf8-file-names.patch"
     ./configure "${AUTOTOOLS[@]}" --disable-nls --disable-python --disable-python2 \
         --disable-python3 --without-libfuse --disable-shared-libs \
         --disable-multi-threading-support
