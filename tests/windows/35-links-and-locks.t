@@ -14,6 +14,10 @@
   (tests/windows/holdfile.c, built here with mingw-w64), as a running program holds a file. The
   exe cannot read it: it converts every other message the Linux build converts, lists that one
   as unreadable (lost) with its path in report.json and report.txt, and exits 1.
+- The database held so (a running Windows Live Mail opens Mail.MSMessageStore without sharing):
+  convert refuses with exit 3, saying to close Windows Live Mail or to use --while-running, and
+  writes nothing; scan reports the database unreadable; --while-running converts with the state
+  unknown and says why.
 """
 import json
 import os
@@ -107,10 +111,28 @@ def build_holder(work):
     return exe if p.returncode == 0 else None
 
 
-def case_held(t, wine, work):
-    holder = build_holder(work)
-    if not t.ok(holder is not None, "holdfile.exe is built with x86_64-w64-mingw32-gcc"):
-        return
+class Held:
+    """`path` held open with no sharing by holdfile.exe under Wine while the block runs."""
+
+    def __init__(self, t, wine, holder, path, work):
+        self.t, self.wine, self.holder, self.path, self.work = t, wine, holder, path, work
+
+    def __enter__(self):
+        self.err = tempfile.TemporaryFile()
+        self.p = subprocess.Popen([wintest.WINE, self.holder, wintest.winpath(self.path)],
+                                  env=self.wine.env, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=self.err, cwd=self.work)
+        said = self.p.stdout.readline()
+        return said.strip() == b"held"
+
+    def __exit__(self, *exc):
+        self.p.stdin.close()
+        self.p.wait(timeout=120)
+        self.err.close()
+        return False
+
+
+def case_held(t, wine, work, holder):
     store = os.path.join(work, "held", "wlm-store")
     shutil.copytree(SAMPLE, store, symlinks=True)
     held_rel = os.path.join(INBOX, "2E5B1494-0000000C.eml")
@@ -118,19 +140,11 @@ def case_held(t, wine, work):
     exe_out = os.path.join(work, "held-windows")
     ref = wintest.linux("convert", store, "--for", "thunderbird", "-o", ref_out)
     ref_totals = (report_of(ref_out) or {}).get("totals", {})
-    with tempfile.TemporaryFile() as err:
-        h = subprocess.Popen([wintest.WINE, holder, wintest.winpath(os.path.join(store, held_rel))],
-                             env=wine.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=err, cwd=work)
-        try:
-            said = h.stdout.readline()
-            if not t.eq(said.strip(), b"held", "the other process holds the message file"):
-                return
-            got = wine.run("convert", wintest.winpath(store), "--for", "thunderbird",
-                           "-o", wintest.winpath(exe_out))
-        finally:
-            h.stdin.close()
-            h.wait(timeout=120)
+    with Held(t, wine, holder, os.path.join(store, held_rel), work) as held:
+        if not t.ok(held, "the other process holds the message file"):
+            return
+        got = wine.run("convert", wintest.winpath(store), "--for", "thunderbird",
+                       "-o", wintest.winpath(exe_out))
     t.eq(got.returncode, 1, "held: exit 1 (messages not converted), as on Linux (%d)"
          % ref.returncode)
     r = report_of(exe_out)
@@ -156,13 +170,48 @@ def case_held(t, wine, work):
          "held: report.txt names the message", report_text[-800:])
 
 
+def case_database_held(t, wine, work, holder):
+    """Mail.MSMessageStore held with no sharing, as a running Windows Live Mail holds it."""
+    store = os.path.join(work, "db-held", "wlm-store")
+    shutil.copytree(SAMPLE, store, symlinks=True)
+    out = os.path.join(work, "db-held-out")
+    args = ["convert", wintest.winpath(store), "--for", "thunderbird", "-o", wintest.winpath(out)]
+    with Held(t, wine, holder, os.path.join(store, "Mail.MSMessageStore"), work) as held:
+        if not t.ok(held, "the other process holds Mail.MSMessageStore"):
+            return
+        got = wine.run(*args)
+        err = wintest.text(got.stderr)
+        t.ok(got.returncode == 3 and "close Windows Live Mail, then run again" in err
+             and "--while-running" in err,
+             "database held: convert refuses, saying to close Windows Live Mail (exit %d)"
+             % got.returncode, err)
+        t.ok(not os.path.exists(os.path.join(out, "report.json")), "database held: no result")
+        scan = wine.run("scan", wintest.winpath(store), "--json")
+        try:
+            database = json.loads(scan.stdout.decode("utf-8"))["stores"][0].get("database")
+        except (ValueError, KeyError, IndexError):
+            database = None
+        t.eq(database, "unreadable", "database held: scan reports it unreadable")
+        got = wine.run(*args, "--while-running")
+        r = report_of(out)
+        unknown = [p for p in (r or {}).get("problems", []) if p.get("kind") == "state_unknown"]
+        totals = (r or {}).get("totals", {})
+        t.ok(got.returncode in (0, 1) and totals.get("messages_written") and unknown and
+             "Windows Live Mail was running" in unknown[0].get("message", ""),
+             "--while-running: converted, the state unknown because Windows Live Mail held the "
+             "database", "%s %s\n%s" % (totals, unknown, wintest.text(got.stderr)))
+
+
 def main():
     t = wltest.Tap()
     wine = wintest.Wine(t)
     work = tempfile.mkdtemp(prefix="wlm-win-links-")
     try:
         case_links(t, wine, work)
-        case_held(t, wine, work)
+        holder = build_holder(work)
+        if t.ok(holder is not None, "holdfile.exe is built with x86_64-w64-mingw32-gcc"):
+            case_held(t, wine, work, holder)
+            case_database_held(t, wine, work, holder)
     finally:
         wine.close()
         shutil.rmtree(work, ignore_errors=True)
