@@ -16,7 +16,6 @@
  * (plat_at_fork), and the threads themselves only wait. */
 #include "cli/bulk.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,25 +270,31 @@ static char *job_arg(const struct bulk_options *o, const struct bulk_store *s)
     return buf_detach(&b);
 }
 
-char **bulk_job_decode(const char *arg, size_t *n)
+char **bulk_job_decode(const char *arg, size_t len, size_t *n)
 {
-    size_t len = strlen(arg), cap = 0, count = 0;
+    size_t cap = 0, count = 0;
     char **fields = NULL;
     const char *p = arg, *end = arg + len;
-    while (p < end) {
-        char *colon;
-        errno = 0;
-        unsigned long long flen = strtoull(p, &colon, 10);
-        if (colon == p || *colon != ':' || errno || *p < '0' || *p > '9' ||
-            flen > (unsigned long long)(end - colon - 1)) {
-            for (size_t i = 0; i < count; i++)
-                free(fields[i]);
-            free(fields);
-            return NULL;
+    /* no NUL (a field could not hold it); lengths in decimal with no leading zero */
+    bool ok = memchr(arg, '\0', len) == NULL;
+    while (ok && p < end) {
+        size_t digits = 0, flen = 0;
+        while (p + digits < end && p[digits] >= '0' && p[digits] <= '9' && digits < 19)
+            flen = flen * 10 + (size_t)(p[digits++] - '0');
+        const char *colon = p + digits;
+        ok = digits > 0 && (digits == 1 || *p != '0') && colon < end && *colon == ':' &&
+             flen <= (size_t)(end - colon - 1);
+        if (ok) {
+            fields = xgrow(fields, &cap, count + 2, sizeof *fields); /* and the NULL after */
+            fields[count++] = xstrndup(colon + 1, flen);
+            p = colon + 1 + flen;
         }
-        fields = xgrow(fields, &cap, count + 2, sizeof *fields); /* and the NULL after */
-        fields[count++] = xstrndup(colon + 1, (size_t)flen);
-        p = colon + 1 + flen;
+    }
+    if (!ok) {
+        for (size_t i = 0; i < count; i++)
+            free(fields[i]);
+        free(fields);
+        return NULL;
     }
     fields = xgrow(fields, &cap, count + 1, sizeof *fields);
     fields[count] = NULL;

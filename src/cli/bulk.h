@@ -43,10 +43,11 @@ struct bulk_options {
  * usage error, 3 when ROOT holds no store or OUT cannot be written. */
 int bulk_run(const struct bulk_options *o);
 
-/* The argument `store_role` is given, split back into its fields: the store, its directory,
- * then the words of the command line; NULL-terminated (n counts the fields), or NULL when `arg`
- * is not such an argument. The caller frees each field and the array. */
-char **bulk_job_decode(const char *arg, size_t *n);
+/* The argument `store_role` is given (`len` bytes), split back into its fields: the store, its
+ * directory, then the words of the command line. Each field is its length in decimal (no
+ * leading zero), a colon and its bytes. NULL-terminated (n counts the fields), or NULL when
+ * `arg` is not such an argument. The caller frees each field and the array. */
+char **bulk_job_decode(const char *arg, size_t len, size_t *n);
 
 /* In the store's process: converts for `store` into `dir` with the run's `options` and writes
  * to `fd` what bulk_run reads: the exit code on a line, then the messages of the conversion. */

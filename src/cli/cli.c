@@ -476,7 +476,7 @@ static volatile sig_atomic_t *stop_flag;
 static void convert_store_work(const char *arg, int fd)
 {
     size_t n;
-    char **fields = bulk_job_decode(arg, &n);
+    char **fields = bulk_job_decode(arg, strlen(arg), &n);
     if (fields && n >= 3) {
         i18n_init(NULL); /* the language the run chose reaches a new process in LANGUAGE */
         struct store_job job = {fields[0], fields[1], fd};

@@ -80,7 +80,7 @@ static void test_safe_name(void)
 static void test_job_decode(void)
 {
     size_t n = 99;
-    char **f = bulk_job_decode("4:/a:b3:out0:9:wlmigrate7:convert", &n);
+    char **f = bulk_job_decode("4:/a:b3:out0:9:wlmigrate7:convert", 33, &n);
     ok(f && n == 5 && f[5] == NULL, "a job of five fields: five, then NULL");
     if (f && n == 5) {
         is_str(f[0], "/a:b", "a field holding a colon");
@@ -91,10 +91,10 @@ static void test_job_decode(void)
     for (size_t i = 0; f && i < n; i++)
         free(f[i]);
     free(f);
-    f = bulk_job_decode("", &n);
+    f = bulk_job_decode("", 0, &n);
     ok(f && n == 0 && f[0] == NULL, "an empty job: no field");
     free(f);
-    f = bulk_job_decode("11:line\nend 2:2:x9", &n);
+    f = bulk_job_decode("11:line\nend 2:2:x9", 18, &n);
     ok(f && n == 2 && strcmp(f[0], "line\nend 2:") == 0 && strcmp(f[1], "x9") == 0,
        "a field holding a line end and digits");
     for (size_t i = 0; f && i < n; i++)
@@ -102,11 +102,18 @@ static void test_job_decode(void)
     free(f);
     static const char *const bad[] = {"5:abc", "x:abc", "3abc", ":abc", "-1:a", "+1:a",
                                       " 1:a", "3:abc4", "99999999999999999999999:a",
-                                      "18446744073709551615:a"};
+                                      "18446744073709551615:a", "01:a", "00:"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char q[80];
-        ok(bulk_job_decode(bad[i], &n) == NULL, "refused: %s", tap_quote(bad[i], q, sizeof q));
+        ok(bulk_job_decode(bad[i], strlen(bad[i]), &n) == NULL, "refused: %s",
+           tap_quote(bad[i], q, sizeof q));
     }
+    ok(bulk_job_decode("3:a\0b", 5, &n) == NULL, "refused: a NUL inside a field");
+    f = bulk_job_decode("1:a1:b", 3, &n);
+    ok(f && n == 1 && strcmp(f[0], "a") == 0, "only the bytes given are read");
+    for (size_t i = 0; f && i < n; i++)
+        free(f[i]);
+    free(f);
 }
 
 int main(void)
