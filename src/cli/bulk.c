@@ -476,7 +476,15 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
         g_mutex_unlock(&p.lock);
         quiet_lock();
         struct error err;
-        if (s->code <= 1 && !read_report(s, &err)) {
+        if (s->code == 130 && !o->convert.force &&
+            finished_before(s, o->convert.target->name)) {
+            /* stopped after it installed its result (without --force no earlier one was
+             * there): that result stands */
+            s->code = code_of_report(&s->report);
+            s->status = status_of_code(s->code);
+            free(s->error);
+            s->error = NULL;
+        } else if (s->code <= 1 && !read_report(s, &err)) {
             /* it said it finished, yet no report is in place */
             s->code = 3;
             s->status = BULK_FAILED;

@@ -8,7 +8,12 @@ list: the Recovered folder), so that the conversion lasts; SIGINT once its parti
 there. The exe ends with exit 130 (as on Linux), says it was interrupted, and leaves nothing that
 looks finished: no report.json, no thunderbird/ in OUT. The same command again converts the
 store, with the Linux build's Thunderbird tree, byte for byte.
+
+The same with `convert --all`: Ctrl-C while bob's store is converted in its own process (alice's
+done): the run ends that process, exits 130 with bob's row interrupted and no result of his, and
+the same command again converts bob and keeps alice's.
 """
+import json
 import os
 import shutil
 import signal
@@ -24,6 +29,77 @@ from wintest import wltest  # noqa: E402
 SAMPLE = os.path.join(wintest.SAMPLES, "wlm-store")
 
 
+def add_messages(folder, n):
+    for i in range(n):
+        with open(os.path.join(folder, "3F%06X-%08X.eml" % (i, i)), "wb") as f:
+            f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
+                    b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
+
+
+def process_seen(needle):
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        if all(n in cmd for n in needle):
+            return True
+    return False
+
+
+def ctrl_c_all(t, wine, work):
+    """`convert --all`: Ctrl-C while bob's store (3,000 more messages) is converted in its own
+    process and alice's is done. The console's Ctrl-C reaches the run, not the stores' processes
+    (they have no console): the run ends bob's process, exits 130 and writes the summary; the
+    same command again converts bob."""
+    label = "--all, Ctrl-C during bob's store"
+    root = os.path.join(work, "disk")
+    for user in ("alice", "bob"):
+        shutil.copytree(SAMPLE, os.path.join(root, "Users", user, "AppData", "Local",
+                                             "Microsoft", "Windows Live Mail"), symlinks=True)
+    add_messages(os.path.join(root, "Users", "bob", "AppData", "Local", "Microsoft",
+                              "Windows Live Mail", "Storage Folders", "Inbox"), 3000)
+    out = os.path.join(work, "all-out")
+    args = ["convert", wintest.winpath(root), "--all", "--jobs", "2", "--for", "thunderbird",
+            "-o", wintest.winpath(out)]
+    alice_report = os.path.join(out, "alice", "wlm", "report.json")
+    with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
+        run = subprocess.Popen([wintest.WINE, wine.exe, *args], env=wine.env,
+                               stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=wine.tmp)
+        end = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < end and run.poll() is None and not ready:
+            ready = os.path.isfile(alice_report) and process_seen(
+                ("--wlmigrate-child", "convert-store", "/Users/bob/"))
+            time.sleep(0.01)
+        if ready:
+            run.send_signal(signal.SIGINT)
+        code = run.wait(timeout=600)
+    t.ok(ready, "%s: alice's store is done and bob's is under way" % label)
+    try:
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            rows = {r.get("user"): r for r in json.load(f).get("stores", [])}
+    except (OSError, ValueError):
+        rows = {}
+    t.eq((code, rows.get("alice", {}).get("status"), rows.get("bob", {}).get("status"),
+          rows.get("bob", {}).get("exit_code")),
+         (130, "converted_with_losses", "interrupted", 130),
+         "%s: exit 130, alice converted, bob interrupted" % label)
+    t.ok(not os.path.exists(os.path.join(out, "bob", "wlm", "report.json")),
+         "%s: bob has no result" % label)
+    again = wine.run(*args)
+    try:
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            rows = {r.get("user"): r for r in json.load(f).get("stores", [])}
+    except (OSError, ValueError):
+        rows = {}
+    t.ok(again.returncode == 1 and rows.get("bob", {}).get("status") == "converted_with_losses"
+         and rows.get("alice", {}).get("converted_before"),
+         "%s, run again: bob converted, alice kept from before (exit 1)" % label,
+         "%s %s" % (again.returncode, rows))
+
+
 def main():
     t = wltest.Tap()
     wine = wintest.Wine(t)
@@ -31,11 +107,7 @@ def main():
     try:
         store = os.path.join(work, "wlm-store")
         shutil.copytree(SAMPLE, store, symlinks=True)
-        inbox = os.path.join(store, "Storage Folders", "Inbox")
-        for i in range(3000):
-            with open(os.path.join(inbox, "3F%06X-%08X.eml" % (i, i)), "wb") as f:
-                f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
-                        b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
+        add_messages(os.path.join(store, "Storage Folders", "Inbox"), 3000)
         out = os.path.join(work, "out")
         args = ["convert", wintest.winpath(store), "--for", "thunderbird",
                 "-o", wintest.winpath(out)]
@@ -71,6 +143,7 @@ def main():
              "only Linux: %s\nonly Windows or different: %s" % (
                  sorted(set(want) - set(have)),
                  sorted(n for n in have if want.get(n) != have[n])))
+        ctrl_c_all(t, wine, work)
     finally:
         wine.close()
         shutil.rmtree(work, ignore_errors=True)
