@@ -9,6 +9,9 @@
   name).
 - `scan --json` with no STORE, the sample planted at the prefix's
   %LOCALAPPDATA%\\Microsoft\\Windows Live Mail: it is found, with the Linux scan's totals.
+- `convert --for outlook` with neither STORE nor -o: that store converted into the user's
+  Desktop\\wlmigrate-YYYY-MM-DD, the PST in outlook\\, and the last line naming that folder and
+  Outlook's File > Open > Outlook Data File.
 - `scan --json` with no STORE and HKCU\\Software\\Microsoft\\Windows Live Mail "Store Root" set
   (with `wine reg add`, REG_EXPAND_SZ "%USERPROFILE%\\...") to a second copy: that copy is the
   one found, with the same totals.
@@ -22,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wintest  # noqa: E402
@@ -106,6 +110,25 @@ def main():
         t.ok(totals == want_totals and path and path.endswith("Microsoft/Windows Live Mail"),
              "scan with no STORE finds %LOCALAPPDATA%\\Microsoft\\Windows Live Mail",
              "%s %s\n%s" % (path, totals, wintest.text(got.stderr)))
+
+        # convert with neither STORE nor -o: that store, into Desktop\wlmigrate-<date>, and
+        # the last line says where and what to do next (Outlook: open the data file)
+        desktop = os.path.join(users[0], "Desktop")
+        before = set(os.listdir(desktop)) if os.path.isdir(desktop) else set()
+        day_before = time.strftime("wlmigrate-%Y-%m-%d")
+        got = wine.run("convert", "--for", "outlook")
+        made = sorted(set(os.listdir(desktop)) - before) if os.path.isdir(desktop) else []
+        today = made[0] if made and made[0] in (day_before, time.strftime(
+            "wlmigrate-%Y-%m-%d")) else day_before  # a run across midnight names either day
+        psts = glob.glob(os.path.join(desktop, today, "outlook", "*.pst"))
+        lines = [x for x in wintest.text(got.stdout).splitlines() if x.strip()]
+        t.ok(got.returncode == ref.returncode and made == [today] and len(psts) == 1,
+             "convert with no STORE and no -o: the PST is in Desktop\\%s\\outlook" % today,
+             "exit %d, new on the Desktop: %s\n%s" % (got.returncode, made,
+                                                       wintest.text(got.stderr)[-400:]))
+        t.ok(lines and "Outlook Data File" in lines[-1] and today in lines[-1],
+             "convert with no -o: the last line names the folder and File > Open > Outlook "
+             "Data File", lines[-3:])
 
         rooted = os.path.join(users[0], "WLM-Store-Root")
         shutil.copytree(SAMPLE, rooted, symlinks=True)

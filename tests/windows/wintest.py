@@ -54,8 +54,12 @@ class Wine:
         self.prefix = os.path.join(self.tmp, "prefix")
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("DISPLAY", "WAYLAND_DISPLAY", "LANGUAGE")}
+        # HOME too: wineboot links the profile's Desktop, Documents ... to $HOME, where a
+        # convert without -o would write (Desktop\wlmigrate-<date>)
+        self.home = os.path.join(self.tmp, "home")
+        os.makedirs(self.home)
         self.env.update(WINEPREFIX=self.prefix, WINEDEBUG="-all", LC_ALL="C.UTF-8",
-                        WINEDLLOVERRIDES="mscoree,mshtml=")
+                        WINEDLLOVERRIDES="mscoree,mshtml=", HOME=self.home)
         # One wineserver for the prefix, started here with its output to /dev/null and kept
         # until close(): a wineserver (or winedevice) started by a run of the exe would inherit
         # that run's stdout and stderr pipes, and reading them would never see their end.
