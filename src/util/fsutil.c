@@ -273,6 +273,25 @@ int fs_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+int fs_write_at(int fd, const void *data, size_t len, uint64_t offset)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = plat_pwrite(fd, p, len, offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return 0;
+}
+
 int fs_copy_file(const char *src, const char *dst, struct error *err)
 {
     char *dir = xstrdup(dst);

@@ -62,6 +62,8 @@ bool fs_exists(const char *path);
 ssize_t fs_read_at(int fd, void *buf, size_t len, uint64_t offset);
 /* Writes all of `len` bytes to `fd`, retrying on short writes. */
 int fs_write_all(int fd, const void *data, size_t len);
+/* The same at `offset`, without using the file position. 0, or -1 with errno. */
+int fs_write_at(int fd, const void *data, size_t len, uint64_t offset);
 /* Writes `len` bytes to `path` through `path`.tmp, synced and renamed into place, so that a
  * half-written file never carries the final name. 0, or -1 with `err`. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err);

@@ -283,6 +283,11 @@ ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset)
     return pread(fd, buf, len, (off_t)offset);
 }
 
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+    return pwrite(fd, buf, len, (off_t)offset);
+}
+
 int plat_ftruncate(int fd, uint64_t size) { return ftruncate(fd, (off_t)size); }
 
 int plat_fstat(int fd, struct plat_stat *st)
@@ -1304,6 +1309,23 @@ ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset)
         return -1;
     }
     return (ssize_t)got;
+}
+
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+    HANDLE h = handle_of(fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    /* WriteFile at an offset (it moves the handle's position, which no caller uses) */
+    OVERLAPPED ov = {0};
+    ov.Offset = (DWORD)offset;
+    ov.OffsetHigh = (DWORD)(offset >> 32);
+    DWORD want = len > 0x40000000 ? 0x40000000 : (DWORD)len, put = 0;
+    if (!WriteFile(h, buf, want, &put, &ov))
+        return fail_win();
+    return (ssize_t)put;
 }
 
 int plat_ftruncate(int fd, uint64_t size)

@@ -134,6 +134,9 @@ FILE *plat_fopen_write(const char *path, enum plat_create how, bool read_too);
 /* One positional read of up to `len` bytes at `offset`, not moving the file position: the
  * bytes read (0 at the end), or -1 with errno. */
 ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset);
+/* One positional write of up to `len` bytes at `offset`, for a writer that counts its own
+ * offset (the file position is not used): the bytes written, or -1 with errno. */
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset);
 /* Cuts or extends the open file to `size` bytes. */
 int plat_ftruncate(int fd, uint64_t size);
 /* The open file's type, size and time. 0, or -1 with errno. */

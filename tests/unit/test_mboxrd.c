@@ -36,21 +36,18 @@ static const struct {
 /* Runs the escaper over `in` cut into pieces of `step` bytes. */
 static char *escape_in_steps(const char *in, size_t step, bool *newline)
 {
-    char *out = NULL;
-    size_t outlen = 0;
-    FILE *f = open_memstream(&out, &outlen);
+    struct buf out = BUF_INIT;
     struct mboxrd_escaper e;
     mboxrd_begin(&e);
     size_t len = strlen(in);
     for (size_t i = 0; i < len; i += step)
-        mboxrd_write(&e, f, in + i, len - i < step ? len - i : step);
-    mboxrd_end(&e, f);
+        mboxrd_write(&e, &out, in + i, len - i < step ? len - i : step);
+    mboxrd_end(&e, &out);
     *newline = mboxrd_ends_with_newline(&e);
-    fclose(f);
-    if (e.written != outlen)
+    if (e.written != out.len)
         ok(0, "written counts %llu bytes of %zu in steps of %zu", (unsigned long long)e.written,
-           outlen, step);
-    return out;
+           out.len, step);
+    return buf_detach(&out);
 }
 
 int main(void)
