@@ -648,14 +648,10 @@ static enum status each_listed_file(const struct model_store *store,
     enum status rc = STATUS_OK;
     for (size_t i = 0; i < folder->nfiles && rc == STATUS_OK; i++) {
         char *path = path_join(store->root, folder->files[i]);
-        struct plat_stat st;
         struct model_message m = {.source = folder->files[i],
                                   .path = path,
-                                  .received = MODEL_TIME_UNKNOWN};
-        if (plat_lstat(path, &st) == 0) {
-            m.size = st.size;
-            m.mtime = st.mtime;
-        }
+                                  .received = MODEL_TIME_UNKNOWN,
+                                  .mtime = MODEL_TIME_UNKNOWN};
         describe(store, folder->files[i], true, &m);
         rc = fn(ctx, &m);
         free(path);
@@ -670,8 +666,10 @@ static enum status wlm_each_message(const struct model_store *store,
     if (folder->files)
         return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
+    /* Names only: the walk in wlm_open() described every file, and the pipeline takes its size
+     * and time from the file it opens. */
     struct fs_listing l;
-    if (fs_list_dir(abs, &l) != 0) {
+    if (fs_list_names(abs, &l) != 0) {
         error_errno(err, errno, "cannot list this folder");
         free(abs);
         return STATUS_FOLDER_BAD;
@@ -686,9 +684,8 @@ static enum status wlm_each_message(const struct model_store *store,
         struct model_message m = {
             .source = source,
             .path = path,
-            .size = e->size,
             .received = MODEL_TIME_UNKNOWN,
-            .mtime = e->mtime,
+            .mtime = MODEL_TIME_UNKNOWN,
         };
         if (describe(store, source, false, &m))
             rc = fn(ctx, &m);

@@ -155,7 +155,9 @@ enum model_body {
     MODEL_BODY_HEADERS_ONLY,
 };
 
-/* One message file as a reader hands it out: valid during the callback only. */
+/* One message file as a reader hands it out: valid during the callback only. The reader names
+ * it and tells what the store knows of it; the file's own size and time are the pipeline's to
+ * fill, from the file it opens (a reader leaves them 0 and MODEL_TIME_UNKNOWN). */
 struct model_message {
     const char *source;   /* relative to the store root */
     const char *path;     /* absolute path, for opening */

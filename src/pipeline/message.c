@@ -36,7 +36,7 @@ static void find_date(struct message *m)
     rfc822_scan_begin(&sc, m->head, m->header_len);
     while (!m->has_date_header && rfc822_scan_next(&sc, &f))
         m->has_date_header = rfc822_field_is(&sc, &f, "Date");
-    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->file->mtime,
+    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->mtime,
                              &m->date_origin);
 }
 
@@ -65,6 +65,7 @@ static enum status open_reading(struct message *m, const struct model_message *f
      * or the head is full: a message that fits is read by one read(), and nothing asks past its
      * end (a file that grows meanwhile is taken at the size it had). */
     m->size = st.size;
+    m->mtime = st.mtime;
     m->left = m->size;
     size_t cap = first;
     m->head = xmalloc(cap);

@@ -372,7 +372,8 @@ void fs_listing_free(struct fs_listing *l)
     memset(l, 0, sizeof *l);
 }
 
-int fs_list_dir(const char *dir, struct fs_listing *out)
+/* Lists `dir`, each entry described by lstat when `describe`, else by its type alone. */
+static int list_dir(const char *dir, bool describe, struct fs_listing *out)
 {
     memset(out, 0, sizeof *out);
     struct plat_dir *d = plat_opendir(dir);
@@ -382,8 +383,8 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
         [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
         [PLAT_OTHER] = FS_ENTRY_OTHER};
     const char *name;
-    struct plat_stat st;
-    while ((name = plat_readdir(d, &st)) != NULL) {
+    struct plat_stat st = {PLAT_OTHER, 0, 0};
+    while ((name = describe ? plat_readdir(d, &st) : plat_readdir_type(d, &st.type)) != NULL) {
         struct fs_entry e = {xstrdup(name), types[st.type], st.size, st.mtime};
         out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
         out->entries[out->count++] = e;
@@ -399,6 +400,10 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
         qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
     return 0;
 }
+
+int fs_list_dir(const char *dir, struct fs_listing *out) { return list_dir(dir, true, out); }
+
+int fs_list_names(const char *dir, struct fs_listing *out) { return list_dir(dir, false, out); }
 
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err)
 {

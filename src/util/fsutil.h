@@ -33,6 +33,9 @@ struct fs_listing {
  * each entry described by lstat, so a link is seen as a link and never followed. 0, or -1
  * with errno set. */
 int fs_list_dir(const char *dir, struct fs_listing *out);
+/* The same with names and types only (size and mtime 0): no system call per entry, for a
+ * directory whose files are described when they are opened. */
+int fs_list_names(const char *dir, struct fs_listing *out);
 void fs_listing_free(struct fs_listing *l);
 
 /* "a" + "/" + "b", without doubling a slash; an empty `a` gives a copy of `b`. */

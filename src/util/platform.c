@@ -401,6 +401,34 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
     }
 }
 
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
+{
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d->d);
+        if (!de)
+            return NULL;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        switch (de->d_type) {
+        case DT_DIR: *type = PLAT_DIR; break;
+        case DT_REG: *type = PLAT_FILE; break;
+        case DT_LNK: *type = PLAT_LINK; break;
+        case DT_UNKNOWN: {
+            struct stat s;
+            struct plat_stat st = {PLAT_OTHER, 0, 0};
+            if (fstatat(d->fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0)
+                stat_from(&s, &st);
+            *type = st.type;
+            break;
+        }
+        default: *type = PLAT_OTHER; break;
+        }
+        errno = 0;
+        return de->d_name;
+    }
+}
+
 void plat_closedir(struct plat_dir *d)
 {
     if (!d)
@@ -1617,6 +1645,16 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
         errno = 0;
         return d->name;
     }
+}
+
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
+{
+    /* FindNextFileW describes every entry anyway */
+    struct plat_stat st;
+    const char *name = plat_readdir(d, &st);
+    if (name)
+        *type = st.type;
+    return name;
 }
 
 void plat_closedir(struct plat_dir *d)

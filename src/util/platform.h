@@ -179,6 +179,9 @@ struct plat_dir *plat_opendir(const char *path);
 /* The next entry ("." and ".." left out), described without following a link; the name
  * stays valid until the next call. NULL at the end (errno 0) or on an error (errno set). */
 const char *plat_readdir(struct plat_dir *d, struct plat_stat *st);
+/* The same with the entry's type alone, as the listing itself gives it (Linux's d_type; a stat
+ * only where the file system leaves it unknown): no system call per entry. */
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type);
 void plat_closedir(struct plat_dir *d);
 
 /* ---- child processes (util/child's) ----------------------------------------------------- */
