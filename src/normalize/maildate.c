@@ -3,6 +3,7 @@
 #include "normalize/maildate.h"
 
 #include <gmime/gmime.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -144,19 +145,79 @@ static const char weekdays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "S
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/* Appends `v` (0-99) in two digits, and `sep` unless it is NUL. */
+static char *put2(char *p, int v, char sep)
+{
+    *p++ = (char)('0' + v / 10);
+    *p++ = (char)('0' + v % 10);
+    if (sep)
+        *p++ = sep;
+    return p;
+}
+
+/* "HH:MM:SS" of `tm`. */
+static char *put_time(char *p, const struct tm *tm)
+{
+    p = put2(p, tm->tm_hour, ':');
+    p = put2(p, tm->tm_min, ':');
+    return put2(p, tm->tm_sec, '\0');
+}
+
+/* The dates of mail are years 0 to 9999, formatted by hand (once a message); printf for the
+ * rest. */
+static bool plain_year(const struct tm *tm)
+{
+    return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
+}
+
 void maildate_format_envelope(int64_t t, char out[64])
 {
     struct tm tm;
     utc(t, &tm);
-    snprintf(out, 64, "%.3s %.3s %02d %02d:%02d:%02d %04d", weekdays[tm.tm_wday % 7],
-             months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             tm.tm_year + 1900);
+    if (!plain_year(&tm)) {
+        snprintf(out, 64, "%.3s %.3s %02d %02d:%02d:%02d %04d", weekdays[tm.tm_wday % 7],
+                 months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 tm.tm_year + 1900);
+        return;
+    }
+    char *p = out;
+    memcpy(p, weekdays[tm.tm_wday % 7], 3);
+    p[3] = ' ';
+    memcpy(p + 4, months[tm.tm_mon % 12], 3);
+    p[7] = ' ';
+    p = put2(p + 8, tm.tm_mday, ' ');
+    p = put_time(p, &tm);
+    *p++ = ' ';
+    int year = tm.tm_year + 1900;
+    p = put2(p, year / 100, '\0');
+    p = put2(p, year % 100, '\0');
+    *p = '\0';
 }
 
 void maildate_format_rfc5322(int64_t t, char out[64])
 {
     struct tm tm;
     utc(t, &tm);
-    snprintf(out, 64, "%.3s, %d %.3s %04d %02d:%02d:%02d +0000", weekdays[tm.tm_wday % 7], tm.tm_mday,
-             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (!plain_year(&tm)) {
+        snprintf(out, 64, "%.3s, %d %.3s %04d %02d:%02d:%02d +0000", weekdays[tm.tm_wday % 7],
+                 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec);
+        return;
+    }
+    char *p = out;
+    memcpy(p, weekdays[tm.tm_wday % 7], 3);
+    p[3] = ',';
+    p[4] = ' ';
+    p += 5;
+    if (tm.tm_mday >= 10)
+        *p++ = (char)('0' + tm.tm_mday / 10);
+    *p++ = (char)('0' + tm.tm_mday % 10);
+    *p++ = ' ';
+    memcpy(p, months[tm.tm_mon % 12], 3);
+    p[3] = ' ';
+    int year = tm.tm_year + 1900;
+    p = put2(p + 4, year / 100, '\0');
+    p = put2(p, year % 100, ' ');
+    p = put_time(p, &tm);
+    memcpy(p, " +0000", 7);
 }

@@ -67,15 +67,22 @@ bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f)
 {
     const char *s = sc->buf;
     while (!sc->done && sc->pos < sc->len) {
-        size_t pos = sc->pos, end = next_line(s, sc->len, pos);
-        if (is_blank_line(s, sc->len, pos)) {
-            sc->pos = end;
-            sc->done = true;
-            return false;
+        size_t pos = sc->pos, end, name_end, colon;
+        if (sc->pending) {
+            sc->pending = false;
+            end = sc->pending_end;
+            name_end = sc->pending_name_end;
+            colon = sc->pending_colon;
+        } else {
+            end = next_line(s, sc->len, pos);
+            if (is_blank_line(s, sc->len, pos)) {
+                sc->pos = end;
+                sc->done = true;
+                return false;
+            }
+            name_end = field_name_end(s, end, pos, &colon);
         }
         sc->pos = end;
-        size_t colon;
-        size_t name_end = field_name_end(s, end, pos, &colon);
         if (name_end == pos)
             continue; /* a stray line (continuations are taken with their field below) */
         *f = (struct rfc822_field){pos, name_end - pos, colon + 1, end};
@@ -83,10 +90,17 @@ bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f)
          * mailers folded with lines that hold no blank at all). */
         for (size_t at = sc->pos; at < sc->len && !is_blank_line(s, sc->len, at);) {
             size_t next = next_line(s, sc->len, at);
-            if (s[at] == ' ' || s[at] == '\t')
+            if (s[at] == ' ' || s[at] == '\t') {
                 sc->pos = f->end = next;
-            else if (field_name_end(s, next, at, &colon) != at)
+            } else if ((name_end = field_name_end(s, next, at, &colon)) != at) {
+                if (at == sc->pos) {
+                    sc->pending = true;
+                    sc->pending_end = next;
+                    sc->pending_name_end = name_end;
+                    sc->pending_colon = colon;
+                }
                 break;
+            }
             at = next;
         }
         return true;
@@ -104,19 +118,18 @@ bool rfc822_field_is(const struct rfc822_scan *sc, const struct rfc822_field *f,
 void rfc822_unfold(const char *s, size_t len, struct buf *out)
 {
     buf_reset(out);
+    while (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n' || s[0] == '\0')) {
+        s++;
+        len--;
+    }
+    char *d = buf_reserve(out, len);
+    size_t n = 0;
     for (size_t i = 0; i < len; i++)
         if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
-            buf_putc(out, s[i]);
-    size_t b = 0, e = out->len;
-    while (b < e && (out->data[b] == ' ' || out->data[b] == '\t'))
-        b++;
-    while (e > b && (out->data[e - 1] == ' ' || out->data[e - 1] == '\t'))
-        e--;
-    if (out->data) {
-        memmove(out->data, out->data + b, e - b);
-        out->len = e - b;
-        out->data[out->len] = '\0';
-    }
+            d[n++] = s[i];
+    while (n > 0 && (d[n - 1] == ' ' || d[n - 1] == '\t'))
+        n--;
+    buf_commit(out, n);
 }
 
 size_t rfc822_leading_blanks(const char *buf, size_t len)

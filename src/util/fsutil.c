@@ -13,12 +13,15 @@
 
 char *path_join(const char *a, const char *b)
 {
-    size_t la = strlen(a);
+    size_t la = strlen(a), lb = strlen(b);
     if (la == 0)
-        return xstrdup(b);
-    if (plat_is_separator(a[la - 1]))
-        return xasprintf("%s%s", a, b);
-    return xasprintf("%s/%s", a, b);
+        return xstrndup(b, lb);
+    bool slash = !plat_is_separator(a[la - 1]);
+    char *p = xmalloc(la + slash + lb + 1);
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + slash, b, lb + 1);
+    return p;
 }
 
 /* The last separator among the first `n` bytes of `s`, or NULL. */
