@@ -43,14 +43,117 @@ static void clean_date(struct buf *v)
         d[o] = '\0';
 }
 
+static const char weekdays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Reads exactly `n` digits at *p into *v. */
+static bool digits(const char **p, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return false;
+        *v = *v * 10 + (c - '0');
+    }
+    *p += n;
+    return true;
+}
+
+/* One or more blanks at *p, skipped. */
+static bool blanks(const char **p)
+{
+    if (!is_blank(**p))
+        return false;
+    while (is_blank(**p))
+        (*p)++;
+    return true;
+}
+
+/* Days from 1970-01-01 to the date (proleptic Gregorian, month 1-12). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* The form nearly every mailer writes, "[Www, ]D Mon YYYY HH:MM[:SS] +hhmm" with every field
+ * in range and a year from 1970, read by hand: GMime's parser gives the same time for it
+ * (tests/unit/test_maildate.c compares the two over every form and edge) and is left the rest
+ * (names of zones, two-digit years, the obsolete forms, out-of-range fields). */
+static bool parse_plain(const char *p, int64_t *t)
+{
+    while (is_blank(*p))
+        p++;
+    for (int i = 0; i < 7; i++)
+        if (strncmp(p, weekdays[i], 3) == 0 && p[3] == ',') {
+            p += 4;
+            if (!blanks(&p))
+                return false;
+            break;
+        }
+    int day, month = 0, year, hour, min, sec = 0, zone;
+    if (!digits(&p, 1, &day))
+        return false;
+    if (*p >= '0' && *p <= '9') {
+        int second;
+        digits(&p, 1, &second);
+        day = day * 10 + second;
+    }
+    if (!blanks(&p))
+        return false;
+    while (month < 12 && strncmp(p, months[month], 3) != 0)
+        month++;
+    if (month == 12)
+        return false;
+    p += 3;
+    month++;
+    if (!blanks(&p) || !digits(&p, 4, &year) || !blanks(&p) || !digits(&p, 2, &hour) ||
+        *p++ != ':' || !digits(&p, 2, &min))
+        return false;
+    if (*p == ':' && (p++, !digits(&p, 2, &sec)))
+        return false;
+    if (!blanks(&p))
+        return false;
+    char sign = *p++;
+    if ((sign != '+' && sign != '-') || !digits(&p, 4, &zone))
+        return false;
+    while (is_blank(*p))
+        p++;
+    if (*p || year < 1970 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+        min > 59 || sec > 59 || zone / 100 > 23 || zone % 100 > 59)
+        return false;
+    int64_t offset = (zone / 100 * 60 + zone % 100) * 60;
+    *t = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec -
+         (sign == '+' ? offset : -offset);
+    return true;
+}
+
 static int64_t parse_clean(const char *text)
 {
     if (!text || !*text)
         return MODEL_TIME_UNKNOWN;
+    int64_t t;
+    if (parse_plain(text, &t))
+        return t;
     GDateTime *dt = g_mime_utils_header_decode_date(text);
     if (!dt)
         return MODEL_TIME_UNKNOWN;
-    int64_t t = g_date_time_to_unix(dt);
+    t = g_date_time_to_unix(dt);
     g_date_time_unref(dt);
     return t;
 }
@@ -140,10 +243,6 @@ static void utc(int64_t t, struct tm *tm)
     if (!gmtime_r(&tt, tm))
         memset(tm, 0, sizeof *tm);
 }
-
-static const char weekdays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* Appends `v` (0-99) in two digits, and `sep` unless it is NUL. */
 static char *put2(char *p, int v, char sep)
