@@ -183,6 +183,9 @@ static int flush_out(struct tbwriter *w)
         return 0;
     if (fs_write_at(w->fd, w->out.data, w->out.len, w->flushed) != 0)
         return -1;
+    /* on its way to the disk while the next messages are read: the fsync at the end of the
+     * folder then waits for little */
+    plat_write_back(w->fd, w->flushed, w->out.len);
     w->flushed += w->out.len;
     buf_reset(&w->out);
     return 0;

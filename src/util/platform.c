@@ -319,6 +319,17 @@ int plat_stat(const char *path, struct plat_stat *st)
 
 int plat_fsync(int fd) { return fsync(fd); }
 
+void plat_write_back(int fd, uint64_t offset, uint64_t len)
+{
+#ifdef __linux__
+    sync_file_range(fd, (off_t)offset, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    (void)offset;
+    (void)len;
+#endif
+}
+
 int plat_fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1432,6 +1443,14 @@ int plat_fsync(int fd)
         return -1;
     }
     return FlushFileBuffers(h) ? 0 : fail_win();
+}
+
+void plat_write_back(int fd, uint64_t offset, uint64_t len)
+{
+    /* Windows' cache manager writes behind by itself */
+    (void)fd;
+    (void)offset;
+    (void)len;
 }
 
 int plat_fsync_dir(const char *path)

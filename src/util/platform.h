@@ -146,6 +146,10 @@ int plat_lstat(const char *path, struct plat_stat *st);
 int plat_stat(const char *path, struct plat_stat *st);
 /* Forces what was written to the open file onto the disk. */
 int plat_fsync(int fd);
+/* Starts writing `len` bytes at `offset` of the open file to the disk without waiting for
+ * them (Linux's sync_file_range), so that the plat_fsync() that follows has less to wait
+ * for; nothing where the system has no such call. It promises nothing: only plat_fsync does. */
+void plat_write_back(int fd, uint64_t offset, uint64_t len);
 /* Forces a directory's entries (a rename into it) onto the disk; a no-op on Windows, where the
  * rename itself is written through. */
 int plat_fsync_dir(const char *path);
