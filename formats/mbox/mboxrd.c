@@ -71,6 +71,38 @@ void mboxrd_write(struct mboxrd_escaper *e, struct buf *out, const char *data, s
     }
 }
 
+bool mboxrd_pass(struct mboxrd_escaper *e, struct buf *out, size_t len)
+{
+    if (len == 0 || e->quotes || e->from_matched)
+        return len == 0;
+    const char *data = out->data + out->len;
+    bool line_start = e->line_start;
+    size_t i = 0;
+    while (i < len) {
+        if (line_start) {
+            size_t j = i, k = 0;
+            while (j < len && data[j] == '>')
+                j++;
+            while (j + k < len && k < sizeof from_word - 1 && data[j + k] == from_word[k])
+                k++;
+            if (k == sizeof from_word - 1 || j + k == len)
+                return false; /* a line to escape, or a start the escaper would hold back */
+            line_start = false;
+        }
+        const char *nl = memchr(data + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - data) + 1;
+        line_start = i == len || data[i] == '>' || data[i] == 'F';
+    }
+    e->any = true;
+    e->last = data[len - 1];
+    e->line_start = line_start;
+    e->written += len;
+    buf_commit(out, len);
+    return true;
+}
+
 void mboxrd_end(struct mboxrd_escaper *e, struct buf *out)
 {
     flush_held(e, out, false);

@@ -27,6 +27,11 @@ struct mboxrd_escaper {
 void mboxrd_begin(struct mboxrd_escaper *e);
 /* Feeds message bytes, appending them escaped to `out`. */
 void mboxrd_write(struct mboxrd_escaper *e, struct buf *out, const char *data, size_t len);
+/* The same for `len` message bytes that the caller read straight into `out`, just past its
+ * end (buf_reserve): when they would be appended unchanged (no line to escape, nothing held
+ * back before or after them), they are taken where they are, without a copy, and true is
+ * returned; else nothing changes and false is returned (feed them with mboxrd_write). */
+bool mboxrd_pass(struct mboxrd_escaper *e, struct buf *out, size_t len);
 /* Appends what is still held back at the end of the message. */
 void mboxrd_end(struct mboxrd_escaper *e, struct buf *out);
 /* True when the message fed so far ends with a line feed. */

@@ -44,12 +44,13 @@ struct tbwriter {
     uint64_t flushed;            /* the bytes of the mbox written so far (no lseek to ask) */
     struct placed_folder *current;
     struct buf value;            /* a header value for the envelope */
-    char *chunk;                 /* read buffer for the rest of a message */
+    char *chunk;                 /* a piece of a message moved aside to be escaped */
 };
 
-/* A message's bytes after its head are read in pieces of CHUNK; the mbox is written in pieces
- * of about FLUSH_AT (across messages: a small message costs no write of its own). */
-static const size_t CHUNK = 256 * 1024;
+/* A message's bytes after its head are read in pieces of CHUNK straight into the buffer (kept
+ * there when they need no escaping, as nearly always); the mbox is written in pieces of about
+ * FLUSH_AT (across messages: a small message costs no write of its own). */
+static const size_t CHUNK = 1024 * 1024;
 static const size_t FLUSH_AT = 1024 * 1024;
 
 /* The flags written for a message with this store state (unknown state: read or unread as the
@@ -304,12 +305,16 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
             rc = STATUS_STORE_BAD;
             break;
         }
-        ssize_t n = message_read(msg, w->chunk, CHUNK, err);
+        char *room = buf_reserve(&w->out, CHUNK);
+        ssize_t n = message_read(msg, room, CHUNK, err);
         if (n < 0)
             rc = STATUS_MESSAGE_BAD;
         if (n <= 0)
             break;
-        mboxrd_write(&esc, &w->out, w->chunk, (size_t)n);
+        if (!mboxrd_pass(&esc, &w->out, (size_t)n)) {
+            memcpy(w->chunk, room, (size_t)n);
+            mboxrd_write(&esc, &w->out, w->chunk, (size_t)n);
+        }
     }
     bool add_eol = false;
     if (rc == STATUS_OK) {
