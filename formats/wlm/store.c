@@ -674,6 +674,8 @@ static enum status wlm_each_message(const struct model_store *store,
         free(abs);
         return STATUS_FOLDER_BAD;
     }
+    /* held open while its messages are handed out: each is opened by its name in it */
+    struct plat_dir *dir = plat_opendir(abs);
     enum status rc = STATUS_OK;
     for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
         const struct fs_entry *e = &l.entries[i];
@@ -686,12 +688,15 @@ static enum status wlm_each_message(const struct model_store *store,
             .path = path,
             .received = MODEL_TIME_UNKNOWN,
             .mtime = MODEL_TIME_UNKNOWN,
+            .dir = dir,
+            .name = e->name,
         };
         if (describe(store, source, false, &m))
             rc = fn(ctx, &m);
         free(path);
         free(source);
     }
+    plat_closedir(dir);
     fs_listing_free(&l);
     free(abs);
     return rc;

@@ -55,7 +55,8 @@ static enum status open_reading(struct message *m, const struct model_message *f
 {
     memset(m, 0, sizeof *m);
     m->file = file;
-    m->fd = fs_open_read(file->path);
+    m->fd = file->dir ? plat_open_read_at(file->dir, file->name, file->path)
+                      : fs_open_read(file->path);
     if (m->fd < 0)
         return open_failed(m, errno, err);
     struct plat_stat st;

@@ -205,6 +205,8 @@ static enum status collect(void *ctx, const struct model_message *m)
     d->path = xstrdup(m->path);
     d->m.source = d->source;
     d->m.path = d->path;
+    d->m.dir = NULL; /* the list outlives the reader's listing: opened by path */
+    d->m.name = NULL;
     /* The date it is filed under, as the writers see it; unreadable files sort last. */
     struct message msg;
     struct error ignored;

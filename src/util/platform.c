@@ -440,6 +440,12 @@ const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
     }
 }
 
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path)
+{
+    (void)path;
+    return openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
 void plat_closedir(struct plat_dir *d)
 {
     if (!d)
@@ -1664,6 +1670,13 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
         errno = 0;
         return d->name;
     }
+}
+
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path)
+{
+    (void)d;
+    (void)name;
+    return plat_open_read(path);
 }
 
 const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)

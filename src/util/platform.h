@@ -186,6 +186,10 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st);
 /* The same with the entry's type alone, as the listing itself gives it (Linux's d_type; a stat
  * only where the file system leaves it unknown): no system call per entry. */
 const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type);
+/* Opens `name`, an entry of the open directory `d`, as plat_open_read() opens `path` (the same
+ * file by its full path): the system looks up the name alone (openat), not every directory on
+ * the way down; Windows, which has no such call, opens `path`. */
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path);
 void plat_closedir(struct plat_dir *d);
 
 /* ---- child processes (util/child's) ----------------------------------------------------- */
