@@ -177,6 +177,9 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct error *er
 
 int fs_mkdirs(const char *path, mode_t mode, struct error *err)
 {
+    struct plat_stat st;
+    if (plat_stat(path, &st) == 0 && st.type == PLAT_DIR)
+        return 0; /* there already (each file copied into unconverted/ asks again) */
     char *p = xstrdup(path);
     size_t root = plat_root_length(p);
     for (char *s = p + (root > 1 ? root : 1);; s++) {
@@ -193,7 +196,6 @@ int fs_mkdirs(const char *path, mode_t mode, struct error *err)
                 break;
         }
     }
-    struct plat_stat st;
     int ok = plat_stat(p, &st) == 0 && st.type == PLAT_DIR;
     if (!ok)
         error_set(err, "%s exists and is not a directory", p);
