@@ -218,15 +218,38 @@ static void put_hex(struct buf *b, unsigned long v, int digits)
     buf_commit(b, (size_t)digits);
 }
 
+/* The envelope sender's field, unfolded into `value`: the first Return-Path when it holds an
+ * address, else the first From (empty when there is neither), found in one scan. */
+static void sender_field(const struct message *msg, struct buf *value)
+{
+    struct rfc822_scan sc;
+    struct rfc822_field f, from;
+    bool return_path_seen = false, from_seen = false;
+    rfc822_scan_begin(&sc, msg->head, msg->header_len);
+    while ((!return_path_seen || !from_seen) && rfc822_scan_next(&sc, &f)) {
+        if (!return_path_seen && rfc822_field_is(&sc, &f, "Return-Path")) {
+            return_path_seen = true;
+            if (memchr(msg->head + f.value, '@', f.end - f.value)) {
+                rfc822_unfold(msg->head + f.value, f.end - f.value, value);
+                return;
+            }
+        } else if (!from_seen && rfc822_field_is(&sc, &f, "From")) {
+            from_seen = true;
+            from = f;
+        }
+    }
+    buf_reset(value);
+    if (from_seen)
+        rfc822_unfold(msg->head + from.value, from.end - from.value, value);
+}
+
 /* Appends the envelope and state lines that precede the stored bytes. */
 static void put_preamble(struct tbwriter *w, struct message *msg, const char *eol, bool add_date)
 {
     struct buf *out = &w->out;
     struct buf *value = &w->value;
     char sender[256], date[64];
-    if (!rfc822_header_value(msg->head, msg->header_len, "Return-Path", value) ||
-        strchr(buf_str(value), '@') == NULL)
-        rfc822_header_value(msg->head, msg->header_len, "From", value);
+    sender_field(msg, value);
     mboxrd_envelope_sender(buf_str(value), sender, sizeof sender);
     maildate_format_envelope(msg->date, date);
     unsigned flags = tbwriter_flags(msg->file, w->opts);
