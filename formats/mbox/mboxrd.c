@@ -11,23 +11,22 @@ void mboxrd_begin(struct mboxrd_escaper *e)
     e->line_start = true;
 }
 
-/* Writes the held-back start of a line; `escape` adds the one '>' of mboxrd. */
-static int flush_held(struct mboxrd_escaper *e, FILE *out, bool escape)
+/* Appends the held-back start of a line; `escape` adds the one '>' of mboxrd. */
+static void flush_held(struct mboxrd_escaper *e, struct buf *out, bool escape)
 {
-    if (escape && fputc('>', out) == EOF)
-        return -1;
-    for (size_t i = 0; i < e->quotes; i++)
-        if (fputc('>', out) == EOF)
-            return -1;
-    if (e->from_matched && fwrite(from_word, 1, e->from_matched, out) != e->from_matched)
-        return -1;
-    e->written += escape + e->quotes + e->from_matched;
+    size_t n = escape + e->quotes + e->from_matched;
+    if (n == 0)
+        return;
+    char *p = buf_reserve(out, n);
+    memset(p, '>', escape + e->quotes);
+    memcpy(p + escape + e->quotes, from_word, e->from_matched);
+    buf_commit(out, n);
+    e->written += n;
     e->quotes = 0;
     e->from_matched = 0;
-    return 0;
 }
 
-int mboxrd_write(struct mboxrd_escaper *e, FILE *out, const char *data, size_t len)
+void mboxrd_write(struct mboxrd_escaper *e, struct buf *out, const char *data, size_t len)
 {
     if (len) {
         e->any = true;
@@ -46,31 +45,67 @@ int mboxrd_write(struct mboxrd_escaper *e, FILE *out, const char *data, size_t l
                 e->from_matched++;
                 i++;
                 if (e->from_matched == sizeof from_word - 1) {
-                    if (flush_held(e, out, true) != 0)
-                        return -1;
+                    flush_held(e, out, true);
                     e->line_start = false;
                 }
                 continue;
             }
-            if (flush_held(e, out, false) != 0)
-                return -1;
+            flush_held(e, out, false);
             e->line_start = false;
         }
-        const char *nl = memchr(data + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - data) + 1 : len;
-        if (fwrite(data + i, 1, end - i, out) != end - i)
-            return -1;
-        e->written += end - i;
-        i = end;
-        if (nl)
-            e->line_start = true;
+        /* The rest of this line and every following line that cannot need escaping, in one
+         * copy: only a line starting with '>' or 'F' may be the start of ^>*From . */
+        size_t start = i;
+        const char *nl;
+        while ((nl = memchr(data + i, '\n', len - i)) != NULL) {
+            i = (size_t)(nl - data) + 1;
+            if (i == len || data[i] == '>' || data[i] == 'F') {
+                e->line_start = true;
+                break;
+            }
+        }
+        if (!nl)
+            i = len;
+        buf_append(out, data + start, i - start);
+        e->written += i - start;
     }
-    return 0;
 }
 
-int mboxrd_end(struct mboxrd_escaper *e, FILE *out)
+bool mboxrd_pass(struct mboxrd_escaper *e, struct buf *out, size_t len)
 {
-    return flush_held(e, out, false);
+    if (len == 0 || e->quotes || e->from_matched)
+        return len == 0;
+    const char *data = out->data + out->len;
+    bool line_start = e->line_start;
+    size_t i = 0;
+    while (i < len) {
+        if (line_start) {
+            size_t j = i, k = 0;
+            while (j < len && data[j] == '>')
+                j++;
+            while (j + k < len && k < sizeof from_word - 1 && data[j + k] == from_word[k])
+                k++;
+            if (k == sizeof from_word - 1 || j + k == len)
+                return false; /* a line to escape, or a start the escaper would hold back */
+            line_start = false;
+        }
+        const char *nl = memchr(data + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - data) + 1;
+        line_start = i == len || data[i] == '>' || data[i] == 'F';
+    }
+    e->any = true;
+    e->last = data[len - 1];
+    e->line_start = line_start;
+    e->written += len;
+    buf_commit(out, len);
+    return true;
+}
+
+void mboxrd_end(struct mboxrd_escaper *e, struct buf *out)
+{
+    flush_held(e, out, false);
 }
 
 bool mboxrd_ends_with_newline(const struct mboxrd_escaper *e)

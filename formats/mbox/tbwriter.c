@@ -21,7 +21,6 @@
 
 #define TB_SUBDIR "thunderbird"
 #define KEYS_PADDING 80
-/* How much of a message whose header fields are re-encoded is read to find its body's charset. */
 
 /* Where one source folder went: its mbox path and the names its subfolders took. */
 struct placed_folder {
@@ -40,13 +39,19 @@ struct tbwriter {
     struct placed_folder container;
     struct placed_folder **placed;
     size_t nplaced, placed_cap;
-    FILE *out;                   /* the open folder's mbox */
-    uint64_t offset;             /* where the next message starts in it (no lseek to ask) */
+    int fd;                      /* the open folder's mbox, or -1 */
+    struct buf out;              /* what is not written to it yet: written at `flushed` */
+    uint64_t flushed;            /* the bytes of the mbox written so far (no lseek to ask) */
     struct placed_folder *current;
-    char *chunk;                 /* copy buffer */
+    struct buf value;            /* a header value for the envelope */
+    char *chunk;                 /* a piece of a message moved aside to be escaped */
 };
 
-static const size_t CHUNK = 256 * 1024;
+/* A message's bytes after its head are read in pieces of CHUNK straight into the buffer (kept
+ * there when they need no escaping, as nearly always); the mbox is written in pieces of about
+ * FLUSH_AT (across messages: a small message costs no write of its own). */
+static const size_t CHUNK = 1024 * 1024;
+static const size_t FLUSH_AT = 1024 * 1024;
 
 /* The flags written for a message with this store state (unknown state: read or unread as the
  * options say). The MDN-sent bit is always set: old mail must not ask for receipts again. */
@@ -101,6 +106,7 @@ static void *tb_open(const char *dir, const struct writer_options *opts, const v
     w->opts = opts;
     w->keep_raw_headers = s && s->keep_raw_headers;
     w->dir = xstrdup(dir);
+    w->fd = -1;
     w->chunk = xmalloc(CHUNK);
     const char *tree = s && s->tree_dir ? s->tree_dir : TB_SUBDIR;
     char *container = tbname_safe(opts->container);
@@ -160,57 +166,127 @@ static enum status tb_begin_folder(void *wp, const struct model_folder *f,
     w->placed[w->nplaced++] = p;
 
     writer_outcome_output(outcome, p->rel);
-    w->out = plat_fopen_write(p->mbox, PLAT_CREATE_NEW, false);
-    if (!w->out) {
+    w->fd = plat_open_write(p->mbox, PLAT_CREATE_NEW);
+    if (w->fd < 0) {
         error_errno(err, errno, "cannot create %s", p->mbox);
         return STATUS_STORE_BAD;
     }
-    setvbuf(w->out, NULL, _IOFBF, CHUNK);
-    w->offset = 0;
+    buf_reset(&w->out);
+    w->flushed = 0;
     w->current = p;
     return STATUS_OK;
 }
 
-/* Writes the envelope and state lines that precede the stored bytes: their length, or -1. */
-static int write_preamble(struct tbwriter *w, struct message *msg, const char *eol, bool add_date)
+/* Writes out what is buffered; -1 with errno. */
+static int flush_out(struct tbwriter *w)
 {
-    struct buf value = BUF_INIT;
+    if (w->out.len == 0)
+        return 0;
+    if (fs_write_at(w->fd, w->out.data, w->out.len, w->flushed) != 0)
+        return -1;
+    /* on its way to the disk while the next messages are read: the fsync at the end of the
+     * folder then waits for little */
+    plat_write_back(w->fd, w->flushed, w->out.len);
+    w->flushed += w->out.len;
+    buf_reset(&w->out);
+    return 0;
+}
+
+/* Takes the mbox back to its first `size` bytes: buffered bytes are dropped, written ones cut
+ * off the file. -1 with errno. */
+static int take_back(struct tbwriter *w, uint64_t size)
+{
+    if (size >= w->flushed) {
+        w->out.len = (size_t)(size - w->flushed);
+        if (w->out.data)
+            w->out.data[w->out.len] = '\0';
+        return 0;
+    }
+    buf_reset(&w->out);
+    if (plat_ftruncate(w->fd, size) != 0)
+        return -1;
+    w->flushed = size;
+    return 0;
+}
+
+static void put_hex(struct buf *b, unsigned long v, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = buf_reserve(b, (size_t)digits);
+    for (int i = digits; i-- > 0; v >>= 4)
+        p[i] = hex[v & 0xF];
+    buf_commit(b, (size_t)digits);
+}
+
+/* The envelope sender's field, unfolded into `value`: the first Return-Path when it holds an
+ * address, else the first From (empty when there is neither), found in one scan. */
+static void sender_field(const struct message *msg, struct buf *value)
+{
+    struct rfc822_scan sc;
+    struct rfc822_field f, from;
+    bool return_path_seen = false, from_seen = false;
+    rfc822_scan_begin(&sc, msg->head, msg->header_len);
+    while ((!return_path_seen || !from_seen) && rfc822_scan_next(&sc, &f)) {
+        if (!return_path_seen && rfc822_field_is(&sc, &f, "Return-Path")) {
+            return_path_seen = true;
+            if (memchr(msg->head + f.value, '@', f.end - f.value)) {
+                rfc822_unfold(msg->head + f.value, f.end - f.value, value);
+                return;
+            }
+        } else if (!from_seen && rfc822_field_is(&sc, &f, "From")) {
+            from_seen = true;
+            from = f;
+        }
+    }
+    buf_reset(value);
+    if (from_seen)
+        rfc822_unfold(msg->head + from.value, from.end - from.value, value);
+}
+
+/* Appends the envelope and state lines that precede the stored bytes. */
+static void put_preamble(struct tbwriter *w, struct message *msg, const char *eol, bool add_date)
+{
+    struct buf *out = &w->out;
+    struct buf *value = &w->value;
     char sender[256], date[64];
-    if (!rfc822_header_value(msg->head, msg->header_len, "Return-Path", &value) ||
-        strchr(buf_str(&value), '@') == NULL)
-        rfc822_header_value(msg->head, msg->header_len, "From", &value);
-    mboxrd_envelope_sender(buf_str(&value), sender, sizeof sender);
-    buf_free(&value);
+    sender_field(msg, value);
+    mboxrd_envelope_sender(buf_str(value), sender, sizeof sender);
     maildate_format_envelope(msg->date, date);
     unsigned flags = tbwriter_flags(msg->file, w->opts);
-    int n[5] = {0};
-    n[0] = fprintf(w->out, "From %s %s\n", sender, date);
-    n[1] = fprintf(w->out, "X-Mozilla-Status: %04x%s", flags & 0xFFFFu, eol);
-    n[2] = fprintf(w->out, "X-Mozilla-Status2: %08x%s", flags & 0xFFFF0000u, eol);
-    n[3] = fprintf(w->out, "X-Mozilla-Keys: %*s%s", KEYS_PADDING, "", eol);
+    buf_puts(out, "From ");
+    buf_puts(out, sender);
+    buf_putc(out, ' ');
+    buf_puts(out, date);
+    buf_puts(out, "\nX-Mozilla-Status: ");
+    put_hex(out, flags & 0xFFFFu, 4);
+    buf_puts(out, eol);
+    buf_puts(out, "X-Mozilla-Status2: ");
+    put_hex(out, flags & 0xFFFF0000u, 8);
+    buf_puts(out, eol);
+    buf_puts(out, "X-Mozilla-Keys: ");
+    memset(buf_reserve(out, KEYS_PADDING), ' ', KEYS_PADDING);
+    buf_commit(out, KEYS_PADDING);
+    buf_puts(out, eol);
     if (add_date) {
         char rfcdate[64];
         maildate_format_rfc5322(msg->date, rfcdate);
-        n[4] = fprintf(w->out, "Date: %s%s", rfcdate, eol);
+        buf_puts(out, "Date: ");
+        buf_puts(out, rfcdate);
+        buf_puts(out, eol);
     }
-    int total = 0;
-    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
-        if (n[i] < 0)
-            return -1;
-        total += n[i];
-    }
-    return ferror(w->out) ? -1 : total;
 }
 
 /* Writes the head: as stored, or with its raw 8-bit header fields re-encoded (doc/THUNDERBIRD.md
  * "Raw 8-bit headers"). To decode those as `show` does, the normalizer must see the body's
  * charset: it reads what it needs of the rest from the file itself (normalize_open_file), so
- * nothing more is held, and the rest is then copied as usual. STATUS_STORE_BAD on a write error. */
-static enum status write_head(struct tbwriter *w, struct mboxrd_escaper *esc, struct message *msg,
+ * nothing more is held, and the rest is then copied as usual. */
+static void write_head(struct tbwriter *w, struct mboxrd_escaper *esc, struct message *msg,
                               struct writer_outcome *outcome, struct error *err)
 {
-    if (w->keep_raw_headers || !rawheader_needed(msg->head, msg->header_len))
-        return mboxrd_write(esc, w->out, msg->head, msg->head_len) ? STATUS_STORE_BAD : STATUS_OK;
+    if (w->keep_raw_headers || !rawheader_needed(msg->head, msg->header_len)) {
+        mboxrd_write(esc, &w->out, msg->head, msg->head_len);
+        return;
+    }
     struct normalize_hints hints = {msg->file->received, msg->file->mtime};
     struct normalize *n =
         msg->at_eof || msg->size < msg->rest_offset
@@ -223,69 +299,66 @@ static enum status write_head(struct tbwriter *w, struct mboxrd_escaper *esc, st
     else
         buf_append(&head, msg->head, msg->header_len);
     normalize_free(n);
-    enum status rc = STATUS_OK;
-    if (mboxrd_write(esc, w->out, head.data, head.len) != 0 ||
-        mboxrd_write(esc, w->out, msg->head + msg->header_len, msg->head_len - msg->header_len) != 0)
-        rc = STATUS_STORE_BAD;
-    else if (names.len)
+    mboxrd_write(esc, &w->out, head.data, head.len);
+    mboxrd_write(esc, &w->out, msg->head + msg->header_len, msg->head_len - msg->header_len);
+    if (names.len)
         writer_outcome_note(outcome, PROBLEM_REPAIRED_HEADER_CHARSET, msg->file->source,
                             "raw 8-bit header fields written as UTF-8 encoded words: %s",
                             buf_str(&names));
     buf_free(&names);
     buf_free(&head);
-    return rc;
 }
 
 static enum status tb_message(void *wp, struct message *msg, struct writer_outcome *outcome,
                               struct error *err)
 {
     struct tbwriter *w = wp;
-    uint64_t start = w->offset;
+    uint64_t start = w->flushed + w->out.len;
     const char *eol = rfc822_uses_crlf(msg->head, msg->head_len) ? "\r\n" : "\n";
     bool add_date = !msg->has_date_header;
     struct mboxrd_escaper esc;
     mboxrd_begin(&esc);
+    put_preamble(w, msg, eol, add_date);
+    write_head(w, &esc, msg, outcome, err);
     enum status rc = STATUS_OK;
-    bool read_failed = false;
-    int preamble = write_preamble(w, msg, eol, add_date);
-    if (preamble < 0) {
-        rc = STATUS_STORE_BAD;
-    } else if ((rc = write_head(w, &esc, msg, outcome, err)) != STATUS_OK) {
-        read_failed = rc == STATUS_MESSAGE_BAD;
-    } else {
-        for (;;) {
-            ssize_t n = message_read(msg, w->chunk, CHUNK, err);
-            if (n < 0) {
-                read_failed = true;
-                rc = STATUS_MESSAGE_BAD;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (mboxrd_write(&esc, w->out, w->chunk, (size_t)n) != 0) {
-                rc = STATUS_STORE_BAD;
-                break;
-            }
+    bool write_failed = false;
+    while (rc == STATUS_OK) {
+        if (w->out.len >= FLUSH_AT && flush_out(w) != 0) {
+            write_failed = true;
+            rc = STATUS_STORE_BAD;
+            break;
+        }
+        char *room = buf_reserve(&w->out, CHUNK);
+        ssize_t n = message_read(msg, room, CHUNK, err);
+        if (n < 0)
+            rc = STATUS_MESSAGE_BAD;
+        if (n <= 0)
+            break;
+        if (!mboxrd_pass(&esc, &w->out, (size_t)n)) {
+            memcpy(w->chunk, room, (size_t)n);
+            mboxrd_write(&esc, &w->out, w->chunk, (size_t)n);
         }
     }
     bool add_eol = false;
     if (rc == STATUS_OK) {
         add_eol = !mboxrd_ends_with_newline(&esc);
-        if (mboxrd_end(&esc, w->out) != 0 || (add_eol && fputs(eol, w->out) == EOF) ||
-            fputc('\n', w->out) == EOF || ferror(w->out))
+        mboxrd_end(&esc, &w->out);
+        if (add_eol)
+            buf_puts(&w->out, eol);
+        buf_putc(&w->out, '\n');
+        if (w->out.len >= FLUSH_AT && flush_out(w) != 0) {
+            write_failed = true;
             rc = STATUS_STORE_BAD;
+        }
     }
-    if (rc == STATUS_STORE_BAD && !read_failed)
+    if (write_failed)
         error_errno(err, errno, "cannot write %s", w->current->mbox);
     if (rc != STATUS_OK) {
-        /* Take back whatever part of this message reached the file. */
-        if (fflush(w->out) != 0 || plat_ftruncate(fileno(w->out), (uint64_t)start) != 0 ||
-            fseeko(w->out, (off_t)start, SEEK_SET) != 0)
+        /* Take back whatever part of this message reached the mbox. */
+        if (take_back(w, start) != 0)
             rc = STATUS_STORE_BAD;
-        clearerr(w->out);
         return rc;
     }
-    w->offset = start + (uint64_t)preamble + esc.written + (add_eol ? strlen(eol) : 0) + 1;
     if (add_date) {
         char rfcdate[64];
         maildate_format_rfc5322(msg->date, rfcdate);
@@ -304,17 +377,20 @@ static enum status tb_message(void *wp, struct message *msg, struct writer_outco
 
 static enum status close_current(struct tbwriter *w, struct error *err)
 {
-    if (!w->out)
+    if (w->fd < 0)
         return STATUS_OK;
     /* On disk before the CLI renames the result into place: a crash never leaves it half. */
-    int rc = fflush(w->out);
+    int rc = flush_out(w);
     if (rc == 0)
-        rc = plat_fsync(fileno(w->out));
-    if (fclose(w->out) != 0)
+        rc = plat_fsync(w->fd);
+    int saved = errno;
+    if (close(w->fd) != 0 && rc == 0) {
         rc = -1;
-    w->out = NULL;
+        saved = errno;
+    }
+    w->fd = -1;
     if (rc != 0) {
-        error_errno(err, errno, "cannot write %s", w->current->mbox);
+        error_errno(err, saved, "cannot write %s", w->current->mbox);
         return STATUS_STORE_BAD;
     }
     return STATUS_OK;
@@ -336,8 +412,10 @@ static void tb_free(void *wp)
     struct tbwriter *w = wp;
     if (!w)
         return;
-    if (w->out)
-        fclose(w->out);
+    if (w->fd >= 0)
+        close(w->fd);
+    buf_free(&w->out);
+    buf_free(&w->value);
     for (size_t i = 0; i < w->nplaced; i++) {
         placed_free_fields(w->placed[i]);
         free(w->placed[i]);

@@ -648,14 +648,10 @@ static enum status each_listed_file(const struct model_store *store,
     enum status rc = STATUS_OK;
     for (size_t i = 0; i < folder->nfiles && rc == STATUS_OK; i++) {
         char *path = path_join(store->root, folder->files[i]);
-        struct plat_stat st;
         struct model_message m = {.source = folder->files[i],
                                   .path = path,
-                                  .received = MODEL_TIME_UNKNOWN};
-        if (plat_lstat(path, &st) == 0) {
-            m.size = st.size;
-            m.mtime = st.mtime;
-        }
+                                  .received = MODEL_TIME_UNKNOWN,
+                                  .mtime = MODEL_TIME_UNKNOWN};
         describe(store, folder->files[i], true, &m);
         rc = fn(ctx, &m);
         free(path);
@@ -670,12 +666,16 @@ static enum status wlm_each_message(const struct model_store *store,
     if (folder->files)
         return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
+    /* Names only: the walk in wlm_open() described every file, and the pipeline takes its size
+     * and time from the file it opens. */
     struct fs_listing l;
-    if (fs_list_dir(abs, &l) != 0) {
+    if (fs_list_names(abs, &l) != 0) {
         error_errno(err, errno, "cannot list this folder");
         free(abs);
         return STATUS_FOLDER_BAD;
     }
+    /* held open while its messages are handed out: each is opened by its name in it */
+    struct plat_dir *dir = plat_opendir(abs);
     enum status rc = STATUS_OK;
     for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
         const struct fs_entry *e = &l.entries[i];
@@ -686,15 +686,17 @@ static enum status wlm_each_message(const struct model_store *store,
         struct model_message m = {
             .source = source,
             .path = path,
-            .size = e->size,
             .received = MODEL_TIME_UNKNOWN,
-            .mtime = e->mtime,
+            .mtime = MODEL_TIME_UNKNOWN,
+            .dir = dir,
+            .name = e->name,
         };
         if (describe(store, source, false, &m))
             rc = fn(ctx, &m);
         free(path);
         free(source);
     }
+    plat_closedir(dir);
     fs_listing_free(&l);
     free(abs);
     return rc;

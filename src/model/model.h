@@ -155,7 +155,11 @@ enum model_body {
     MODEL_BODY_HEADERS_ONLY,
 };
 
-/* One message file as a reader hands it out: valid during the callback only. */
+struct plat_dir; /* util/platform.h */
+
+/* One message file as a reader hands it out: valid during the callback only. The reader names
+ * it and tells what the store knows of it; the file's own size and time are the pipeline's to
+ * fill, from the file it opens (a reader leaves them 0 and MODEL_TIME_UNKNOWN). */
 struct model_message {
     const char *source;   /* relative to the store root */
     const char *path;     /* absolute path, for opening */
@@ -165,6 +169,10 @@ struct model_message {
     uint32_t state;       /* MSG_STATE_* bits; meaningful only when state_known */
     bool state_known;
     enum model_body body; /* what the store says was downloaded */
+    /* The directory it is listed in, open, and its name there, or NULL: opened by name in it,
+     * the file costs the system no walk down `path`. Valid during the callback only. */
+    struct plat_dir *dir;
+    const char *name;
 };
 
 const char *model_account_kind_name(enum account_kind kind); /* "pop3", "imap", ... */

@@ -1,6 +1,7 @@
 /* rawheader: raw 8-bit header fields as RFC 2047 UTF-8 words (see rawheader.h). */
 #include "normalize/rawheader.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "normalize/rfc822.h"
@@ -64,9 +65,26 @@ static bool stop_at_first(void *ctx, const struct rfc822_scan *sc, const struct 
     return true;
 }
 
+/* Whether any byte of `s` is 8-bit, eight at a time. */
+static bool any_8bit(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080u)
+            return true;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
 bool rawheader_needed(const char *head, size_t len)
 {
-    return each_raw_field(head, len, stop_at_first, NULL);
+    /* Most header blocks are ASCII: then no field is scanned. */
+    return any_8bit(head, len) && each_raw_field(head, len, stop_at_first, NULL);
 }
 
 static void base64(struct buf *out, const unsigned char *s, size_t len)

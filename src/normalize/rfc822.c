@@ -1,6 +1,7 @@
 /* rfc822: raw header block scanning (see rfc822.h). */
 #include "normalize/rfc822.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,15 +68,22 @@ bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f)
 {
     const char *s = sc->buf;
     while (!sc->done && sc->pos < sc->len) {
-        size_t pos = sc->pos, end = next_line(s, sc->len, pos);
-        if (is_blank_line(s, sc->len, pos)) {
-            sc->pos = end;
-            sc->done = true;
-            return false;
+        size_t pos = sc->pos, end, name_end, colon;
+        if (sc->pending) {
+            sc->pending = false;
+            end = sc->pending_end;
+            name_end = sc->pending_name_end;
+            colon = sc->pending_colon;
+        } else {
+            end = next_line(s, sc->len, pos);
+            if (is_blank_line(s, sc->len, pos)) {
+                sc->pos = end;
+                sc->done = true;
+                return false;
+            }
+            name_end = field_name_end(s, end, pos, &colon);
         }
         sc->pos = end;
-        size_t colon;
-        size_t name_end = field_name_end(s, end, pos, &colon);
         if (name_end == pos)
             continue; /* a stray line (continuations are taken with their field below) */
         *f = (struct rfc822_field){pos, name_end - pos, colon + 1, end};
@@ -83,10 +91,17 @@ bool rfc822_scan_next(struct rfc822_scan *sc, struct rfc822_field *f)
          * mailers folded with lines that hold no blank at all). */
         for (size_t at = sc->pos; at < sc->len && !is_blank_line(s, sc->len, at);) {
             size_t next = next_line(s, sc->len, at);
-            if (s[at] == ' ' || s[at] == '\t')
+            if (s[at] == ' ' || s[at] == '\t') {
                 sc->pos = f->end = next;
-            else if (field_name_end(s, next, at, &colon) != at)
+            } else if ((name_end = field_name_end(s, next, at, &colon)) != at) {
+                if (at == sc->pos) {
+                    sc->pending = true;
+                    sc->pending_end = next;
+                    sc->pending_name_end = name_end;
+                    sc->pending_colon = colon;
+                }
                 break;
+            }
             at = next;
         }
         return true;
@@ -101,22 +116,42 @@ bool rfc822_field_is(const struct rfc822_scan *sc, const struct rfc822_field *f,
     return f->name_len == n && strncasecmp(sc->buf + f->name, name, n) == 0;
 }
 
+/* Whether one of the eight bytes of `w` is `c`. */
+static bool has_byte(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (0x0101010101010101u * c);
+    return ((x - 0x0101010101010101u) & ~x & 0x8080808080808080u) != 0;
+}
+
 void rfc822_unfold(const char *s, size_t len, struct buf *out)
 {
     buf_reset(out);
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
-            buf_putc(out, s[i]);
-    size_t b = 0, e = out->len;
-    while (b < e && (out->data[b] == ' ' || out->data[b] == '\t'))
-        b++;
-    while (e > b && (out->data[e - 1] == ' ' || out->data[e - 1] == '\t'))
-        e--;
-    if (out->data) {
-        memmove(out->data, out->data + b, e - b);
-        out->len = e - b;
-        out->data[out->len] = '\0';
+    while (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n' || s[0] == '\0')) {
+        s++;
+        len--;
     }
+    char *d = buf_reserve(out, len);
+    size_t n = 0, i = 0;
+    /* eight bytes at a time, one by one only where one of them is dropped (a value is one
+     * line but for its folds; a file with CR line ends is all one "line" to this scanner) */
+    while (i < len) {
+        uint64_t w = 0;
+        if (i + 8 <= len) {
+            memcpy(&w, s + i, 8);
+            if (!has_byte(w, 0) && !has_byte(w, '\r') && !has_byte(w, '\n')) {
+                memcpy(d + n, s + i, 8);
+                n += 8;
+                i += 8;
+                continue;
+            }
+        }
+        for (size_t stop = i + 8 < len ? i + 8 : len; i < stop; i++)
+            if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
+                d[n++] = s[i];
+    }
+    while (n > 0 && (d[n - 1] == ' ' || d[n - 1] == '\t'))
+        n--;
+    buf_commit(out, n);
 }
 
 size_t rfc822_leading_blanks(const char *buf, size_t len)

@@ -41,6 +41,10 @@ struct rfc822_scan {
     size_t start;   /* where the header block starts (after an envelope line) */
     size_t pos;     /* the next line; at the end, where the body starts (past the blank line) */
     bool done;
+    /* The line at `pos` is a field whose line end and name were found while looking for the
+     * end of the field before it (each line is parsed once). */
+    bool pending;
+    size_t pending_end, pending_name_end, pending_colon;
 };
 
 void rfc822_scan_begin(struct rfc822_scan *sc, const char *buf, size_t len);

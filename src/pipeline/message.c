@@ -31,13 +31,15 @@ static size_t want(const struct message *m, size_t cap)
 /* The date a message is filed under (normalize/maildate has the rule). */
 static void find_date(struct message *m)
 {
+    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->mtime,
+                             &m->date_origin);
+    /* A date read from the Date header says it is there; else look (it may be unreadable). */
+    m->has_date_header = m->date_origin == MAILDATE_FROM_DATE;
     struct rfc822_scan sc;
     struct rfc822_field f;
     rfc822_scan_begin(&sc, m->head, m->header_len);
     while (!m->has_date_header && rfc822_scan_next(&sc, &f))
         m->has_date_header = rfc822_field_is(&sc, &f, "Date");
-    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->file->mtime,
-                             &m->date_origin);
 }
 
 static enum status open_failed(struct message *m, int errnum, struct error *err)
@@ -53,7 +55,8 @@ static enum status open_reading(struct message *m, const struct model_message *f
 {
     memset(m, 0, sizeof *m);
     m->file = file;
-    m->fd = fs_open_read(file->path);
+    m->fd = file->dir ? plat_open_read_at(file->dir, file->name, file->path)
+                      : fs_open_read(file->path);
     if (m->fd < 0)
         return open_failed(m, errno, err);
     struct plat_stat st;
@@ -65,6 +68,7 @@ static enum status open_reading(struct message *m, const struct model_message *f
      * or the head is full: a message that fits is read by one read(), and nothing asks past its
      * end (a file that grows meanwhile is taken at the size it had). */
     m->size = st.size;
+    m->mtime = st.mtime;
     m->left = m->size;
     size_t cap = first;
     m->head = xmalloc(cap);
@@ -94,11 +98,10 @@ static enum status open_reading(struct message *m, const struct model_message *f
                 memmove(m->head, m->head + blanks, m->head_len);
             }
         }
-        rfc822_header_length(m->head, m->head_len, &m->header_complete);
+        m->header_len = rfc822_header_length(m->head, m->head_len, &m->header_complete);
         if (m->header_complete)
             break;
     }
-    m->header_len = rfc822_header_length(m->head, m->head_len, &m->header_complete);
     if (m->left > 0 && m->head_len < cap) {
         /* A short read: one more tells a header-only file (nothing after the head) from a
          * message. */

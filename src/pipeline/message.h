@@ -35,6 +35,7 @@ struct message {
     size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
     uint64_t size;        /* of the file when it was opened */
+    int64_t mtime;        /* its modification time then */
     uint64_t left;        /* bytes of it not read yet (the rest after head) */
     uint64_t rest_offset; /* where the bytes after head begin in the file */
     int64_t date;         /* the date it is filed under (maildate_filed) */

@@ -8,6 +8,7 @@
 #include "util/fsutil.h"
 #include "util/i18n.h"
 #include "pipeline/message.h"
+#include "util/platform.h"
 #include "util/xalloc.h"
 
 struct run {
@@ -112,23 +113,32 @@ static enum status handle_message(struct run *r, const struct model_message *m, 
     }
     struct report_totals *totals = report_totals(p->report);
     r->row->found++;
-    r->row->bytes += m->size;
     totals->messages_found++;
-    totals->bytes_found += m->size;
 
+    /* The file's size and time, as the open file has them (the reader lists names only). */
+    struct model_message described = *m;
+    m = &described;
     struct message msg;
     struct error err;
     enum status rc = STATUS_OK;
     if (pre) {
         msg = *pre;
-        msg.file = m;
     } else if ((p->writer ? message_open(&msg, m, &err) : message_open_header(&msg, m, &err)) !=
                STATUS_OK) {
+        struct plat_stat st;
+        described.size = plat_lstat(m->path, &st) == 0 ? st.size : 0;
+        r->row->bytes += m->size;
+        totals->bytes_found += m->size;
         report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", err.msg);
         totals->messages_not_converted++;
         progress_message(p->progress, m->size);
         return STATUS_OK;
     }
+    described.size = msg.size;
+    described.mtime = msg.mtime;
+    msg.file = m;
+    r->row->bytes += m->size;
+    totals->bytes_found += m->size;
     switch (msg.kind) {
     case RFC822_EMPTY:
         not_converted(r, m, PROBLEM_EMPTY, "0-byte file: there is no message to convert");
@@ -195,6 +205,8 @@ static enum status collect(void *ctx, const struct model_message *m)
     d->path = xstrdup(m->path);
     d->m.source = d->source;
     d->m.path = d->path;
+    d->m.dir = NULL; /* the list outlives the reader's listing: opened by path */
+    d->m.name = NULL;
     /* The date it is filed under, as the writers see it; unreadable files sort last. */
     struct message msg;
     struct error ignored;

@@ -44,7 +44,8 @@ struct reader_ops {
     struct model_store *(*open)(const struct reader_location *loc, struct report *report,
                                 struct error *err);
     /* Calls `fn` for each message file of `folder` alone (not its subfolders), in file name
-     * order. STATUS_FOLDER_BAD with `err` (one sentence naming why) when the folder cannot be
+     * order, named (and, where it can, with its open directory: model_message.dir) but not
+     * described: the pipeline takes size and time from the file it opens. STATUS_FOLDER_BAD with `err` (one sentence naming why) when the folder cannot be
      * listed; otherwise STATUS_OK or the first status `fn` returned that was not OK. */
     enum status (*each_message)(const struct model_store *store, const struct model_folder *folder,
                                 reader_message_fn fn, void *ctx, struct error *err);

@@ -81,34 +81,32 @@ void json_array_end(struct json *j) { close_bracket(j, ']'); }
 /* Writes `len` bytes as a JSON string body (no quotes) into `out`, with invalid UTF-8 replaced. */
 static void json_escape(FILE *out, const char *s, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, run = 0; /* s[run..i) needs no escape: written in one piece */
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            switch (c) {
-            case '"': fputs("\\\"", out); break;
-            case '\\': fputs("\\\\", out); break;
-            case '\n': fputs("\\n", out); break;
-            case '\r': fputs("\\r", out); break;
-            case '\t': fputs("\\t", out); break;
-            default:
-                if (c < 0x20 || c == 0x7f)
-                    fprintf(out, "\\u%04x", c);
-                else
-                    fputc(c, out);
+        if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
+            size_t n = c < 0x80 ? 1 : utf8_sequence_length(s + i, len - i);
+            if (n > 0) {
+                i += n;
+                continue;
             }
-            i++;
-            continue;
         }
-        size_t n = utf8_sequence_length(s + i, len - i);
-        if (n == 0) {
-            fputs("\\ufffd", out);
-            i++;
-        } else {
-            fwrite(s + i, 1, n, out);
-            i += n;
+        fwrite(s + run, 1, i - run, out);
+        switch (c) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (c >= 0x80)
+                fputs("\\ufffd", out);
+            else
+                fprintf(out, "\\u%04x", c);
         }
+        run = ++i;
     }
+    fwrite(s + run, 1, i - run, out);
 }
 
 void json_key(struct json *j, const char *key)

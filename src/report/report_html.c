@@ -16,17 +16,23 @@ static void html_text(FILE *out, const char *s)
     if (!s)
         return;
     char *clean = utf8_repair(s, strlen(s), '?');
-    for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
-        switch (*p) {
+    const char *run = clean; /* [run, p) is written as it is, in one piece */
+    const char *p = clean;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c >= 0x20 && c != 0x7f && c != '&' && c != '<' && c != '>' && c != '"'))
+            continue;
+        fwrite(run, 1, (size_t)(p - run), out);
+        run = p + 1;
+        switch (c) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
-        default:
-            if (*p >= 0x20 && *p != 0x7f)
-                fputc(*p, out);
+        default: break; /* control characters are left out */
         }
     }
+    fwrite(run, 1, (size_t)(p - run), out);
     free(clean);
 }
 

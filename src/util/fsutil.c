@@ -13,12 +13,15 @@
 
 char *path_join(const char *a, const char *b)
 {
-    size_t la = strlen(a);
+    size_t la = strlen(a), lb = strlen(b);
     if (la == 0)
-        return xstrdup(b);
-    if (plat_is_separator(a[la - 1]))
-        return xasprintf("%s%s", a, b);
-    return xasprintf("%s/%s", a, b);
+        return xstrndup(b, lb);
+    bool slash = !plat_is_separator(a[la - 1]);
+    char *p = xmalloc(la + slash + lb + 1);
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + slash, b, lb + 1);
+    return p;
 }
 
 /* The last separator among the first `n` bytes of `s`, or NULL. */
@@ -174,6 +177,9 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct error *er
 
 int fs_mkdirs(const char *path, mode_t mode, struct error *err)
 {
+    struct plat_stat st;
+    if (plat_stat(path, &st) == 0 && st.type == PLAT_DIR)
+        return 0; /* there already (each file copied into unconverted/ asks again) */
     char *p = xstrdup(path);
     size_t root = plat_root_length(p);
     for (char *s = p + (root > 1 ? root : 1);; s++) {
@@ -190,7 +196,6 @@ int fs_mkdirs(const char *path, mode_t mode, struct error *err)
                 break;
         }
     }
-    struct plat_stat st;
     int ok = plat_stat(p, &st) == 0 && st.type == PLAT_DIR;
     if (!ok)
         error_set(err, "%s exists and is not a directory", p);
@@ -269,6 +274,25 @@ int fs_write_all(int fd, const void *data, size_t len)
             return -1;
         p += n;
         len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fs_write_at(int fd, const void *data, size_t len, uint64_t offset)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = plat_pwrite(fd, p, len, offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
     }
     return 0;
 }
@@ -353,7 +377,8 @@ void fs_listing_free(struct fs_listing *l)
     memset(l, 0, sizeof *l);
 }
 
-int fs_list_dir(const char *dir, struct fs_listing *out)
+/* Lists `dir`, each entry described by lstat when `describe`, else by its type alone. */
+static int list_dir(const char *dir, bool describe, struct fs_listing *out)
 {
     memset(out, 0, sizeof *out);
     struct plat_dir *d = plat_opendir(dir);
@@ -363,8 +388,8 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
         [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
         [PLAT_OTHER] = FS_ENTRY_OTHER};
     const char *name;
-    struct plat_stat st;
-    while ((name = plat_readdir(d, &st)) != NULL) {
+    struct plat_stat st = {PLAT_OTHER, 0, 0};
+    while ((name = describe ? plat_readdir(d, &st) : plat_readdir_type(d, &st.type)) != NULL) {
         struct fs_entry e = {xstrdup(name), types[st.type], st.size, st.mtime};
         out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
         out->entries[out->count++] = e;
@@ -380,6 +405,10 @@ int fs_list_dir(const char *dir, struct fs_listing *out)
         qsort(out->entries, out->count, sizeof *out->entries, entry_compare);
     return 0;
 }
+
+int fs_list_dir(const char *dir, struct fs_listing *out) { return list_dir(dir, true, out); }
+
+int fs_list_names(const char *dir, struct fs_listing *out) { return list_dir(dir, false, out); }
 
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err)
 {

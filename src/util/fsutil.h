@@ -33,6 +33,9 @@ struct fs_listing {
  * each entry described by lstat, so a link is seen as a link and never followed. 0, or -1
  * with errno set. */
 int fs_list_dir(const char *dir, struct fs_listing *out);
+/* The same with names and types only (size and mtime 0): no system call per entry, for a
+ * directory whose files are described when they are opened. */
+int fs_list_names(const char *dir, struct fs_listing *out);
 void fs_listing_free(struct fs_listing *l);
 
 /* "a" + "/" + "b", without doubling a slash; an empty `a` gives a copy of `b`. */
@@ -62,6 +65,8 @@ bool fs_exists(const char *path);
 ssize_t fs_read_at(int fd, void *buf, size_t len, uint64_t offset);
 /* Writes all of `len` bytes to `fd`, retrying on short writes. */
 int fs_write_all(int fd, const void *data, size_t len);
+/* The same at `offset`, without using the file position. 0, or -1 with errno. */
+int fs_write_at(int fd, const void *data, size_t len, uint64_t offset);
 /* Writes `len` bytes to `path` through `path`.tmp, synced and renamed into place, so that a
  * half-written file never carries the final name. 0, or -1 with `err`. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err);

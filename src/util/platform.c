@@ -283,6 +283,11 @@ ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset)
     return pread(fd, buf, len, (off_t)offset);
 }
 
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+    return pwrite(fd, buf, len, (off_t)offset);
+}
+
 int plat_ftruncate(int fd, uint64_t size) { return ftruncate(fd, (off_t)size); }
 
 int plat_fstat(int fd, struct plat_stat *st)
@@ -313,6 +318,17 @@ int plat_stat(const char *path, struct plat_stat *st)
 }
 
 int plat_fsync(int fd) { return fsync(fd); }
+
+void plat_write_back(int fd, uint64_t offset, uint64_t len)
+{
+#ifdef __linux__
+    sync_file_range(fd, (off_t)offset, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    (void)offset;
+    (void)len;
+#endif
+}
 
 int plat_fsync_dir(const char *path)
 {
@@ -394,6 +410,40 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
         errno = 0;
         return de->d_name;
     }
+}
+
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
+{
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d->d);
+        if (!de)
+            return NULL;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        switch (de->d_type) {
+        case DT_DIR: *type = PLAT_DIR; break;
+        case DT_REG: *type = PLAT_FILE; break;
+        case DT_LNK: *type = PLAT_LINK; break;
+        case DT_UNKNOWN: {
+            struct stat s;
+            struct plat_stat st = {PLAT_OTHER, 0, 0};
+            if (fstatat(d->fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0)
+                stat_from(&s, &st);
+            *type = st.type;
+            break;
+        }
+        default: *type = PLAT_OTHER; break;
+        }
+        errno = 0;
+        return de->d_name;
+    }
+}
+
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path)
+{
+    (void)path;
+    return openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
 void plat_closedir(struct plat_dir *d)
@@ -1318,6 +1368,23 @@ ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset)
     return (ssize_t)got;
 }
 
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+    HANDLE h = handle_of(fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    /* WriteFile at an offset (it moves the handle's position, which no caller uses) */
+    OVERLAPPED ov = {0};
+    ov.Offset = (DWORD)offset;
+    ov.OffsetHigh = (DWORD)(offset >> 32);
+    DWORD want = len > 0x40000000 ? 0x40000000 : (DWORD)len, put = 0;
+    if (!WriteFile(h, buf, want, &put, &ov))
+        return fail_win();
+    return (ssize_t)put;
+}
+
 int plat_ftruncate(int fd, uint64_t size)
 {
     errno_t e = _chsize_s(fd, (long long)size);
@@ -1394,6 +1461,14 @@ int plat_fsync(int fd)
         return -1;
     }
     return FlushFileBuffers(h) ? 0 : fail_win();
+}
+
+void plat_write_back(int fd, uint64_t offset, uint64_t len)
+{
+    /* Windows' cache manager writes behind by itself */
+    (void)fd;
+    (void)offset;
+    (void)len;
 }
 
 int plat_fsync_dir(const char *path)
@@ -1570,6 +1645,23 @@ const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
         errno = 0;
         return d->name;
     }
+}
+
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path)
+{
+    (void)d;
+    (void)name;
+    return plat_open_read(path);
+}
+
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
+{
+    /* FindNextFileW describes every entry anyway */
+    struct plat_stat st;
+    const char *name = plat_readdir(d, &st);
+    if (name)
+        *type = st.type;
+    return name;
 }
 
 void plat_closedir(struct plat_dir *d)

@@ -134,6 +134,9 @@ FILE *plat_fopen_write(const char *path, enum plat_create how, bool read_too);
 /* One positional read of up to `len` bytes at `offset`, not moving the file position: the
  * bytes read (0 at the end), or -1 with errno. */
 ssize_t plat_pread(int fd, void *buf, size_t len, uint64_t offset);
+/* One positional write of up to `len` bytes at `offset`, for a writer that counts its own
+ * offset (the file position is not used): the bytes written, or -1 with errno. */
+ssize_t plat_pwrite(int fd, const void *buf, size_t len, uint64_t offset);
 /* Cuts or extends the open file to `size` bytes. */
 int plat_ftruncate(int fd, uint64_t size);
 /* The open file's type, size and time. 0, or -1 with errno. */
@@ -143,6 +146,10 @@ int plat_lstat(const char *path, struct plat_stat *st);
 int plat_stat(const char *path, struct plat_stat *st);
 /* Forces what was written to the open file onto the disk. */
 int plat_fsync(int fd);
+/* Starts writing `len` bytes at `offset` of the open file to the disk without waiting for
+ * them (Linux's sync_file_range), so that the plat_fsync() that follows has less to wait
+ * for; nothing where the system has no such call. It promises nothing: only plat_fsync does. */
+void plat_write_back(int fd, uint64_t offset, uint64_t len);
 /* Forces a directory's entries (a rename into it) onto the disk; a no-op on Windows, where the
  * rename itself is written through. */
 int plat_fsync_dir(const char *path);
@@ -177,6 +184,13 @@ struct plat_dir *plat_opendir(const char *path);
 /* The next entry ("." and ".." left out), described without following a link; the name
  * stays valid until the next call. NULL at the end (errno 0) or on an error (errno set). */
 const char *plat_readdir(struct plat_dir *d, struct plat_stat *st);
+/* The same with the entry's type alone, as the listing itself gives it (Linux's d_type; a stat
+ * only where the file system leaves it unknown): no system call per entry. */
+const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type);
+/* Opens `name`, an entry of the open directory `d`, as plat_open_read() opens `path` (the same
+ * file by its full path): the system looks up the name alone (openat), not every directory on
+ * the way down; Windows, which has no such call, opens `path`. */
+int plat_open_read_at(struct plat_dir *d, const char *name, const char *path);
 void plat_closedir(struct plat_dir *d);
 
 /* ---- child processes (util/child's) ----------------------------------------------------- */

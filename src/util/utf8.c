@@ -76,21 +76,24 @@ size_t utf8_encode(uint32_t cp, char out[4])
 
 void utf8_print(FILE *out, const char *s, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, run = 0; /* s[run..i) is written as it is, in one piece */
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        size_t n = utf8_sequence_length(s + i, len - i);
-        if (n == 0) {
-            fputs("\xef\xbf\xbd", out);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\x%02x", c);
-            i++;
-        } else {
-            fwrite(s + i, 1, n, out);
-            i += n;
+        if (c >= 0x20 && c != 0x7f) {
+            size_t n = c < 0x80 ? 1 : utf8_sequence_length(s + i, len - i);
+            if (n > 0) {
+                i += n;
+                continue;
+            }
         }
+        fwrite(s + run, 1, i - run, out);
+        if (c >= 0x80)
+            fputs("\xef\xbf\xbd", out);
+        else
+            fprintf(out, "\\x%02x", c);
+        run = ++i;
     }
+    fwrite(s + run, 1, i - run, out);
 }
 
 char *utf8_repair(const char *s, size_t len, char replacement)

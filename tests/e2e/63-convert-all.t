@@ -13,7 +13,7 @@ Checks:
   three single ones; summary.json's rows and totals and summary.txt's rows equal each report.json;
 - --for outlook: each PST passes pstcheck.py (0 errors) and readpst finds in each folder the
   messages report.json says were written there;
-- one store's conversion killed (strace kills the process that opens one of bob's messages),
+- one store's conversion killed (strace kills the process that reads one of bob's messages),
   with --jobs 1 and --jobs 3: the other two are complete and correct, bob's row says crashed with
   exit code 3, the run exits 3, bob's directory holds nothing that looks finished; the same
   command again converts bob alone (the others' report.json untouched) and exits 1;
@@ -55,13 +55,17 @@ def build_tree(root):
                         symlinks=True)
 
 
-def convert_all(root, out, target, *extra, strace_path=None, signal="SIGKILL", when=1):
+def convert_all(root, out, target, *extra, strace_path=None, signal="SIGKILL", when=1,
+                or_reads=False):
     cmd = [wltest.WLMIGRATE, "convert", root, "--all", "--for", target, "-o", out, *extra]
     if strace_path:
         # signal whichever process opens strace_path (the `when`-th time): one store's
-        # conversion, or the run itself
-        cmd = ["strace", "-f", "-qq", "-o", os.devnull, "-P", strace_path, "-e", "trace=openat",
-               "-e", "inject=openat:signal=%s:when=%d" % (signal, when)] + cmd
+        # conversion, or the run itself; `or_reads` for a message, which is opened by its name
+        # in its folder's open directory (openat(dirfd, name), which -P does not match): then
+        # the first read of it
+        calls = "openat,read" if or_reads else "openat"
+        cmd = ["strace", "-f", "-qq", "-o", os.devnull, "-P", strace_path, "-e", "trace=" + calls,
+               "-e", "inject=%s:signal=%s:when=%d" % (calls, signal, when)] + cmd
     env = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
     env["LC_ALL"] = "C.UTF-8"
     if strace_path:
@@ -197,7 +201,7 @@ def check_kill_one(t, tmp, root, refs, jobs):
     victim = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(bob_store, "Storage Folders", "Sent Items"))
                     for f in fs if f.endswith(".eml"))[0]
     p = convert_all(root, out, "thunderbird", "-q", "--keep-raw-headers", "--jobs", str(jobs),
-                    strace_path=victim)
+                    strace_path=victim, or_reads=True)
     t.eq(p.returncode, 3, "%s: the run exits 3" % label)
     s = wltest.load_json(os.path.join(out, "summary.json"))
     rows = {(r["user"], r["kind"]): r for r in s["stores"]}

@@ -3,7 +3,8 @@
  *
  * The input's first two bytes pick how the rest (the message) is cut into chunks; the message
  * is escaped chunk by chunk into memory and whole, and checked:
- *   - the two outputs are equal (the state machine does not depend on where chunks end);
+ *   - the outputs are equal (the state machine does not depend on where chunks end), also when
+ *     the chunks are read in place past the buffer's end and offered to mboxrd_pass first;
  *   - no output line starts with "From " (a reader would take it for a new message);
  *   - an independent unescape (one '>' removed from each line matching ^>+From ) gives the
  *     message back, bytes equal;
@@ -33,19 +34,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                        \
     } while (0)
 
+/* Feeds one chunk: with `in_place` put past the buffer's end and offered to mboxrd_pass
+ * first (as the writer reads the rest of a message), else to mboxrd_write. */
+static void feed(struct mboxrd_escaper *e, struct buf *out, const char *s, size_t n, bool in_place)
+{
+    if (in_place) {
+        memcpy(buf_reserve(out, n), s, n);
+        if (mboxrd_pass(e, out, n))
+            return;
+    }
+    mboxrd_write(e, out, s, n);
+}
+
 /* Escapes msg[0..len) in chunks whose sizes come from `seed` (0: one write); returns the
  * output (malloc'd) and its length. */
-static char *escape(const char *msg, size_t len, unsigned seed, size_t *out_len,
+static char *escape(const char *msg, size_t len, unsigned seed, bool in_place, size_t *out_len,
                     bool *ends_with_newline)
 {
-    char *out = NULL;
-    size_t olen = 0;
-    FILE *f = open_memstream(&out, &olen);
-    CHECK(f != NULL, "open_memstream");
+    struct buf out = BUF_INIT;
     struct mboxrd_escaper e;
     mboxrd_begin(&e);
     if (seed == 0) {
-        CHECK(mboxrd_write(&e, f, msg, len) == 0, "mboxrd_write");
+        feed(&e, &out, msg, len, in_place);
     } else {
         uint32_t x = seed * 2654435761u + 1;
         for (size_t off = 0; off < len;) {
@@ -53,15 +63,15 @@ static char *escape(const char *msg, size_t len, unsigned seed, size_t *out_len,
             size_t n = x % 8; /* 0..7: empty writes too, and cuts inside "From " */
             if (n > len - off)
                 n = len - off;
-            CHECK(mboxrd_write(&e, f, msg + off, n) == 0, "mboxrd_write");
+            feed(&e, &out, msg + off, n, in_place);
             off += n;
         }
     }
-    CHECK(mboxrd_end(&e, f) == 0, "mboxrd_end");
+    mboxrd_end(&e, &out);
     *ends_with_newline = mboxrd_ends_with_newline(&e);
-    CHECK(fclose(f) == 0, "fclose");
-    *out_len = olen;
-    return out;
+    CHECK(e.written == out.len, "written");
+    *out_len = out.len;
+    return buf_detach(&out);
 }
 
 /* The reader's side, written from the definition: a line matching ^>+From loses one '>'. */
@@ -133,13 +143,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *msg = (const char *)data + 2;
     size_t len = size - 2;
 
-    size_t whole_len, chunk_len, back_len;
-    bool nl_whole, nl_chunks;
-    char *whole = escape(msg, len, 0, &whole_len, &nl_whole);
-    char *chunks = escape(msg, len, seed | 1, &chunk_len, &nl_chunks);
+    size_t whole_len, chunk_len, back_len, passed_len, passed_whole_len;
+    bool nl_whole, nl_chunks, nl_passed, nl_passed_whole;
+    char *whole = escape(msg, len, 0, false, &whole_len, &nl_whole);
+    char *chunks = escape(msg, len, seed | 1, false, &chunk_len, &nl_chunks);
+    char *passed = escape(msg, len, seed | 1, true, &passed_len, &nl_passed);
+    char *passed_whole = escape(msg, len, 0, true, &passed_whole_len, &nl_passed_whole);
     CHECK(whole_len == chunk_len && memcmp(whole, chunks, whole_len) == 0,
           "chunked escaping differs from a single write");
-    CHECK(nl_whole == nl_chunks, "ends_with_newline depends on the chunks");
+    CHECK(whole_len == passed_len && memcmp(whole, passed, whole_len) == 0,
+          "chunks read in place (mboxrd_pass) differ from a single write");
+    CHECK(whole_len == passed_whole_len && memcmp(whole, passed_whole, whole_len) == 0,
+          "the message read in place (mboxrd_pass) differs from a single write");
+    CHECK(nl_whole == nl_chunks && nl_whole == nl_passed && nl_whole == nl_passed_whole,
+          "ends_with_newline depends on the chunks");
     CHECK(nl_whole == (len > 0 && msg[len - 1] == '\n'), "mboxrd_ends_with_newline");
     check_no_from_line(whole, whole_len);
     char *back = unescape(whole, whole_len, &back_len);
@@ -147,6 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(back);
     free(whole);
     free(chunks);
+    free(passed);
+    free(passed_whole);
 
     check_sender(msg, len);
     return 0;

@@ -274,8 +274,9 @@ static void check_date(const char *s, size_t len)
     CHECK(t != MODEL_TIME_UNKNOWN || (filed == MODEL_TIME_UNKNOWN && o2 == MAILDATE_FROM_NONE),
           "maildate_filed with nothing");
 
-    /* What we write for a date reads back as that date (years 1000-9999: four digits). */
-    if (t != MODEL_TIME_UNKNOWN && t >= -30610224000 && t <= 253402300799) {
+    /* What we write for a date reads back as that date (years 1969-9999: four digits, and GMime
+     * reads no earlier year, while "Thu, 1 Jan 1969 00:00:00 +0023" is a time in 1968). */
+    if (t != MODEL_TIME_UNKNOWN && t >= -31536000 && t <= 253402300799) {
         char text[64], env[64];
         maildate_format_rfc5322(t, text);
         maildate_format_envelope(t, env);

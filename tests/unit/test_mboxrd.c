@@ -31,26 +31,37 @@ static const struct {
     {"From From \n", ">From From \n"},
     {"FFrom x\n", "FFrom x\n"},
     {">F>rom\n", ">F>rom\n"},
+    {"plain\ntext\n", "plain\ntext\n"},
+    {"a\n>quoted\n>>x\nFrank\n", "a\n>quoted\n>>x\nFrank\n"},
+    {"a\n>q\nFrom x\nb\n", "a\n>q\n>From x\nb\n"},
+    {"ends\nFro", "ends\nFro"},
+    {"ends\n>>", "ends\n>>"},
 };
 
-/* Runs the escaper over `in` cut into pieces of `step` bytes. */
-static char *escape_in_steps(const char *in, size_t step, bool *newline)
+/* Runs the escaper over `in` cut into pieces of `step` bytes; with `in_place`, each piece is
+ * first put past the buffer's end and offered to mboxrd_pass (as the writer reads the rest of
+ * a message), and fed to mboxrd_write only when refused. */
+static char *escape_in_steps(const char *in, size_t step, bool in_place, bool *newline)
 {
-    char *out = NULL;
-    size_t outlen = 0;
-    FILE *f = open_memstream(&out, &outlen);
+    struct buf out = BUF_INIT;
     struct mboxrd_escaper e;
     mboxrd_begin(&e);
     size_t len = strlen(in);
-    for (size_t i = 0; i < len; i += step)
-        mboxrd_write(&e, f, in + i, len - i < step ? len - i : step);
-    mboxrd_end(&e, f);
+    for (size_t i = 0; i < len; i += step) {
+        size_t n = len - i < step ? len - i : step;
+        if (in_place) {
+            memcpy(buf_reserve(&out, n), in + i, n);
+            if (mboxrd_pass(&e, &out, n))
+                continue;
+        }
+        mboxrd_write(&e, &out, in + i, n);
+    }
+    mboxrd_end(&e, &out);
     *newline = mboxrd_ends_with_newline(&e);
-    fclose(f);
-    if (e.written != outlen)
+    if (e.written != out.len)
         ok(0, "written counts %llu bytes of %zu in steps of %zu", (unsigned long long)e.written,
-           outlen, step);
-    return out;
+           out.len, step);
+    return buf_detach(&out);
 }
 
 int main(void)
@@ -58,19 +69,22 @@ int main(void)
     for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
         size_t len = strlen(escapes[i].in);
         for (size_t step = 1; step <= (len ? len : 1); step++) {
-            bool nl;
-            char *got = escape_in_steps(escapes[i].in, step, &nl);
-            if (step == 1 || step == len || strcmp(got, escapes[i].want) != 0) {
-                char what[160], q[96];
-                snprintf(what, sizeof what, "escape %s in steps of %zu",
-                         tap_quote(escapes[i].in, q, sizeof q), step);
-                is_str(got, escapes[i].want, what);
+            for (int in_place = 0; in_place <= 1; in_place++) {
+                bool nl;
+                char *got = escape_in_steps(escapes[i].in, step, in_place, &nl);
+                if (step == 1 || step == len || strcmp(got, escapes[i].want) != 0) {
+                    char what[160], q[96];
+                    snprintf(what, sizeof what, "escape %s in steps of %zu%s",
+                             tap_quote(escapes[i].in, q, sizeof q), step,
+                             in_place ? ", read in place" : "");
+                    is_str(got, escapes[i].want, what);
+                }
+                bool want_nl = len > 0 && escapes[i].in[len - 1] == '\n';
+                char q[96];
+                if (nl != want_nl)
+                    ok(0, "ends_with_newline for %s", tap_quote(escapes[i].in, q, sizeof q));
+                free(got);
             }
-            bool want_nl = len > 0 && escapes[i].in[len - 1] == '\n';
-            char q[96];
-            if (nl != want_nl)
-                ok(0, "ends_with_newline for %s", tap_quote(escapes[i].in, q, sizeof q));
-            free(got);
         }
     }
 
