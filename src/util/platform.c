@@ -394,50 +394,55 @@ struct plat_dir *plat_opendir(const char *path)
     return pd;
 }
 
+/* The next entry but "." and "..", or NULL (errno 0 at the end). */
+static struct dirent *next_entry(struct plat_dir *d)
+{
+    struct dirent *de;
+    do {
+        errno = 0;
+        de = readdir(d->d);
+    } while (de && (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0));
+    return de;
+}
+
+/* The entry `name` of `d` described without following a link (PLAT_OTHER when it cannot be). */
+static void stat_entry(struct plat_dir *d, const char *name, struct plat_stat *st)
+{
+    struct stat s;
+    *st = (struct plat_stat){PLAT_OTHER, 0, 0};
+    if (fstatat(d->fd, name, &s, AT_SYMLINK_NOFOLLOW) == 0)
+        stat_from(&s, st);
+}
+
 const char *plat_readdir(struct plat_dir *d, struct plat_stat *st)
 {
-    for (;;) {
-        errno = 0;
-        struct dirent *de = readdir(d->d);
-        if (!de)
-            return NULL;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        struct stat s;
-        *st = (struct plat_stat){PLAT_OTHER, 0, 0};
-        if (fstatat(d->fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0)
-            stat_from(&s, st);
-        errno = 0;
-        return de->d_name;
-    }
+    struct dirent *de = next_entry(d);
+    if (!de)
+        return NULL;
+    stat_entry(d, de->d_name, st);
+    errno = 0;
+    return de->d_name;
 }
 
 const char *plat_readdir_type(struct plat_dir *d, enum plat_type *type)
 {
-    for (;;) {
-        errno = 0;
-        struct dirent *de = readdir(d->d);
-        if (!de)
-            return NULL;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        switch (de->d_type) {
-        case DT_DIR: *type = PLAT_DIR; break;
-        case DT_REG: *type = PLAT_FILE; break;
-        case DT_LNK: *type = PLAT_LINK; break;
-        case DT_UNKNOWN: {
-            struct stat s;
-            struct plat_stat st = {PLAT_OTHER, 0, 0};
-            if (fstatat(d->fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0)
-                stat_from(&s, &st);
-            *type = st.type;
-            break;
-        }
-        default: *type = PLAT_OTHER; break;
-        }
-        errno = 0;
-        return de->d_name;
+    struct dirent *de = next_entry(d);
+    if (!de)
+        return NULL;
+    switch (de->d_type) {
+    case DT_DIR: *type = PLAT_DIR; break;
+    case DT_REG: *type = PLAT_FILE; break;
+    case DT_LNK: *type = PLAT_LINK; break;
+    case DT_UNKNOWN: {
+        struct plat_stat st;
+        stat_entry(d, de->d_name, &st);
+        *type = st.type;
+        break;
     }
+    default: *type = PLAT_OTHER; break;
+    }
+    errno = 0;
+    return de->d_name;
 }
 
 int plat_open_read_at(struct plat_dir *d, const char *name, const char *path)

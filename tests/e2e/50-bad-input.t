@@ -96,16 +96,6 @@ def subjects(mbox):
     return out
 
 
-def grep_tree(root, needle):
-    hits = []
-    for dirpath, _, files in os.walk(root):
-        for f in files:
-            with open(os.path.join(dirpath, f), "rb") as fh:
-                if needle in fh.read():
-                    hits.append(os.path.join(dirpath, f))
-    return hits
-
-
 # ---- unreadable message files: a FIFO and a socket named *.eml ----------------------------
 # (Tests run as root: chmod 000 would not stop a read. A directory named y.eml is no message
 # file but a folder, and is checked as one.)
@@ -214,7 +204,7 @@ def case_links(tmp):
         expect_problem(r, "link_skipped", rel, "symbolic link")
     t.eq((r["totals"]["messages_found"], r["totals"]["messages_written"]), (1, 1),
          "links: only the real message found and written")
-    t.eq(grep_tree(out, b"OUTSIDE-SECRET"), [], "links: nothing from outside the store imported")
+    t.eq(wltest.grep_tree(out, b"OUTSIDE-SECRET"), [], "links: nothing from outside the store imported")
     t.ok(not any("loop" in f["source"] for f in r["folders"]), "links: the loop is not a folder")
     row = folder_row(r, "Inbox")
     t.ok(row and subjects(os.path.join(out, row["outputs"][0])) == [b"inside"],

@@ -144,6 +144,17 @@ def sha256_tree(root):
     return sums
 
 
+def grep_tree(root, needle):
+    """The files below root whose bytes hold `needle`."""
+    hits = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            with open(os.path.join(dirpath, f), "rb") as fh:
+                if needle in fh.read():
+                    hits.append(os.path.join(dirpath, f))
+    return hits
+
+
 def corpus_missing(*rels):
     """The ones of `rels` (paths below CORPORA) that are absent, as ../shared/corpora/REL; just
     ["../shared/corpora"] when the whole folder is absent (a clone alone)."""

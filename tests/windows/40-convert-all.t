@@ -17,10 +17,8 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wintest  # noqa: E402
@@ -42,38 +40,14 @@ ROW_KEYS = ("kind", "status", "messages_found", "messages_written", "messages_no
 
 
 def same_tree(t, ref_out, exe_out, user, label):
-    want = wltest.sha256_tree(os.path.join(ref_out, user, "wlm", "thunderbird"))
-    have = wltest.sha256_tree(os.path.join(exe_out, user, "wlm", "thunderbird"))
-    t.ok(len(want) > 2 and have == want,
-         "%s: %s's Thunderbird tree is Linux's (%d files)" % (label, user, len(want)),
-         "only Linux: %s\nonly Windows or different: %s" % (
-             sorted(set(want) - set(have)),
-             sorted(n for n in have if want.get(n) != have[n])))
+    wintest.same_tree(t, os.path.join(ref_out, user, "wlm", "thunderbird"),
+                      os.path.join(exe_out, user, "wlm", "thunderbird"),
+                      "%s: %s's Thunderbird tree is Linux's" % (label, user))
 
 
 def bob_inbox(root):
     return os.path.join(root, "Users", "bob", "AppData", "Local", "Microsoft",
                         "Windows Live Mail", "Storage Folders", "Inbox")
-
-
-def kill_when_seen(needle, timeout=120):
-    """Kills (SIGKILL) the first process whose command line holds every string of `needle`;
-    the killed process' pid, or None when none was seen within `timeout` seconds."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % pid, "rb") as f:
-                    cmd = f.read().decode("utf-8", "replace")
-            except OSError:
-                continue
-            if all(n in cmd for n in needle):
-                os.kill(int(pid), signal.SIGKILL)
-                return int(pid)
-        time.sleep(0.01)
-    return None
 
 
 def kill_one(t, wine, work, root, ref_out, ref_rows):
@@ -83,10 +57,11 @@ def kill_one(t, wine, work, root, ref_out, ref_rows):
     args = ["convert", wintest.winpath(root), "--all", "--jobs", "2", "--for", "thunderbird",
             "-o", wintest.winpath(out)]
     with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
-        run = subprocess.Popen([wintest.WINE, wine.exe, *args], env=wine.env,
-                               stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=wine.tmp)
-        # Wine shows a process' Windows command line as its Linux one
-        killed = kill_when_seen(("--wlmigrate-child", "convert-store", "/Users/bob/"))
+        run = wine.start(*args, out=so, err=se)
+        killed = wintest.wait_for(lambda: wintest.process_with(
+            ("--wlmigrate-child", "convert-store", "/Users/bob/")), run)
+        if killed:
+            os.kill(killed, signal.SIGKILL)
         code = run.wait(timeout=900)
         se.seek(0)
         err = wintest.text(se.read())
@@ -124,10 +99,7 @@ def main():
                                                  "Microsoft", "Windows Live Mail"), symlinks=True)
         # bob has 3,000 more messages (files the database does not list: the Recovered
         # folder), so that his conversion lasts long enough to be killed while it runs
-        for i in range(3000):
-            with open(os.path.join(bob_inbox(root), "3F%06X-%08X.eml" % (i, i)), "wb") as f:
-                f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
-                        b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
+        wintest.add_messages(bob_inbox(root), 3000)
         ref_out = os.path.join(work, "linux")
         ref = wintest.linux("convert", root, "--all", "--for", "thunderbird", "-o", ref_out)
         ref_rows = {r.get("user"): r for r in summary(ref_out).get("stores", [])}

@@ -17,35 +17,14 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wintest  # noqa: E402
 from wintest import wltest  # noqa: E402
 
 SAMPLE = os.path.join(wintest.SAMPLES, "wlm-store")
-
-
-def add_messages(folder, n):
-    for i in range(n):
-        with open(os.path.join(folder, "3F%06X-%08X.eml" % (i, i)), "wb") as f:
-            f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
-                    b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
-
-
-def process_seen(needle):
-    for pid in os.listdir("/proc"):
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmd = f.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            continue
-        if all(n in cmd for n in needle):
-            return True
-    return False
 
 
 def ctrl_c_all(t, wine, work):
@@ -58,21 +37,16 @@ def ctrl_c_all(t, wine, work):
     for user in ("alice", "bob"):
         shutil.copytree(SAMPLE, os.path.join(root, "Users", user, "AppData", "Local",
                                              "Microsoft", "Windows Live Mail"), symlinks=True)
-    add_messages(os.path.join(root, "Users", "bob", "AppData", "Local", "Microsoft",
+    wintest.add_messages(os.path.join(root, "Users", "bob", "AppData", "Local", "Microsoft",
                               "Windows Live Mail", "Storage Folders", "Inbox"), 3000)
     out = os.path.join(work, "all-out")
     args = ["convert", wintest.winpath(root), "--all", "--jobs", "2", "--for", "thunderbird",
             "-o", wintest.winpath(out)]
     alice_report = os.path.join(out, "alice", "wlm", "report.json")
     with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
-        run = subprocess.Popen([wintest.WINE, wine.exe, *args], env=wine.env,
-                               stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=wine.tmp)
-        end = time.monotonic() + 120
-        ready = False
-        while time.monotonic() < end and run.poll() is None and not ready:
-            ready = os.path.isfile(alice_report) and process_seen(
-                ("--wlmigrate-child", "convert-store", "/Users/bob/"))
-            time.sleep(0.01)
+        run = wine.start(*args, out=so, err=se)
+        ready = wintest.wait_for(lambda: os.path.isfile(alice_report) and wintest.process_with(
+            ("--wlmigrate-child", "convert-store", "/Users/bob/")), run)
         if ready:
             run.send_signal(signal.SIGINT)
         code = run.wait(timeout=600)
@@ -107,19 +81,14 @@ def main():
     try:
         store = os.path.join(work, "wlm-store")
         shutil.copytree(SAMPLE, store, symlinks=True)
-        add_messages(os.path.join(store, "Storage Folders", "Inbox"), 3000)
+        wintest.add_messages(os.path.join(store, "Storage Folders", "Inbox"), 3000)
         out = os.path.join(work, "out")
         args = ["convert", wintest.winpath(store), "--for", "thunderbird",
                 "-o", wintest.winpath(out)]
         with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
-            run = subprocess.Popen([wintest.WINE, wine.exe, *args], env=wine.env,
-                                   stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=wine.tmp)
-            end = time.monotonic() + 120
-            partial = False
-            while time.monotonic() < end and run.poll() is None and not partial:
-                partial = os.path.isdir(out) and any(n.startswith(".wlmigrate-")
-                                                     for n in os.listdir(out))
-                time.sleep(0.01)
+            run = wine.start(*args, out=so, err=se)
+            partial = wintest.wait_for(lambda: os.path.isdir(out) and any(
+                n.startswith(".wlmigrate-") for n in os.listdir(out)), run)
             if partial:
                 run.send_signal(signal.SIGINT)
             code = run.wait(timeout=600)
@@ -136,13 +105,9 @@ def main():
         again = wine.run(*args)
         t.eq(again.returncode, ref.returncode, "the same command again: exit %d as on Linux"
              % ref.returncode)
-        want = wltest.sha256_tree(os.path.join(ref_out, "thunderbird"))
-        have = wltest.sha256_tree(os.path.join(out, "thunderbird"))
-        t.ok(len(want) > 2 and have == want,
-             "the same command again: the Linux build's Thunderbird tree (%d files)" % len(want),
-             "only Linux: %s\nonly Windows or different: %s" % (
-                 sorted(set(want) - set(have)),
-                 sorted(n for n in have if want.get(n) != have[n])))
+        wintest.same_tree(t, os.path.join(ref_out, "thunderbird"),
+                          os.path.join(out, "thunderbird"),
+                          "the same command again: the Linux build's Thunderbird tree")
         ctrl_c_all(t, wine, work)
     finally:
         wine.close()

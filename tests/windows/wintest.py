@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,6 +93,12 @@ class Wine:
             err.seek(0)
             return subprocess.CompletedProcess(p.args, p.returncode, out.read(), err.read())
 
+    def start(self, *args, out, err):
+        """wlmigrate.exe ARGS started under Wine (a Popen), its output into the files out and
+        err (see run for why not pipes)."""
+        return subprocess.Popen([WINE, self.exe, *args], env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=err, cwd=self.tmp)
+
     def close(self):
         """Ends the prefix's wineserver (and every Wine process of the prefix) and removes it."""
         subprocess.run([self.wineserver, "-k"], env=self.env, stdin=subprocess.DEVNULL,
@@ -99,6 +106,53 @@ class Wine:
         subprocess.run([self.wineserver, "-w"], env=self.env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def same_tree(t, want_root, have_root, what):
+    """A check that the files below have_root are those below want_root, byte for byte, names
+    included (the Linux build's tree against the exe's)."""
+    want = wltest.sha256_tree(want_root)
+    have = wltest.sha256_tree(have_root)
+    return t.ok(len(want) > 2 and have == want, "%s (%d files)" % (what, len(want)),
+                "only Linux: %s\nonly Windows or different: %s" % (
+                    sorted(set(want) - set(have)),
+                    sorted(n for n in have if want.get(n) != have[n])))
+
+
+def add_messages(folder, n):
+    """n small messages in `folder` under names the database does not list (the Recovered
+    folder): a store that takes the exe a few seconds, to be stopped or killed while it runs."""
+    for i in range(n):
+        with open(os.path.join(folder, "3F%06X-%08X.eml" % (i, i)), "wb") as f:
+            f.write(b"From: a@example.com\r\nSubject: m%d\r\n"
+                    b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody %d\r\n" % (i, i))
+
+
+def process_with(needle):
+    """The pid of a process whose command line holds every string of `needle`, or None. Wine
+    shows a Windows process' command line as its Linux one."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if all(n in cmd for n in needle):
+            return int(pid)
+    return None
+
+
+def wait_for(cond, run, timeout=120):
+    """Polls cond() every 10 ms while the Popen `run` lives, at most `timeout` seconds: its
+    last answer."""
+    end = time.monotonic() + timeout
+    got = cond()
+    while not got and time.monotonic() < end and run.poll() is None:
+        time.sleep(0.01)
+        got = cond()
+    return got
 
 
 def linux(*args):
