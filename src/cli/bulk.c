@@ -255,6 +255,7 @@ static bool finished_before(struct bulk_store *s, const char *target)
 struct job {
     const struct bulk_options *o;
     struct bulk_store *store;
+    unsigned threads;   /* the store's convert's (convert_options.threads) */
 };
 
 /* A plain single-store convert; appends its exit code on a line to `said`, then what it would
@@ -270,6 +271,7 @@ static void run_job(const struct job *j, struct buf *said)
     co.json = false;
     co.errors = errors;
     co.stop = j->o->stop;
+    co.threads = j->threads;
     int code = convert_run(&co);
     char *text = errors ? plat_memstream_close(errors, &len) : NULL;
     buf_printf(said, "%d\n", code);
@@ -345,13 +347,14 @@ struct pool {
     struct bulk_store *stores;
     size_t *todo, ntodo, next; /* indexes of the stores to convert; the next one to start */
     size_t *ended, nended;     /* the stores in the order their conversions ended */
+    unsigned threads;          /* each convert's threads */
     GMutex lock;
     GCond changed;
 };
 
 static void convert_one(struct pool *p, struct bulk_store *s)
 {
-    struct job job = {p->o, s};
+    struct job job = {p->o, s, p->threads};
     struct buf said = BUF_INIT;
     /* a conversion's messages are a few lines; more is not a convert speaking */
     struct child_limits limits = {.output = 1 << 20};
@@ -425,6 +428,9 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
     static GOnce guard = G_ONCE_INIT;
     g_once(&guard, register_fork_guard, NULL);
     size_t nthreads = jobs < p.ntodo ? jobs : p.ntodo;
+    /* Each convert takes a second thread (the Outlook route's PST writer) only when the
+     * processors are not all busy with other stores already. */
+    p.threads = g_get_num_processors() >= 2 * (nthreads ? nthreads : 1) ? 2 : 1;
     GThread **threads = xcalloc(nthreads ? nthreads : 1, sizeof *threads);
     quiet_lock();
     for (size_t i = 0; i < nthreads; i++)

@@ -95,8 +95,12 @@ static void usage(FILE *out)
           "                      OUT/<user>/<store kind>/, with OUT/summary.txt and\n"
           "                      OUT/summary.json (--json prints it); run it again after a\n"
           "                      failure or a kill to convert the rest\n"
-          "  --jobs N            with --all: stores converted at once (default: the number\n"
-          "                      of processors)\n"
+          "  --jobs N            threads: for one store, 1 converts on one thread, 2 (the\n"
+          "                      default with 2 processors or more) writes the Outlook\n"
+          "                      PST on a second thread, byte for byte the same file;\n"
+          "                      with --all, stores converted at once (default: the\n"
+          "                      number of processors), each on two threads only when\n"
+          "                      there are twice as many processors as stores at once\n"
           "  --list              with --all: print where each store would go (OUT/<user>/\n"
           "                      <kind>, a tab, the store; --json: as JSON), convert nothing\n"),
           out);
@@ -348,8 +352,8 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                    "each other"));
     else if (code == 0 && !own_layout && !output)
         code = usage_error("%s", _("convert needs -o OUT"));
-    if (code == 0 && (o->jobs || o->list) && !o->all)
-        code = usage_error("%s", _("--jobs and --list go with --all"));
+    if (code == 0 && o->list && !o->all)
+        code = usage_error("%s", _("--list goes with --all"));
     if (code == 0 && o->all && own_layout)
         code = usage_error("%s", _("--all writes OUT/<user>/<kind>/ for each store: it takes -o "
                                    "OUT, not --profile or --into-profile"));
@@ -365,6 +369,9 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop)
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,
                                      .while_running = o->while_running,
+                                     /* one store: --jobs is its threads (2 at most are used) */
+                                     .threads = o->jobs ? o->jobs
+                                                : g_get_num_processors() >= 2 ? 2 : 1,
                                      .no_contacts = o->no_contacts,
                                      .contact_paths = o->contact_paths,
                                      .ncontact_paths = o->ncontact_paths,
