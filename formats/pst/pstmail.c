@@ -56,7 +56,8 @@ static ssize_t att_read_memory(struct att_source *a, void *buf, size_t cap, stru
         return -1;
     }
     n = n < cap ? n : cap;
-    memcpy(buf, a->mem.data + a->mem_pos, n);
+    if (n)
+        memcpy(buf, a->mem.data + a->mem_pos, n);
     a->mem_pos += n;
     return (ssize_t)n;
 }
