@@ -12,6 +12,7 @@
 #include "normalize/normalize.h"
 #include "pst/pstcontact.h"
 #include "pst/pstmail.h"
+#include "pst/pstqueue.h"
 #include "pst/pstwriter.h"
 #include "util/xalloc.h"
 
@@ -20,6 +21,9 @@
  * (normalize_open_file), their attachments streamed into the PST, so that memory stays bounded
  * whatever a message's size. */
 #define OUTLOOK_HOLD_MAX (8u << 20)
+/* With a writer thread: what the messages decoded and not yet written may hold, at most (a
+ * message alone may hold more: it waits until the queue is empty). */
+#define OUTLOOK_QUEUE_MAX (32u << 20)
 
 /* Where a source folder is in the current part. */
 struct mapped {
@@ -50,8 +54,37 @@ struct outlook {
     char *cur_path;
     struct stretch *stretches;
     size_t nstretches, capstretches;
-    struct buf data;    /* the message being converted */
+    struct buf data;    /* the message being converted (without a writer thread) */
+    /* The writer thread (writer_options.threads >= 2), NULL without: the messages held whole are
+     * decoded here and written there; every other use of `pst` waits until it is idle. */
+    struct pst_queue *queue;
 };
+
+/* A message handed to the writer thread with everything its properties point into. */
+struct queued {
+    struct buf data;    /* its bytes */
+    struct normalize *n;
+    struct pstmail *pm;
+};
+
+/* pst_queue's release: called on this thread once the message is written or dropped. */
+static void queued_free(void *ctx)
+{
+    struct queued *q = ctx;
+    pstmail_free(q->pm);
+    normalize_free(q->n);
+    buf_free(&q->data);
+    free(q);
+}
+
+/* Waits until the writer thread has written every queued message: then `pst` may be used
+ * here. */
+static enum status settle(struct outlook *w, struct error *err)
+{
+    if (w->queue && pst_queue_drain(w->queue, err) != 0)
+        return STATUS_STORE_BAD;
+    return STATUS_OK;
+}
 
 static char *safe_file_name(const char *name)
 {
@@ -101,7 +134,9 @@ static void *ol_open(const char *dir, const struct writer_options *opts, const v
     w->dir = path_join(dir, OUTLOOK_SUBDIR);
     w->name = safe_file_name(opts->container);
     w->part = 1;
+    w->queue = opts->threads >= 2 ? pst_queue_new(OUTLOOK_QUEUE_MAX) : NULL;
     if (fs_mkdirs(w->dir, 0755, err) != 0 || open_part(w, err) != 0) {
+        pst_queue_free(w->queue);
         free(w->dir);
         free(w->name);
         free(w);
@@ -176,6 +211,8 @@ static enum status ol_begin_folder(void *wp, const struct model_folder *f,
 {
     (void)outcome; /* the folder's outputs are known at its end: the parts its messages went to */
     struct outlook *w = wp;
+    if (settle(w, err) != STATUS_OK)
+        return STATUS_STORE_BAD;
     w->cur = NULL;
     w->nstretches = 0;
     free(w->cur_path);
@@ -202,20 +239,20 @@ static enum status ol_begin_folder(void *wp, const struct model_folder *f,
     return STATUS_OK;
 }
 
-/* The head and the rest of a message held whole in w->data: the rest is read straight into the
+/* The head and the rest of a message held whole in `data`: the rest is read straight into the
  * buffer, sized by the file (message_read stops at the size the file had). */
-static int read_all(struct outlook *w, struct message *msg, struct error *err)
+static int read_all(struct buf *data, struct message *msg, struct error *err)
 {
-    buf_reset(&w->data);
-    buf_append(&w->data, msg->head, msg->head_len);
+    buf_reset(data);
+    buf_append(data, msg->head, msg->head_len);
     for (;;) {
         size_t room = msg->left ? (size_t)msg->left : 1;
-        ssize_t n = message_read(msg, buf_reserve(&w->data, room), room, err);
+        ssize_t n = message_read(msg, buf_reserve(data, room), room, err);
         if (n < 0)
             return -1;
         if (n == 0)
             return 0;
-        buf_commit(&w->data, (size_t)n);
+        buf_commit(data, (size_t)n);
     }
 }
 
@@ -259,6 +296,53 @@ static void report_repairs(struct writer_outcome *outcome, struct normalize *n, 
     buf_free(&b);
 }
 
+/* A split before this message when the part is full; with the writer thread, once it is idle. */
+static enum status split_if_full(struct outlook *w, const struct message *msg, struct error *err)
+{
+    if (!w->max_size)
+        return STATUS_OK;
+    if (settle(w, err) != STATUS_OK)
+        return STATUS_STORE_BAD;
+    return over_limit(w, estimate(msg->file->size)) ? next_part(w, err) : STATUS_OK;
+}
+
+/* A message held whole, decoded here and written on the writer thread. */
+static enum status queue_message(struct outlook *w, struct message *msg,
+                                 const struct normalize_hints *hints,
+                                 const struct pstmail_info *info, struct writer_outcome *outcome,
+                                 struct error *err)
+{
+    struct queued *q = xcalloc(1, sizeof *q);
+    if (msg->at_eof)
+        buf_append(&q->data, msg->head, msg->head_len);
+    bool read = msg->at_eof || read_all(&q->data, msg, err) == 0;
+    q->n = read ? normalize_open(q->data.data ? q->data.data : "", q->data.len, hints, err) : NULL;
+    if (!q->n) {
+        /* as without the thread: the part may be full before a message that cannot be read */
+        queued_free(q);
+        struct error split_err;
+        enum status rc = split_if_full(w, msg, &split_err);
+        if (rc != STATUS_OK)
+            *err = split_err;
+        return rc != STATUS_OK ? rc : STATUS_MESSAGE_BAD;
+    }
+    q->pm = pstmail_build(q->n, info);
+    /* What it holds: its bytes, its decoded attachments, and about as much again for the
+     * bodies and the GMime objects. */
+    size_t bytes = 2 * q->data.len + pstmail_load(q->pm);
+    enum status rc = split_if_full(w, msg, err);
+    if (rc != STATUS_OK) {
+        queued_free(q);
+        return rc;
+    }
+    report_repairs(outcome, q->n, msg->file->source);
+    if (pst_queue_submit(w->queue, w->pst, w->cur_pst, pstmail_message(q->pm), bytes,
+                         queued_free, q, err) != 0)
+        return STATUS_STORE_BAD;
+    count_stretch(w, msg->date);
+    return STATUS_OK;
+}
+
 static enum status ol_message(void *wp, struct message *msg, struct writer_outcome *outcome,
                               struct error *err)
 {
@@ -267,39 +351,43 @@ static enum status ol_message(void *wp, struct message *msg, struct writer_outco
         error_set(err, "internal: a message outside a folder");
         return STATUS_STORE_BAD;
     }
-    if (over_limit(w, estimate(msg->file->size))) {
-        enum status rc = next_part(w, err);
-        if (rc != STATUS_OK)
-            return rc;
-    }
-    struct normalize_hints hints = {.store_time = msg->file->received,
-                                    .file_time = msg->file->mtime};
+    const struct model_message *m = msg->file;
+    struct normalize_hints hints = {.store_time = m->received, .file_time = m->mtime};
+    struct pstmail_info info = {
+        .read = m->state_known ? (m->state & MODEL_MSG_READ) != 0 : w->opts->unknown_is_read,
+        .delivered = msg->date,
+    };
+    bool streamed = !msg->at_eof && msg->size > OUTLOOK_HOLD_MAX && msg->size >= msg->rest_offset;
+    if (w->queue && !streamed)
+        return queue_message(w, msg, &hints, &info, outcome, err);
+    /* Written here: a message decoded from its file as it is written (its attachments are
+     * read while they go into the PST), or every message without the writer thread. */
+    enum status rc = split_if_full(w, msg, err);
+    if (rc == STATUS_OK)
+        rc = settle(w, err);
+    if (rc != STATUS_OK)
+        return rc;
     struct normalize *n;
-    if (!msg->at_eof && msg->size > OUTLOOK_HOLD_MAX && msg->size >= msg->rest_offset) {
+    if (streamed) {
         n = normalize_open_file(msg->head, msg->head_len, msg->fd, msg->rest_offset,
                                 msg->size - msg->rest_offset, &hints, err);
     } else if (msg->at_eof) {
         /* The head is the whole message: the view reads it where it is. */
         n = normalize_open(msg->head, msg->head_len, &hints, err);
     } else {
-        if (read_all(w, msg, err) != 0)
+        if (read_all(&w->data, msg, err) != 0)
             return STATUS_MESSAGE_BAD;
         n = normalize_open(w->data.data ? w->data.data : "", w->data.len, &hints, err);
     }
     if (!n)
         return STATUS_MESSAGE_BAD;
-    const struct model_message *m = msg->file;
-    struct pstmail_info info = {
-        .read = m->state_known ? (m->state & MODEL_MSG_READ) != 0 : w->opts->unknown_is_read,
-        .delivered = msg->date,
-    };
     struct pstmail *pm = pstmail_build(n, &info);
-    int rc = pst_writer_add_message(w->pst, w->cur_pst, pstmail_message(pm), err);
+    int wrote = pst_writer_add_message(w->pst, w->cur_pst, pstmail_message(pm), err);
     pstmail_free(pm);
-    if (rc == 0)
+    if (wrote == 0)
         report_repairs(outcome, n, m->source);
     normalize_free(n);
-    if (rc != 0)
+    if (wrote != 0)
         return STATUS_STORE_BAD;
     count_stretch(w, msg->date);
     /* Let a large message's memory go. */
@@ -335,6 +423,8 @@ static void report_split(struct outlook *w, struct writer_outcome *outcome)
 static enum status ol_end_folder(void *wp, struct writer_outcome *outcome, struct error *err)
 {
     struct outlook *w = wp;
+    if (settle(w, err) != STATUS_OK)
+        return STATUS_STORE_BAD;
     if (w->cur) {
         /* The parts its messages went to, or the one it was made in when it has none. */
         if (w->nstretches == 0)
@@ -361,6 +451,8 @@ static enum status ol_contacts(void *wp, const struct contact_list *contacts,
     struct outlook *w = wp;
     if (!contacts || contacts->count == 0)
         return STATUS_OK;
+    if (settle(w, err) != STATUS_OK)
+        return STATUS_STORE_BAD;
     if (!w->pst) {
         error_set(err, "internal: contacts after the PST was closed");
         return STATUS_STORE_BAD;
@@ -395,6 +487,8 @@ static enum status ol_contacts(void *wp, const struct contact_list *contacts,
 static enum status ol_commit(void *wp, struct error *err)
 {
     struct outlook *w = wp;
+    if (settle(w, err) != STATUS_OK)
+        return STATUS_STORE_BAD;
     return close_part(w, err);
 }
 
@@ -403,6 +497,7 @@ static void ol_free(void *wp)
     struct outlook *w = wp;
     if (!w)
         return;
+    pst_queue_free(w->queue); /* the writer thread ends before its PST is dropped */
     pst_writer_abort(w->pst);
     free(w->map);
     free(w->stretches);

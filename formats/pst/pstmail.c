@@ -34,18 +34,39 @@ struct pstmail {
 };
 
 /* An attachment's bytes for the writer: the stream is opened on the first read and closed at
- * its end, so that one attachment at a time is being decoded. */
+ * its end, so that one attachment at a time is being decoded; or, after pstmail_load(), its
+ * bytes decoded beforehand, handed out from memory. */
 struct att_source {
     struct pst_source src;
     struct normalize *n;
     size_t index;
     struct normalize_stream *stream;
     bool done;
+    bool loaded;         /* pstmail_load(): the bytes are in `mem` */
+    bool load_failed;    /* ... and reading them failed after those bytes */
+    struct buf mem;
+    size_t mem_pos;
 };
+
+static ssize_t att_read_memory(struct att_source *a, void *buf, size_t cap, struct error *err)
+{
+    size_t n = a->mem.len - a->mem_pos;
+    if (n == 0 && a->load_failed) {
+        error_set(err, "attachment %zu could not be read", a->index + 1);
+        return -1;
+    }
+    n = n < cap ? n : cap;
+    if (n)
+        memcpy(buf, a->mem.data + a->mem_pos, n);
+    a->mem_pos += n;
+    return (ssize_t)n;
+}
 
 static ssize_t att_read(void *ctx, void *buf, size_t cap, struct error *err)
 {
     struct att_source *a = ctx;
+    if (a->loaded)
+        return att_read_memory(a, buf, cap, err);
     if (a->done)
         return 0;
     if (!a->stream)
@@ -59,6 +80,23 @@ static ssize_t att_read(void *ctx, void *buf, size_t cap, struct error *err)
         a->done = true;
     }
     return got;
+}
+
+/* Decodes the attachment now, into memory; the bytes a read error leaves out are given, then
+ * the error, as att_read would. */
+static size_t att_load(struct att_source *a)
+{
+    struct normalize_stream *stream = normalize_attachment_open(a->n, a->index);
+    char chunk[16384];
+    for (ssize_t got = 1; stream && got > 0;) {
+        got = normalize_stream_read(stream, chunk, sizeof chunk);
+        if (got > 0)
+            buf_append(&a->mem, chunk, (size_t)got);
+        a->load_failed = got < 0;
+    }
+    normalize_stream_close(stream);
+    a->loaded = true;
+    return a->mem.len;
 }
 
 static char *keep(struct pstmail *m, char *s)
@@ -336,7 +374,7 @@ static void add_attachments(struct pstmail *m, struct normalize *n, int depth)
             if (dot && dot[1])
                 plist_str(l, PST_TAG(0x3703, PST_PT_UNICODE), dot);
             struct att_source *src = &m->sources[i];
-            *src = (struct att_source){{att_read, src}, n, i, NULL, false};
+            *src = (struct att_source){.src = {att_read, src}, .n = n, .index = i};
             plist_add(l, PST_TAG(0x3701, PST_PT_BINARY))->source = &src->src;
         }
         m->att_lists[i].props = l->v;
@@ -460,6 +498,18 @@ struct pstmail *pstmail_build(struct normalize *n, const struct pstmail_info *in
     return m;
 }
 
+size_t pstmail_load(struct pstmail *m)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < m->natts; i++) {
+        if (m->embedded[i])
+            bytes += pstmail_load(m->embedded[i]);
+        else
+            bytes += att_load(&m->sources[i]);
+    }
+    return bytes;
+}
+
 const struct pst_message *pstmail_message(const struct pstmail *m)
 {
     return &m->msg;
@@ -473,6 +523,7 @@ void pstmail_free(struct pstmail *m)
         pstmail_free(m->embedded[i]);
         normalize_free(m->embedded_n[i]);
         normalize_stream_close(m->sources[i].stream);
+        buf_free(&m->sources[i].mem);
         plist_free(&m->atts[i]);
     }
     for (size_t i = 0; i < m->nrcpts; i++)

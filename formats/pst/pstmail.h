@@ -30,6 +30,10 @@ struct pstmail_info {
 struct pstmail;
 
 struct pstmail *pstmail_build(struct normalize *n, const struct pstmail_info *info);
+/* Decodes every attachment's bytes (those of embedded messages too) into memory now: writing the
+ * message then touches the normalizer no more, so that it may be written on another thread
+ * while this one goes on with GMime. Returns the bytes it holds. */
+size_t pstmail_load(struct pstmail *m);
 const struct pst_message *pstmail_message(const struct pstmail *m);
 void pstmail_free(struct pstmail *m);
 

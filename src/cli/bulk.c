@@ -260,11 +260,14 @@ static void job_field(struct buf *b, const char *s)
     buf_printf(b, "%zu:%s", strlen(s), s);
 }
 
-static char *job_arg(const struct bulk_options *o, const struct bulk_store *s)
+static char *job_arg(const struct bulk_options *o, const struct bulk_store *s, unsigned threads)
 {
     struct buf b = BUF_INIT;
+    char count[16];
+    snprintf(count, sizeof count, "%u", threads);
     job_field(&b, s->loc->path);
     job_field(&b, s->dir);
+    job_field(&b, count);
     for (int i = 0; i < o->argc; i++)
         job_field(&b, o->argv[i]);
     return buf_detach(&b);
@@ -303,7 +306,7 @@ char **bulk_job_decode(const char *arg, size_t len, size_t *n)
 }
 
 void bulk_store_serve(const struct convert_options *options, const char *store,
-                      const char *dir, int fd)
+                      const char *dir, unsigned threads, int fd)
 {
     size_t len = 0;
     FILE *errors = plat_memstream_open();
@@ -313,6 +316,7 @@ void bulk_store_serve(const struct convert_options *options, const char *store,
     co.progress = PROGRESS_QUIET;
     co.json = false;
     co.errors = errors;
+    co.threads = threads;
     int code = convert_run(&co);
     char *text = errors ? plat_memstream_close(errors, &len) : NULL;
     struct buf said = BUF_INIT;
@@ -382,6 +386,7 @@ struct pool {
     struct bulk_store *stores;
     size_t *todo, ntodo, next; /* indexes of the stores to convert; the next one to start */
     size_t *ended, nended;     /* the stores in the order their conversions ended */
+    unsigned threads;          /* each convert's threads */
     GMutex lock;
     GCond changed;
 };
@@ -393,7 +398,7 @@ static void convert_one(struct pool *p, struct bulk_store *s)
     struct child_limits limits = {.output = 1 << 20};
     struct child_result res = {.outcome = CHILD_DONE};
     quiet_lock();
-    char *arg = job_arg(p->o, s);
+    char *arg = job_arg(p->o, s, p->threads);
     quiet_unlock();
     child_run_role(p->o->store_role, arg, collect, &said, &limits, &res);
     free(arg);
@@ -462,6 +467,9 @@ static void convert_pending(const struct bulk_options *o, struct bulk_store *sto
     static GOnce guard = G_ONCE_INIT;
     g_once(&guard, register_fork_guard, NULL);
     size_t nthreads = jobs < p.ntodo ? jobs : p.ntodo;
+    /* Each convert takes a second thread (the Outlook route's PST writer) only when the
+     * processors are not all busy with other stores already. */
+    p.threads = g_get_num_processors() >= 2 * (nthreads ? nthreads : 1) ? 2 : 1;
     GThread **threads = xcalloc(nthreads ? nthreads : 1, sizeof *threads);
     quiet_lock();
     for (size_t i = 0; i < nthreads; i++)

@@ -32,7 +32,7 @@ struct bulk_options {
     enum progress_mode progress;
     volatile sig_atomic_t *stop;
     /* Each store is converted in a process of its own running `store_role`, which is given the
-     * store, its directory and the run's command line `argv` (argc words, as typed, before any
+     * store, its directory, its threads and the run's command line `argv` (argc words, as typed, before any
      * option parsing reordered them) and converts with bulk_store_serve. */
     const struct child_role *store_role;
     char *const *argv;
@@ -44,15 +44,17 @@ struct bulk_options {
 int bulk_run(const struct bulk_options *o);
 
 /* The argument `store_role` is given (`len` bytes), split back into its fields: the store, its
- * directory, then the words of the command line. Each field is its length in decimal (no
+ * directory, its threads (convert_options.threads, in decimal), then the words of the command
+ * line. Each field is its length in decimal (no
  * leading zero), a colon and its bytes. NULL-terminated (n counts the fields), or NULL when
  * `arg` is not such an argument. The caller frees each field and the array. */
 char **bulk_job_decode(const char *arg, size_t len, size_t *n);
 
-/* In the store's process: converts for `store` into `dir` with the run's `options` and writes
- * to `fd` what bulk_run reads: the exit code on a line, then the messages of the conversion. */
+/* In the store's process: converts for `store` into `dir` on `threads` threads with the run's
+ * `options` and writes to `fd` what bulk_run reads: the exit code on a line, then the messages
+ * of the conversion. */
 void bulk_store_serve(const struct convert_options *options, const char *store,
-                      const char *dir, int fd);
+                      const char *dir, unsigned threads, int fd);
 
 /* The user a store belongs to, as the README states the rule: the folder above `AppData` or
  * `Local Settings` in the store's path; else the first folder below `root` (unless that is

@@ -95,8 +95,12 @@ static void usage(FILE *out)
           "                      OUT/<user>/<store kind>/, with OUT/summary.txt and\n"
           "                      OUT/summary.json (--json prints it); run it again after a\n"
           "                      failure or a kill to convert the rest\n"
-          "  --jobs N            with --all: stores converted at once (default: the number\n"
-          "                      of processors)\n"
+          "  --jobs N            threads: for one store, 1 converts on one thread, 2 (the\n"
+          "                      default with 2 processors or more) writes the Outlook\n"
+          "                      PST on a second thread, byte for byte the same file;\n"
+          "                      with --all, stores converted at once (default: the\n"
+          "                      number of processors), each on two threads only when\n"
+          "                      there are twice as many processors as stores at once\n"
           "  --list              with --all: print where each store would go (OUT/<user>/\n"
           "                      <kind>, a tab, the store; --json: as JSON), convert nothing\n"),
           out);
@@ -342,9 +346,11 @@ static void convert_store_work(const char *arg, int fd);
 static const struct child_role convert_store_role = {"convert-store", convert_store_work};
 
 /* One store of a `convert --all` run, in the process of its own that the run started for it
- * (bulk.h): where it is, where its result goes, and where to tell the run how it ended. */
+ * (bulk.h): where it is, where its result goes, its threads, and where to tell the run how it
+ * ended. */
 struct store_job {
     const char *store, *dir;
+    unsigned threads;
     int fd;
 };
 
@@ -382,8 +388,8 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop,
                                    "each other"));
     else if (code == 0 && !own_layout && !output)
         code = usage_error("%s", _("convert needs -o OUT"));
-    if (code == 0 && (o->jobs || o->list) && !o->all)
-        code = usage_error("%s", _("--jobs and --list go with --all"));
+    if (code == 0 && o->list && !o->all)
+        code = usage_error("%s", _("--list goes with --all"));
     if (code == 0 && o->all && own_layout)
         code = usage_error("%s", _("--all writes OUT/<user>/<kind>/ for each store: it takes -o "
                                    "OUT, not --profile or --into-profile"));
@@ -399,6 +405,9 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop,
                                      .force = o->force,
                                      .unknown_is_read = o->unknown_is_read,
                                      .while_running = o->while_running,
+                                     /* one store: --jobs is its threads (2 at most are used) */
+                                     .threads = o->jobs ? o->jobs
+                                                : g_get_num_processors() >= 2 ? 2 : 1,
                                      .no_contacts = o->no_contacts,
                                      .contact_paths = o->contact_paths,
                                      .ncontact_paths = o->ncontact_paths,
@@ -406,7 +415,7 @@ static int run_convert(const struct cli *o, volatile sig_atomic_t *stop,
                                      .progress = o->progress,
                                      .stop = stop};
         if (job) {
-            bulk_store_serve(&co, job->store, job->dir, job->fd);
+            bulk_store_serve(&co, job->store, job->dir, job->threads, job->fd);
         } else if (o->all) {
             struct bulk_options bo = {.root = o->operand,
                                       .output = o->output,
@@ -477,11 +486,11 @@ static void convert_store_work(const char *arg, int fd)
 {
     size_t n;
     char **fields = bulk_job_decode(arg, strlen(arg), &n);
-    if (fields && n >= 3) {
+    if (fields && n >= 4 && (strcmp(fields[2], "1") == 0 || strcmp(fields[2], "2") == 0)) {
         i18n_init(NULL); /* the language the run chose reaches a new process in LANGUAGE */
-        struct store_job job = {fields[0], fields[1], fd};
+        struct store_job job = {fields[0], fields[1], (unsigned)(fields[2][0] - '0'), fd};
         optind = 0; /* getopt starts afresh (a fork has the run's state) */
-        run_command((int)n - 2, fields + 2, stop_flag, &job);
+        run_command((int)n - 3, fields + 3, stop_flag, &job);
     }
     for (size_t i = 0; fields && i < n; i++)
         free(fields[i]);

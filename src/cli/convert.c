@@ -108,7 +108,8 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
 {
     const struct target *t = o->target;
     struct writer_options wopts = {.container = o->container,
-                                   .unknown_is_read = o->unknown_is_read};
+                                   .unknown_is_read = o->unknown_is_read,
+                                   .threads = o->threads};
     struct error err;
     void *w = t->writer->open(output_partial(out), &wopts, t->writer_settings(o->target_settings),
                               store, &err);

@@ -24,6 +24,7 @@ struct convert_options {
     bool force;               /* replace an existing result */
     bool unknown_is_read;
     bool while_running;       /* convert although Windows Live Mail holds its database */
+    unsigned threads;         /* the writer's threads, its own counted (writer_options.threads) */
     /* Contacts: found beside the store unless no_contacts, plus the --contacts paths. */
     bool no_contacts;
     const char *const *contact_paths;

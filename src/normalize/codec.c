@@ -34,31 +34,73 @@ int codec_base64_value(unsigned char c, unsigned flags)
     return -1;
 }
 
+/* The standard alphabet's values plus one (0: not in it), for the loops below. */
+static const unsigned char base64_plus_one[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64
+};
+
 void codec_base64_init(struct codec_base64 *d, unsigned flags)
 {
     *d = (struct codec_base64){.flags = flags};
 }
 
+/* What is not in the standard alphabet: the URL alphabet's two, '=', blanks, or bad. */
+static void base64_other(struct codec_base64 *d, unsigned char c, struct buf *out)
+{
+    int v = codec_base64_value(c, d->flags);
+    if (v < 0) {
+        if (c == '=') {
+            if (d->flags & CODEC_BASE64_JOINED)
+                d->acc = 0, d->bits = 0;
+            else
+                d->ended = true;
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            d->bad++;
+        }
+        return;
+    }
+    d->chars++;
+    if (d->ended || !out)
+        return; /* still read, for the count of bad bytes */
+    d->acc = (d->acc << 6) | (uint32_t)v;
+    d->bits += 6;
+    if (d->bits >= 8) {
+        d->bits -= 8;
+        buf_putc(out, (char)((d->acc >> d->bits) & 0xFF));
+        d->acc &= (1u << d->bits) - 1;
+    }
+}
+
 void codec_base64_step(struct codec_base64 *d, const char *s, size_t len, struct buf *out)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    if (!out || d->ended) {
+        /* Only counting (the check of a part GMime decodes): one table look-up a byte. */
+        size_t chars = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (base64_plus_one[u[i]])
+                chars++;
+            else
+                base64_other(d, u[i], NULL);
+        }
+        d->chars += chars;
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        int v = codec_base64_value(c, d->flags);
-        if (v < 0) {
-            if (c == '=') {
-                if (d->flags & CODEC_BASE64_JOINED)
-                    d->acc = 0, d->bits = 0;
-                else
-                    d->ended = true;
-            } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                d->bad++;
-            }
+        unsigned v = base64_plus_one[u[i]];
+        if (!v || d->ended) {
+            base64_other(d, u[i], out);
             continue;
         }
         d->chars++;
-        if (d->ended || !out)
-            continue; /* still read, for the count of bad bytes */
-        d->acc = (d->acc << 6) | (uint32_t)v;
+        d->acc = (d->acc << 6) | (v - 1);
         d->bits += 6;
         if (d->bits >= 8) {
             d->bits -= 8;

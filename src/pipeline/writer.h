@@ -29,6 +29,8 @@
 struct writer_options {
     const char *container;   /* name of the folder (Thunderbird) or file (Outlook) that holds it */
     bool unknown_is_read;    /* state to give messages whose store state is unknown */
+    unsigned threads;        /* threads the writer may use, the pipeline's counted: 0 or 1 that
+                                one only, 2 one more (the Outlook writer's PST writer thread) */
 };
 
 struct writer_note {

@@ -9,6 +9,7 @@
  * every other byte the program writes. */
 #include "util/i18n.h"
 
+#include <glib.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -46,6 +47,8 @@ struct remembered {
 };
 static struct remembered **table;
 static size_t table_size, table_count;
+/* The Outlook writer's thread may format a sentence (a write error) while the pipeline's does. */
+G_LOCK_DEFINE_STATIC(table);
 /* A run that meets millions of distinct sentences keeps the first ones; the rest show in English. */
 #define REMEMBER_MAX 1000000
 
@@ -130,9 +133,9 @@ void i18n_init(const char *lang)
 
 int i18n_active(void) { return active; }
 
-void i18n_remember(const char *english, const char *local)
+static void remember_locked(const char *english, const char *local)
 {
-    if (!active || strcmp(english, local) == 0 || table_count >= REMEMBER_MAX)
+    if (table_count >= REMEMBER_MAX)
         return;
     if (table_count >= table_size) {
         size_t size = table_size ? table_size * 2 : 256;
@@ -155,6 +158,15 @@ void i18n_remember(const char *english, const char *local)
     *e = (struct remembered){xstrdup(english), xstrdup(local), table[slot]};
     table[slot] = e;
     table_count++;
+}
+
+void i18n_remember(const char *english, const char *local)
+{
+    if (!active || strcmp(english, local) == 0)
+        return;
+    G_LOCK(table);
+    remember_locked(english, local);
+    G_UNLOCK(table);
 }
 
 /* The arguments of one sentence, taken from the va_list by the types its English format gives. */
@@ -365,9 +377,12 @@ const char *i18n_sentence(const char *english)
 {
     if (!active || !english || !*english)
         return english; /* gettext("") is the catalog's header */
+    const char *local = NULL;
+    G_LOCK(table);
     if (table_size)
-        for (struct remembered *e = table[hash(english) % table_size]; e; e = e->next)
+        for (struct remembered *e = table[hash(english) % table_size]; e && !local; e = e->next)
             if (strcmp(e->english, english) == 0)
-                return e->local;
-    return gettext(english);
+                local = e->local; /* never freed, so it may be used unlocked */
+    G_UNLOCK(table);
+    return local ? local : gettext(english);
 }

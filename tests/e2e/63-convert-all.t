@@ -23,7 +23,7 @@ Checks:
   same command again writes it, every store "converted_before";
 - a store whose directory cannot be made fails alone (exit 3); a result of another target in
   OUT is refused (exit 2), not taken as done; no store below ROOT exits 3 and OUT inside a store
-  exits 2, both writing nothing; --jobs and --list without --all, --jobs 0 and --all with
+  exits 2, both writing nothing; --list without --all, --jobs 0 and --all with
   --profile are usage errors.
 """
 import json
@@ -356,8 +356,7 @@ def main():
              p.stderr.decode("utf-8", "replace"))
 
         # usage
-        for args, what in ((["--jobs", "2"], "--jobs without --all"),
-                           (["--list"], "--list without --all"),
+        for args, what in ((["--list"], "--list without --all"),
                            (["--all", "--jobs", "0"], "--jobs 0"),
                            (["--all", "--jobs", "x"], "--jobs x")):
             p = wltest.run("convert", root, "--for", "thunderbird", "-o", out, *args)
