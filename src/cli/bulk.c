@@ -4,10 +4,10 @@
  * directory), the stores an earlier run finished (their report.json is in place and names the
  * same store), the conversions (a pool of threads, each running one store at a time in a child
  * process through child_run_role: a fork on Linux, this program started again on Windows; the
- * role, given the store, its directory and the run's command line, parses that command line as
- * the run did and calls bulk_store_serve, a plain convert_run), and the summary (every row
- * from the store's installed report.json). The threads do nothing but wait for their child;
- * the main thread prints a line as each store ends.
+ * role, given the store, its directory, its threads and the run's command line, parses that
+ * command line as the run did and calls bulk_store_serve, a plain convert_run), and the summary
+ * (every row from the store's installed report.json). The threads do nothing but wait for their
+ * child; the main thread prints a line as each store ends.
  *
  * A child is forked from a process with several threads, and gets a copy of memory as it is at
  * that moment: whatever another thread had half done (a translation remembered, a thread being
