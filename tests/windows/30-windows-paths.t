@@ -7,6 +7,8 @@
 - A store under a Japanese folder scanned: the database is read (libesedb, in a process of its
   own, opens it by its whole `\\\\?\\` UTF-16 name, as Wine's file trace shows: no ANSI or 8.3
   name).
+- The same store named with forward slashes and `-o` relative to the current directory: the
+  same tree; `-o` inside the store spelled in other case: refused (names compare without case).
 - `scan --json` with no STORE, the sample planted at the prefix's
   %LOCALAPPDATA%\\Microsoft\\Windows Live Mail: it is found, with the Linux scan's totals.
 - `convert --for outlook` with neither STORE nor -o: that store converted into the user's
@@ -73,6 +75,25 @@ def main():
         wintest.same_tree(t, os.path.join(ref_out, "thunderbird"),
                           os.path.join(exe_out, "thunderbird"),
                           "the long Japanese path: the same Thunderbird tree as Linux")
+
+        # the same store named with forward slashes, and relative to the current directory
+        # (the exe runs in the test's Wine directory; -o a folder below it, with backslashes)
+        slashed = wintest.winpath(store).replace("\\", "/")
+        rel_out = os.path.join(wine.tmp, "relative-out")
+        got = wine.run("convert", slashed, "--for", "thunderbird", "-o", "relative-out")
+        t.eq(got.returncode, ref.returncode, "Z:/... with forward slashes, -o relative: exit %d"
+             % ref.returncode)
+        wintest.same_tree(t, os.path.join(ref_out, "thunderbird"),
+                          os.path.join(rel_out, "thunderbird"),
+                          "forward slashes and a relative -o: the same Thunderbird tree")
+        # names compare without case, as Windows does: -o inside the store, spelled in other
+        # case, is still inside it (Linux would take WLM-STORE for another folder)
+        inside = wintest.winpath(os.path.join(os.path.dirname(store), "WLM-STORE", "out"))
+        got = wine.run("convert", wintest.winpath(store), "--for", "thunderbird", "-o", inside)
+        t.ok(got.returncode == 2 and b"inside" in got.stderr and
+             not os.path.exists(os.path.join(store, "out")),
+             "-o inside the store in other case: refused (exit 2), nothing written",
+             wintest.text(got.stderr))
 
         ref = wintest.linux("scan", SAMPLE, "--json")
         want_totals, _ = scan_totals(ref.stdout)
