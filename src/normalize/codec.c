@@ -19,22 +19,7 @@ int codec_hex_value(unsigned char c)
 
 /* ---- base64 ---------------------------------------------------------------------------------- */
 
-int codec_base64_value(unsigned char c, unsigned flags)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || (c == '-' && (flags & CODEC_BASE64_URL)))
-        return 62;
-    if (c == '/' || (c == '_' && (flags & CODEC_BASE64_URL)))
-        return 63;
-    return -1;
-}
-
-/* The standard alphabet's values plus one (0: not in it), for the loops below. */
+/* The standard alphabet's values plus one (0: not in it), one look-up a byte. */
 static const unsigned char base64_plus_one[256] = {
     ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
     ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
@@ -45,6 +30,15 @@ static const unsigned char base64_plus_one[256] = {
     ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
     ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64
 };
+
+int codec_base64_value(unsigned char c, unsigned flags)
+{
+    if (base64_plus_one[c])
+        return base64_plus_one[c] - 1;
+    if (flags & CODEC_BASE64_URL)
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
+    return -1;
+}
 
 void codec_base64_init(struct codec_base64 *d, unsigned flags)
 {
