@@ -1,9 +1,13 @@
 /* ltp: heap-on-node, BTree-on-heap, property and table contexts, write side (see ltp.h).
  *
- * Everything is assembled in memory per node and written through the NDB layer in one go, so
- * HIDs are known when items are allocated and can be patched in later. */
+ * A node is assembled in memory and written through the NDB layer in one go, so HIDs are known
+ * when items are allocated and can be patched in later; a table context is the exception that
+ * grows with its folder: its rows, cells and row index go to the file as they fill (its heap's
+ * full pages by pst_heap_flush, its row matrix a block at a time), and only page 0 (TCINFO and
+ * the BTH header), the pages still open and one block of rows stay in memory. */
 #include "pst/ltp.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,16 +50,27 @@ struct hpage {
 struct pst_heap {
     uint8_t client_sig;
     uint32_t root;
-    struct hpage **pages;
+    struct hpage **pages;  /* NULL for a page pst_heap_flush() has written */
     size_t npages;
+    uint64_t *bids;        /* of the pages written, by page index */
+    uint8_t *levels;       /* their fill levels, for page 0's and the bitmap pages' headers */
+    size_t capbids, caplevels;
+    size_t next_flush;     /* pages below it have been written or are held on purpose */
+    size_t bitmap_held;    /* a bitmap page kept until its 128 pages are full, or 0 */
+    bool flushed;
 };
+
+static bool is_bitmap_page(size_t index)
+{
+    return index >= 8 && (index - 8) % 128 == 0;
+}
 
 /* HNHDR on page 0, HNBITMAPHDR on pages 8, 136, 264, ..., HNPAGEHDR on the others. */
 static size_t page_header_size(size_t index)
 {
     if (index == 0)
         return 12;
-    if (index >= 8 && (index - 8) % 128 == 0)
+    if (is_bitmap_page(index))
         return 66;
     return 2;
 }
@@ -110,7 +125,7 @@ uint32_t pst_heap_alloc(struct pst_heap *h, const void *data, size_t len)
 uint8_t *pst_heap_item(struct pst_heap *h, uint32_t hid, size_t *len)
 {
     size_t pi = hid >> 16, ii = (hid >> 5) & 0x7FF;
-    if ((hid & 0x1F) || pi >= h->npages || ii == 0 || ii > h->pages[pi]->count)
+    if ((hid & 0x1F) || pi >= h->npages || !h->pages[pi] || ii == 0 || ii > h->pages[pi]->count)
         return NULL;
     struct hpage *p = h->pages[pi];
     if (len)
@@ -134,12 +149,25 @@ static uint8_t fill_level(size_t free_bytes)
     return 15;
 }
 
-static void put_fill_levels(const struct pst_heap *h, const size_t *sizes, size_t first,
-                            size_t count, uint8_t *out)
+/* Bytes page `i` uses: its items, its page map. */
+static size_t used_size(const struct pst_heap *h, size_t i)
+{
+    const struct hpage *p = h->pages[i];
+    return page_size(p->offs[p->count], p->count);
+}
+
+/* The fill level of page `i`: kept when the page was written, else from its contents. */
+static uint8_t page_level(const struct pst_heap *h, size_t i)
+{
+    if (i >= h->npages)
+        return 0;
+    return h->pages[i] ? fill_level(HN_PAGE_MAX - used_size(h, i)) : h->levels[i];
+}
+
+static void put_fill_levels(const struct pst_heap *h, size_t first, size_t count, uint8_t *out)
 {
     for (size_t i = 0; i < count; i++) {
-        size_t pi = first + i;
-        uint8_t lvl = pi < h->npages ? fill_level(HN_PAGE_MAX - sizes[pi]) : 0;
+        uint8_t lvl = page_level(h, first + i);
         out[i / 2] |= (uint8_t)(i % 2 ? lvl << 4 : lvl);
     }
 }
@@ -147,54 +175,52 @@ static void put_fill_levels(const struct pst_heap *h, const size_t *sizes, size_
 /* Bytes page `i` of `h` takes in its block: every page but the last is a full 8176-byte block,
  * its spare bytes after the page map zero, as Outlook lays out a heap (doc/PST.md 2.1); readers
  * that address the node as one stream (pstsdk) find page i at i * 8176. */
-static size_t stored_size(const struct pst_heap *h, size_t i, size_t used)
+static size_t stored_size(const struct pst_heap *h, size_t i)
 {
-    return i + 1 < h->npages ? HN_PAGE_MAX : used;
+    return i + 1 < h->npages ? HN_PAGE_MAX : used_size(h, i);
+}
+
+/* Page `i` as it is stored, into `out` (empty). */
+static void serialize_page(const struct pst_heap *h, size_t i, struct buf *out)
+{
+    const struct hpage *p = h->pages[i];
+    size_t end = p->offs[p->count], pm = page_map_at(end);
+    size_t stored = stored_size(h, i);
+    uint8_t *b = xcalloc(1, stored);
+    memcpy(b, p->data, end);
+    pst_put16(b, (uint16_t)pm);
+    if (i == 0) {
+        b[2] = 0xEC;
+        b[3] = h->client_sig;
+        pst_put32(b + 4, h->root);
+        memset(b + 8, 0, 4);
+        put_fill_levels(h, 0, 8, b + 8);
+    } else if (is_bitmap_page(i)) {
+        memset(b + 2, 0, 64);
+        put_fill_levels(h, i, 128, b + 2);
+    }
+    pst_put16(b + pm, (uint16_t)p->count);
+    pst_put16(b + pm + 2, 0); /* cFree */
+    for (size_t j = 0; j <= p->count; j++)
+        pst_put16(b + pm + 4 + 2 * j, p->offs[j]);
+    buf_append(out, b, stored);
+    free(b);
 }
 
 size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages)
 {
-    size_t *sizes = xcalloc(h->npages, sizeof *sizes); /* used bytes, for the fill levels */
-    for (size_t i = 0; i < h->npages; i++)
-        sizes[i] = page_size(h->pages[i]->offs[h->pages[i]->count], h->pages[i]->count);
     struct buf *out = xcalloc(h->npages, sizeof *out);
-    for (size_t i = 0; i < h->npages; i++) {
-        const struct hpage *p = h->pages[i];
-        size_t end = p->offs[p->count], pm = page_map_at(end);
-        size_t stored = stored_size(h, i, sizes[i]);
-        uint8_t *b = xcalloc(1, stored);
-        memcpy(b, p->data, end);
-        pst_put16(b, (uint16_t)pm);
-        if (i == 0) {
-            b[2] = 0xEC;
-            b[3] = h->client_sig;
-            pst_put32(b + 4, h->root);
-            memset(b + 8, 0, 4);
-            put_fill_levels(h, sizes, 0, 8, b + 8);
-        } else if (page_header_size(i) == 66) {
-            memset(b + 2, 0, 64);
-            put_fill_levels(h, sizes, i, 128, b + 2);
-        }
-        pst_put16(b + pm, (uint16_t)p->count);
-        pst_put16(b + pm + 2, 0); /* cFree */
-        for (size_t j = 0; j <= p->count; j++)
-            pst_put16(b + pm + 4 + 2 * j, p->offs[j]);
-        buf_append(&out[i], b, stored);
-        free(b);
-    }
-    free(sizes);
+    for (size_t i = 0; i < h->npages; i++)
+        serialize_page(h, i, &out[i]);
     *pages = out;
     return h->npages;
 }
 
-/* Total bytes of the serialized pages, as stored (non-last pages full). */
+/* Total bytes of the serialized pages, as stored (non-last pages full; the last is never
+ * written before the heap). */
 static uint64_t heap_size(const struct pst_heap *h)
 {
-    uint64_t total = 0;
-    for (size_t i = 0; i < h->npages; i++)
-        total += stored_size(h, i, page_size(h->pages[i]->offs[h->pages[i]->count],
-                                             h->pages[i]->count));
-    return total;
+    return (uint64_t)(h->npages - 1) * HN_PAGE_MAX + used_size(h, h->npages - 1);
 }
 
 static void heap_pages_free(struct buf *pages, size_t count)
@@ -206,23 +232,70 @@ static void heap_pages_free(struct buf *pages, size_t count)
     free(pages);
 }
 
-int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
+/* Writes page `i` as a block of its own, keeps its BID and fill level, and lets it go. */
+static int write_one_page(struct pst_heap *h, struct pst_ndb *n, size_t i, struct error *err)
+{
+    struct buf b = BUF_INIT;
+    serialize_page(h, i, &b);
+    h->bids = xgrow(h->bids, &h->capbids, h->npages, sizeof *h->bids);
+    h->levels = xgrow(h->levels, &h->caplevels, h->npages, 1);
+    h->levels[i] = page_level(h, i);
+    struct pst_span span = {(const uint8_t *)b.data, b.len};
+    int rc = pst_ndb_write_pages(n, &span, 1, &h->bids[i], err);
+    buf_free(&b);
+    free(h->pages[i]->offs);
+    free(h->pages[i]);
+    h->pages[i] = NULL;
+    h->flushed = true;
+    return rc;
+}
+
+int pst_heap_flush(struct pst_heap *h, struct pst_ndb *n, struct error *err)
+{
+    for (; h->next_flush + 1 < h->npages; h->next_flush++) {
+        size_t i = h->next_flush;
+        if (i == 0)
+            continue;
+        if (is_bitmap_page(i)) {
+            h->bitmap_held = i;
+            continue;
+        }
+        if (write_one_page(h, n, i, err) < 0)
+            return -1;
+    }
+    /* A bitmap page is done once the last page it describes is full. */
+    if (h->bitmap_held && h->bitmap_held + 128 < h->npages) {
+        size_t i = h->bitmap_held;
+        h->bitmap_held = 0;
+        return write_one_page(h, n, i, err);
+    }
+    return 0;
+}
+
+int pst_heap_write(struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
                    struct error *err)
 {
+    if (bytes)
+        *bytes = heap_size(h);
+    if (h->flushed) {
+        /* The pages still held go to the file now, page 0 last (its header describes the
+         * others), then the tree over all of them in page order. */
+        size_t last_len = used_size(h, h->npages - 1);
+        for (size_t i = h->npages; i-- > 0;)
+            if (h->pages[i] && write_one_page(h, n, i, err) < 0)
+                return -1;
+        return pst_ndb_write_tree(n, h->bids, h->npages, last_len, bid, err);
+    }
     struct buf *pages;
     size_t count = pst_heap_serialize(h, &pages);
     struct pst_span *spans = xcalloc(count, sizeof *spans);
-    uint64_t total = 0;
     for (size_t i = 0; i < count; i++) {
         spans[i].data = (const uint8_t *)pages[i].data;
         spans[i].len = pages[i].len;
-        total += pages[i].len;
     }
     int rc = pst_ndb_write_pages(n, spans, count, bid, err);
     free(spans);
     heap_pages_free(pages, count);
-    if (bytes)
-        *bytes = total;
     return rc;
 }
 
@@ -230,11 +303,14 @@ void pst_heap_free(struct pst_heap *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->npages; i++) {
-        free(h->pages[i]->offs);
-        free(h->pages[i]);
-    }
+    for (size_t i = 0; i < h->npages; i++)
+        if (h->pages[i]) {
+            free(h->pages[i]->offs);
+            free(h->pages[i]);
+        }
     free(h->pages);
+    free(h->bids);
+    free(h->levels);
     free(h);
 }
 
@@ -246,47 +322,106 @@ uint32_t pst_bth_new(struct pst_heap *h, uint8_t cb_key, uint8_t cb_ent)
     return pst_heap_alloc(h, hdr, sizeof hdr);
 }
 
+/* A BTH filled with records in key order, one heap item at a time: each level keeps the item
+ * being filled; a full one goes into the heap and its first key and HID become a record of the
+ * level above ([MS-PST] 2.3.2.2, 2.3.2.3). */
+#define BTH_MAX_LEVELS 8 /* 447^8 records: far more than a heap holds */
+
+struct bth_level {
+    uint8_t *item; /* PST_HEAP_MAX_ITEM bytes, allocated when the level is first used */
+    size_t len;
+    size_t emitted;
+};
+
+struct bth_build {
+    uint32_t bth;
+    size_t cb_key, cb_ent;
+    unsigned nlevels;
+    uint64_t count;
+    struct bth_level lv[BTH_MAX_LEVELS];
+};
+
+static void bth_build_init(struct bth_build *b, const struct pst_heap *h, uint32_t bth)
+{
+    const uint8_t *hdr = pst_heap_item((struct pst_heap *)h, bth, NULL);
+    memset(b, 0, sizeof *b);
+    b->bth = bth;
+    b->cb_key = hdr[1];
+    b->cb_ent = hdr[2];
+}
+
+static void bth_add_at(struct pst_heap *h, struct bth_build *b, unsigned level,
+                       const uint8_t *rec);
+
+/* Puts the item being filled at `level` into the heap and enters it one level up. */
+static void bth_close(struct pst_heap *h, struct bth_build *b, unsigned level)
+{
+    struct bth_level *l = &b->lv[level];
+    uint32_t hid = pst_heap_alloc(h, l->item, l->len);
+    uint8_t rec[16 + 4];
+    memcpy(rec, l->item, b->cb_key);
+    pst_put32(rec + b->cb_key, hid);
+    l->len = 0;
+    l->emitted++;
+    bth_add_at(h, b, level + 1, rec);
+}
+
+static void bth_add_at(struct pst_heap *h, struct bth_build *b, unsigned level, const uint8_t *rec)
+{
+    if (level >= BTH_MAX_LEVELS)
+        abort(); /* 447^8 records: not reachable through a heap of 2^16 pages */
+    size_t size = b->cb_key + (level ? 4 : b->cb_ent);
+    struct bth_level *l = &b->lv[level];
+    if (!l->item)
+        l->item = xmalloc(PST_HEAP_MAX_ITEM);
+    if (level >= b->nlevels)
+        b->nlevels = level + 1;
+    if (l->len + size > PST_HEAP_MAX_ITEM / size * size)
+        bth_close(h, b, level);
+    memcpy(l->item + l->len, rec, size);
+    l->len += size;
+}
+
+/* Adds one record (cb_key + cb_ent bytes); keys must increase. */
+static void bth_add(struct pst_heap *h, struct bth_build *b, const uint8_t *rec)
+{
+    bth_add_at(h, b, 0, rec);
+    b->count++;
+}
+
+/* Puts what is left into the heap and points the BTH header at the root. */
+static void bth_finish(struct pst_heap *h, struct bth_build *b)
+{
+    uint32_t root = 0;
+    unsigned level = 0;
+    for (; b->count > 0; level++) {
+        struct bth_level *l = &b->lv[level];
+        if (level + 1 == b->nlevels && l->emitted == 0) {
+            root = pst_heap_alloc(h, l->item, l->len);
+            break;
+        }
+        if (l->len > 0)
+            bth_close(h, b, level);
+    }
+    uint8_t *hdr = pst_heap_item(h, b->bth, NULL);
+    hdr[3] = (uint8_t)level;
+    pst_put32(hdr + 4, root);
+}
+
+static void bth_build_free(struct bth_build *b)
+{
+    for (unsigned i = 0; i < BTH_MAX_LEVELS; i++)
+        free(b->lv[i].item);
+}
+
 void pst_bth_fill(struct pst_heap *h, uint32_t bth, const uint8_t *recs, size_t count)
 {
-    uint8_t *hdr = pst_heap_item(h, bth, NULL);
-    size_t cb_key = hdr[1], rec = cb_key + hdr[2];
-    if (count == 0) {
-        hdr[3] = 0;
-        pst_put32(hdr + 4, 0);
-        return;
-    }
-    /* Leaves, then index levels of (first key, HID) until one node remains. */
-    size_t per = PST_HEAP_MAX_ITEM / rec;
-    size_t nodes = (count + per - 1) / per;
-    uint8_t *keys = xcalloc(nodes, cb_key + 4);
-    for (size_t i = 0; i < nodes; i++) {
-        size_t first = i * per, c = count - first < per ? count - first : per;
-        uint32_t hid = pst_heap_alloc(h, recs + first * rec, c * rec);
-        memcpy(keys + i * (cb_key + 4), recs + first * rec, cb_key);
-        pst_put32(keys + i * (cb_key + 4) + cb_key, hid);
-    }
-    unsigned levels = 0;
-    uint32_t root = pst_get32(keys + cb_key);
-    while (nodes > 1) {
-        levels++;
-        size_t irec = cb_key + 4, iper = PST_HEAP_MAX_ITEM / irec;
-        size_t up = (nodes + iper - 1) / iper;
-        uint8_t *ukeys = xcalloc(up, irec);
-        for (size_t i = 0; i < up; i++) {
-            size_t first = i * iper, c = nodes - first < iper ? nodes - first : iper;
-            uint32_t hid = pst_heap_alloc(h, keys + first * irec, c * irec);
-            memcpy(ukeys + i * irec, keys + first * irec, cb_key);
-            pst_put32(ukeys + i * irec + cb_key, hid);
-        }
-        free(keys);
-        keys = ukeys;
-        nodes = up;
-        root = pst_get32(keys + cb_key);
-    }
-    free(keys);
-    hdr = pst_heap_item(h, bth, NULL); /* the heap may have moved nothing, but be safe */
-    hdr[3] = (uint8_t)levels;
-    pst_put32(hdr + 4, root);
+    struct bth_build b;
+    bth_build_init(&b, h, bth);
+    for (size_t i = 0; i < count; i++)
+        bth_add(h, &b, recs + i * (b.cb_key + b.cb_ent));
+    bth_finish(h, &b);
+    bth_build_free(&b);
 }
 
 /* ---- values that do not fit inline ----------------------------------------------------- */
@@ -422,36 +557,30 @@ struct tc_col {
     uint8_t ibit;
 };
 
-struct tc_var {
-    size_t row;
-    size_t col;
-    uint8_t *data;
-    size_t len;
-};
+/* Row-index records gathered before they go to the BTH: one leaf item's worth, sorted when
+ * full, so that a small table may come in any row order and a large one in increasing order
+ * from leaf to leaf (its rows are messages, whose NIDs increase). */
+#define TC_PENDING_RECS (PST_HEAP_MAX_ITEM / 8u)
 
 struct pst_tc {
     struct tc_col *cols;
     size_t ncols;
     uint16_t rgib[4]; /* TCI_4b, TCI_2b, TCI_1b, TCI_bm (= row size) */
-    uint8_t *rows;    /* row_size bytes per row; variable cells filled at write time */
-    size_t nrows, caprows;
-    uint32_t *row_ids;
-    size_t cap_ids;
-    struct tc_var *vars;
-    size_t nvars, capvars;
-    /* Running totals of the variable cells for pst_tc_size_bound: bytes of those that fit a
-     * heap item (with their page-map entries), stored bytes of the larger ones' subnodes. */
-    uint64_t var_items, var_trees;
-    size_t nvar_trees;
+    struct pst_heap *h;
+    uint32_t info;    /* TCINFO's HID, on page 0 */
+    struct bth_build index;
+    uint8_t pending[TC_PENDING_RECS * 8];
+    size_t npending;
+    uint64_t nrows;
+    uint32_t last_id;  /* the highest row ID gone to the BTH */
+    bool indexed;      /* some record has gone to the BTH */
+    uint8_t *block;    /* the rows not yet written: at most one block's */
+    size_t block_rows;
+    uint64_t *row_leaves; /* the row matrix's blocks written */
+    size_t nrow_leaves, cap_row_leaves;
+    struct pst_sublist subs;
+    size_t big_cells;  /* variable cells over 3580 bytes, in subnodes */
 };
-
-/* Blocks of a data tree of `len` bytes as stored: each leaf with its trailer, 64-aligned, and
- * the XBLOCK above several. */
-static uint64_t tree_bytes(uint64_t len)
-{
-    uint64_t blocks = (len + PST_BLOCK_MAX_DATA - 1) / PST_BLOCK_MAX_DATA;
-    return blocks * 8192 + (blocks > 1 ? 8192 : 0);
-}
 
 static size_t cell_size(uint32_t tag)
 {
@@ -485,16 +614,65 @@ struct pst_tc *pst_tc_new(const uint32_t *tags, size_t ncols)
     for (size_t i = 0; i < t->ncols; i++)
         t->cols[i].ibit = (uint8_t)i;
     t->rgib[3] = (uint16_t)(off + (t->ncols + 7) / 8);
+    t->h = pst_heap_new(PST_HN_SIG_TC);
+    uint32_t row_index = pst_bth_new(t->h, 4, 4); /* HID 0x20 */
+    t->info = pst_heap_alloc(t->h, NULL, 22 + 8 * t->ncols);
+    pst_heap_set_root(t->h, t->info);
+    bth_build_init(&t->index, t->h, row_index);
+    t->block = xcalloc(1, PST_BLOCK_MAX_DATA);
     return t;
 }
 
-void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
-                    const struct pst_value *cells, size_t count)
+static int cmp_rec_id(const void *a, const void *b)
 {
-    size_t rs = t->rgib[3];
-    t->rows = xgrow(t->rows, &t->caprows, (t->nrows + 1) * rs, 1);
-    t->row_ids = xgrow(t->row_ids, &t->cap_ids, t->nrows + 1, sizeof *t->row_ids);
-    uint8_t *r = t->rows + t->nrows * rs;
+    uint32_t x = pst_get32(a), y = pst_get32(b);
+    return x < y ? -1 : x > y;
+}
+
+/* Sends the gathered row-index records to the BTH, sorted; a row ID seen twice, or one not
+ * above those already sent, is refused. */
+static int index_pending(struct pst_tc *t, struct error *err)
+{
+    qsort(t->pending, t->npending, 8, cmp_rec_id);
+    for (size_t i = 0; i < t->npending; i++) {
+        uint32_t id = pst_get32(t->pending + 8 * i);
+        if (t->indexed && id == t->last_id) {
+            error_set(err, "table row %#x appears twice", id);
+            return -1;
+        }
+        if (t->indexed && id < t->last_id) {
+            error_set(err, "table row %#x comes after 447 rows with higher row IDs", id);
+            return -1;
+        }
+        bth_add(t->h, &t->index, t->pending + 8 * i);
+        t->last_id = id;
+        t->indexed = true;
+    }
+    t->npending = 0;
+    return 0;
+}
+
+/* Writes the block of rows being filled, padded to a full 8176 bytes (not the last). */
+static int write_row_block(struct pst_tc *t, struct pst_ndb *n, size_t len, struct error *err)
+{
+    t->row_leaves = xgrow(t->row_leaves, &t->cap_row_leaves, t->nrow_leaves + 1,
+                          sizeof *t->row_leaves);
+    struct pst_span span = {t->block, len};
+    if (pst_ndb_write_pages(n, &span, 1, &t->row_leaves[t->nrow_leaves], err) < 0)
+        return -1;
+    t->nrow_leaves++;
+    memset(t->block, 0, PST_BLOCK_MAX_DATA);
+    t->block_rows = 0;
+    return 0;
+}
+
+int pst_tc_add_row(struct pst_tc *t, struct pst_ndb *n, uint32_t row_id, uint32_t row_ver,
+                   const struct pst_value *cells, size_t count, struct error *err)
+{
+    size_t rs = t->rgib[3], per = PST_BLOCK_MAX_DATA / rs;
+    if (t->block_rows == per && write_row_block(t, n, PST_BLOCK_MAX_DATA, err) < 0)
+        return -1;
+    uint8_t *r = t->block + t->block_rows * rs;
     uint8_t *ceb = r + t->rgib[2];
     memset(r, 0, rs);
     pst_put32(r + t->cols[0].ib, row_id);
@@ -508,65 +686,48 @@ void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
                 size_t len = cells[i].len < t->cols[c].cb ? cells[i].len : t->cols[c].cb;
                 memcpy(r + t->cols[c].ib, cells[i].data, len);
             } else {
-                t->vars = xgrow(t->vars, &t->capvars, t->nvars + 1, sizeof *t->vars);
-                struct tc_var *v = &t->vars[t->nvars++];
-                v->row = t->nrows;
-                v->col = c;
-                v->len = cells[i].len;
-                v->data = cells[i].len ? xmalloc(cells[i].len) : NULL;
-                if (cells[i].len)
-                    memcpy(v->data, cells[i].data, cells[i].len);
-                if (v->len > PST_HEAP_MAX_ITEM) {
-                    t->var_trees += tree_bytes(v->len);
-                    t->nvar_trees++;
-                } else {
-                    t->var_items += v->len + 2;
-                }
+                uint32_t hnid;
+                const struct pst_value cell = {0, cells[i].data, cells[i].len, 0};
+                if (store_value(t->h, n, &t->subs, &cell, &hnid, NULL, err) < 0)
+                    return -1;
+                pst_put32(r + t->cols[c].ib, hnid);
+                t->big_cells += cells[i].len > PST_HEAP_MAX_ITEM;
             }
             ceb[t->cols[c].ibit / 8] |= (uint8_t)(0x80u >> (t->cols[c].ibit % 8));
             break;
         }
     }
-    t->row_ids[t->nrows++] = row_id;
+    t->block_rows++;
+    pst_put32(t->pending + 8 * t->npending, row_id);
+    pst_put32(t->pending + 8 * t->npending + 4, (uint32_t)t->nrows);
+    t->nrows++;
+    if (++t->npending == TC_PENDING_RECS && index_pending(t, err) < 0)
+        return -1;
+    return pst_heap_flush(t->h, n, err);
 }
 
 size_t pst_tc_row_count(const struct pst_tc *t)
 {
-    return t->nrows;
+    return (size_t)t->nrows;
 }
 
 uint64_t pst_tc_size_bound(const struct pst_tc *t)
 {
-    /* Heap items: TCINFO, the row-index records (at most 3580 bytes an item, each with its
-     * page-map entry), the variable cells that fit an item. Every heap block but the last is
-     * full; it leaves at most an item's worth (3580 bytes) unused, so it holds at least
-     * 8176 - 12 - 3580 - its page map of used bytes: twice the items plus a block is more than
-     * the heap takes. Cells over 3580 bytes and the row matrix are subnodes of their own. The
-     * cells are counted as rows are added, so this is quick enough to ask after every row. */
-    uint64_t items = 22 + 8 * (uint64_t)t->ncols + 8 * (uint64_t)t->nrows + 64 + t->var_items;
-    uint64_t subnodes = t->var_trees, nsub = t->nvar_trees;
-    uint64_t matrix = (uint64_t)t->nrows * t->rgib[3];
-    if (matrix > PST_HEAP_MAX_ITEM) {
-        size_t per = PST_BLOCK_MAX_DATA / t->rgib[3];
-        subnodes += tree_bytes(((uint64_t)t->nrows + per - 1) / per * PST_BLOCK_MAX_DATA);
-        nsub++;
-    } else {
-        items += matrix + 2;
-    }
-    /* The subnode tree: 24 bytes an entry in SLBLOCKs of 340, an SIBLOCK above them. */
+    /* What pst_tc_write() adds to the file: the heap's pages still in memory and those the
+     * items still to come may open (the rest of the row index and its BTH levels, the row
+     * matrix when it fits an item: a page each), the XBLOCKs over the heap's and the row
+     * matrix's blocks, the last block of rows, the subnode tree (24 bytes an entry in
+     * SLBLOCKs of 340, an SIBLOCK above them). Pages and blocks written before are in the
+     * file already. */
+    size_t held = 0;
+    for (size_t i = 0; i < t->h->npages; i++)
+        held += t->h->pages[i] != NULL;
+    uint64_t pages = held + t->index.nlevels + 2;
+    uint64_t xblocks = (t->h->npages + pages) / PST_XBLOCK_MAX + 2 +
+                       t->nrow_leaves / PST_XBLOCK_MAX + 2;
+    uint64_t nsub = t->big_cells + 1;
     uint64_t sl = (nsub + PST_SLBLOCK_MAX - 1) / PST_SLBLOCK_MAX;
-    return 2 * items + 8192 + subnodes + sl * 8192 + (sl > 1 ? 8192 : 0);
-}
-
-struct id_index {
-    uint32_t id;
-    uint32_t index;
-};
-
-static int cmp_id_index(const void *a, const void *b)
-{
-    uint32_t x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
-    return x < y ? -1 : x > y;
+    return (pages + xblocks + 1 + sl + (sl > 1)) * 8192;
 }
 
 static int cmp_col_tag(const void *a, const void *b)
@@ -575,83 +736,40 @@ static int cmp_col_tag(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
+int pst_tc_write(struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
                  struct error *err)
 {
-    struct pst_heap *h = pst_heap_new(PST_HN_SIG_TC);
-    struct pst_sublist subs = {0};
     size_t rs = t->rgib[3];
-    int rc = 0;
-    uint32_t row_index = pst_bth_new(h, 4, 4); /* HID 0x20 */
-    uint32_t info = pst_heap_alloc(h, NULL, 22 + 8 * t->ncols);
-    pst_heap_set_root(h, info);
-
-    /* Variable cells into the heap (or subnodes), patched into a copy of the rows. */
-    uint8_t *rows = xmalloc(t->nrows * rs + 1);
-    if (t->nrows)
-        memcpy(rows, t->rows, t->nrows * rs);
-    for (size_t i = 0; i < t->nvars && rc == 0; i++) {
-        const struct tc_var *v = &t->vars[i];
-        uint32_t hnid;
-        const struct pst_value cell = {0, v->data, v->len, 0};
-        rc = store_value(h, n, &subs, &cell, &hnid, NULL, err);
-        pst_put32(rows + v->row * rs + t->cols[v->col].ib, hnid);
-    }
-
-    /* Row index: row ID -> position in the row matrix, sorted by row ID. */
-    struct id_index *idx = xcalloc(t->nrows ? t->nrows : 1, sizeof *idx);
-    for (size_t i = 0; i < t->nrows; i++)
-        idx[i] = (struct id_index){t->row_ids[i], (uint32_t)i};
-    qsort(idx, t->nrows, sizeof *idx, cmp_id_index);
-    uint8_t *recs = xcalloc(t->nrows ? t->nrows : 1, 8);
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (i > 0 && idx[i].id == idx[i - 1].id && rc == 0) {
-            error_set(err, "table row %#x appears twice", idx[i].id);
-            rc = -1;
-        }
-        pst_put32(recs + 8 * i, idx[i].id);
-        pst_put32(recs + 8 * i + 4, idx[i].index);
-    }
+    int rc = index_pending(t, err);
     if (rc == 0)
-        pst_bth_fill(h, row_index, recs, t->nrows);
-    free(recs);
-    free(idx);
+        bth_finish(t->h, &t->index);
 
     /* Row matrix: a heap item when it fits, else a subnode of whole rows per block with every
      * block but the last padded to 8176 bytes. */
     uint32_t hnid_rows = 0;
-    size_t total = t->nrows * rs;
-    if (rc == 0 && total > 0 && total <= PST_HEAP_MAX_ITEM) {
-        hnid_rows = pst_heap_alloc(h, rows, total);
-    } else if (rc == 0 && total > 0) {
-        size_t per = PST_BLOCK_MAX_DATA / rs;
-        size_t nblocks = (t->nrows + per - 1) / per;
-        uint8_t *padded = xcalloc(nblocks, PST_BLOCK_MAX_DATA);
-        struct pst_span *spans = xcalloc(nblocks, sizeof *spans);
-        for (size_t b = 0; b < nblocks; b++) {
-            size_t first = b * per, c = t->nrows - first < per ? t->nrows - first : per;
-            memcpy(padded + b * PST_BLOCK_MAX_DATA, rows + first * rs, c * rs);
-            spans[b].data = padded + b * PST_BLOCK_MAX_DATA;
-            spans[b].len = b + 1 < nblocks ? PST_BLOCK_MAX_DATA : c * rs;
-        }
+    size_t last = t->block_rows * rs;
+    if (rc == 0 && t->nrow_leaves == 0 && last > 0 && last <= PST_HEAP_MAX_ITEM) {
+        hnid_rows = pst_heap_alloc(t->h, t->block, last);
+    } else if (rc == 0 && t->nrows > 0) {
+        if (last > 0)
+            rc = write_row_block(t, n, last, err);
         uint64_t bid;
-        rc = pst_ndb_write_pages(n, spans, nblocks, &bid, err);
+        if (rc == 0)
+            rc = pst_ndb_write_tree(n, t->row_leaves, t->nrow_leaves,
+                                    last ? last : PST_BLOCK_MAX_DATA, &bid, err);
         if (rc == 0) {
-            hnid_rows = pst_sublist_new_nid(&subs);
-            pst_sublist_add(&subs, hnid_rows, bid, 0);
+            hnid_rows = pst_sublist_new_nid(&t->subs);
+            pst_sublist_add(&t->subs, hnid_rows, bid, 0);
         }
-        free(spans);
-        free(padded);
     }
-    free(rows);
 
     if (rc == 0) {
-        uint8_t *ti = pst_heap_item(h, info, NULL);
+        uint8_t *ti = pst_heap_item(t->h, t->info, NULL);
         ti[0] = PST_HN_SIG_TC;
         ti[1] = (uint8_t)t->ncols;
         for (int i = 0; i < 4; i++)
             pst_put16(ti + 2 + 2 * i, t->rgib[i]);
-        pst_put32(ti + 10, row_index);
+        pst_put32(ti + 10, t->index.bth);
         pst_put32(ti + 14, hnid_rows);
         pst_put32(ti + 18, 0); /* hidIndex: deprecated */
         struct tc_col *sorted = xcalloc(t->ncols, sizeof *sorted);
@@ -665,12 +783,10 @@ int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, 
             d[7] = sorted[i].ibit;
         }
         free(sorted);
-        rc = pst_heap_write(h, n, bid_data, NULL, err);
+        rc = pst_heap_write(t->h, n, bid_data, NULL, err);
     }
     if (rc == 0)
-        rc = pst_ndb_write_subnodes(n, subs.v, subs.count, bid_sub, err);
-    pst_sublist_free(&subs);
-    pst_heap_free(h);
+        rc = pst_ndb_write_subnodes(n, t->subs.v, t->subs.count, bid_sub, err);
     return rc;
 }
 
@@ -678,11 +794,11 @@ void pst_tc_free(struct pst_tc *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->nvars; i++)
-        free(t->vars[i].data);
-    free(t->vars);
-    free(t->rows);
-    free(t->row_ids);
+    pst_heap_free(t->h);
+    bth_build_free(&t->index);
+    pst_sublist_free(&t->subs);
+    free(t->block);
+    free(t->row_leaves);
     free(t->cols);
     free(t);
 }

@@ -8,7 +8,8 @@
  * property context (PC: a BTH of 2-byte property IDs; values inline, in the heap, or in a
  * subnode when over 3580 bytes; empty variable values as HNID 0, as Outlook does) and the table
  * context (TC: TCINFO, row index BTH, rows with a cell-existence bitmap; a row matrix too big
- * for one heap item goes to a subnode whose non-final blocks are padded to 8176 bytes).
+ * for one heap item goes to a subnode whose non-final blocks are padded to 8176 bytes). A TC
+ * writes its rows to the file as they fill (pst_heap_flush); everything else is written whole.
  *
  * Ownership: the caller owns the heap and TC objects and frees them (the *_free functions accept
  * NULL). Values passed in are copied where they are kept. */
@@ -57,8 +58,14 @@ void pst_heap_set_root(struct pst_heap *h, uint32_t hid);
 /* The serialized pages, as they are stored (every one but the last 8176 bytes): `*pages` is an
  * array of `return value` buffers; the caller frees each buffer and the array. */
 size_t pst_heap_serialize(const struct pst_heap *h, struct buf **pages);
+/* Writes the pages that are full and that nothing will change any more (all but page 0, the
+ * last page and a bitmap page whose 128 pages are not all full) as blocks of their own, and
+ * frees them: a heap that grows with a table stays at a few pages in memory. Their items can
+ * no longer be reached through pst_heap_item(); pst_heap_serialize() is for heaps never
+ * flushed. */
+int pst_heap_flush(struct pst_heap *h, struct pst_ndb *n, struct error *err);
 /* Writes the heap as a data tree; *bytes receives the sum of its page sizes. */
-int pst_heap_write(const struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
+int pst_heap_write(struct pst_heap *h, struct pst_ndb *n, uint64_t *bid, uint64_t *bytes,
                    struct error *err);
 void pst_heap_free(struct pst_heap *h);
 
@@ -95,16 +102,18 @@ struct pst_tc;
 /* Columns in iBit order; RowId and RowVer are added in front when not given. */
 struct pst_tc *pst_tc_new(const uint32_t *tags, size_t ncols);
 /* Appends a row; cells whose tag is not a column are ignored, columns without a cell are
- * absent in the cell-existence bitmap. */
-void pst_tc_add_row(struct pst_tc *t, uint32_t row_id, uint32_t row_ver,
-                    const struct pst_value *cells, size_t count);
+ * absent in the cell-existence bitmap. Variable cells go into the heap (or a subnode) at once,
+ * and whatever is full goes to the file, so memory does not grow with the rows. Row IDs may
+ * come in any order within a run of 447 rows (one row-index leaf) and must increase from run to
+ * run; a row ID seen twice fails, as does a failed write. */
+int pst_tc_add_row(struct pst_tc *t, struct pst_ndb *n, uint32_t row_id, uint32_t row_ver,
+                   const struct pst_value *cells, size_t count, struct error *err);
 size_t pst_tc_row_count(const struct pst_tc *t);
-/* An upper bound on the bytes pst_tc_write() will add to the file for this table (its heap
- * with every block but the last full, its row matrix and large cells as subnodes, its subnode
- * tree), for the writer's size estimate. */
+/* An upper bound on the bytes pst_tc_write() will add to the file for this table beyond what
+ * its rows have written already, for the writer's size estimate. */
 uint64_t pst_tc_size_bound(const struct pst_tc *t);
-/* Writes the TC node's data tree and, when needed, its subnode tree. */
-int pst_tc_write(const struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
+/* Writes the rest of the TC node's data tree and, when needed, its subnode tree: once. */
+int pst_tc_write(struct pst_tc *t, struct pst_ndb *n, uint64_t *bid_data, uint64_t *bid_sub,
                  struct error *err);
 void pst_tc_free(struct pst_tc *t);
 

@@ -326,7 +326,7 @@ int pst_store_write(const struct pst_store_info *s, struct pst_ndb *n, struct er
     return rc;
 }
 
-static int write_tc_node(struct pst_ndb *n, uint32_t nid, const struct pst_tc *t, uint64_t *bid_out,
+static int write_tc_node(struct pst_ndb *n, uint32_t nid, struct pst_tc *t, uint64_t *bid_out,
                          struct error *err)
 {
     uint64_t bid, sub;
@@ -367,28 +367,31 @@ static int write_raw_node(struct pst_ndb *n, uint32_t nid, const uint8_t *data, 
     return pst_ndb_add_node(n, nid, bid, 0, 0, err);
 }
 
-int pst_store_write_internal(const struct pst_store_info *s, struct pst_ndb *n,
-                             uint64_t tpl_bid[PST_TPL_COUNT], struct error *err)
+int pst_template_write(struct pst_ndb *n, enum pst_template t, uint64_t *bid, struct error *err)
 {
-    /* Templates: empty tables; the receive-folder table has the root as default. */
-    for (int t = 0; t < PST_TPL_COUNT; t++) {
-        size_t nc;
-        const uint32_t *cols = pst_template_columns((enum pst_template)t, &nc);
-        struct pst_tc *tc = pst_tc_new(cols, nc);
-        if (t == PST_TPL_RECEIVE_FOLDER) {
-            uint8_t root[4];
-            pst_put32(root, PST_NID_ROOT_FOLDER);
-            const struct pst_value cells[] = {
-                {PST_TAG(0x001A, PST_PT_UNICODE), NULL, 0, 0}, /* message class "": the default */
-                {PST_TAG(0x6605, PST_PT_I32), root, 4, 0},     /* folder NID */
-            };
-            pst_tc_add_row(tc, 1, 2, cells, 2);
-        }
-        int rc = write_tc_node(n, templates[t].nid, tc, &tpl_bid[t], err);
-        pst_tc_free(tc);
-        if (rc < 0)
+    size_t nc;
+    const uint32_t *cols = pst_template_columns(t, &nc);
+    struct pst_tc *tc = pst_tc_new(cols, nc);
+    if (t == PST_TPL_RECEIVE_FOLDER) {
+        /* The receive-folder table has the root as default. */
+        uint8_t root[4];
+        pst_put32(root, PST_NID_ROOT_FOLDER);
+        const struct pst_value cells[] = {
+            {PST_TAG(0x001A, PST_PT_UNICODE), NULL, 0, 0}, /* message class "": the default */
+            {PST_TAG(0x6605, PST_PT_I32), root, 4, 0},     /* folder NID */
+        };
+        if (pst_tc_add_row(tc, n, 1, 2, cells, 2, err) < 0) {
+            pst_tc_free(tc);
             return -1;
+        }
     }
+    int rc = write_tc_node(n, templates[t].nid, tc, bid, err);
+    pst_tc_free(tc);
+    return rc;
+}
+
+int pst_store_write_internal(const struct pst_store_info *s, struct pst_ndb *n, struct error *err)
+{
     /* Search activity list: the spam search folder. */
     uint8_t spam[4];
     pst_put32(spam, PST_NID_SPAM_SEARCH_FOLDER);

@@ -79,9 +79,10 @@ struct pst_store_info {
 
 /* Writes the message store PC (node 0x21). */
 int pst_store_write(const struct pst_store_info *s, struct pst_ndb *n, struct error *err);
-/* Writes the template tables (their data BIDs go to `tpl_bid` for sharing by empty tables)
- * and the internal nodes of an empty store. */
-int pst_store_write_internal(const struct pst_store_info *s, struct pst_ndb *n,
-                             uint64_t tpl_bid[PST_TPL_COUNT], struct error *err);
+/* Writes the internal nodes of an empty store, all but the templates. */
+int pst_store_write_internal(const struct pst_store_info *s, struct pst_ndb *n, struct error *err);
+/* Writes template `t`'s node; *bid receives its data block, which the empty tables of folders
+ * share: pst_ndb_add_node() their nodes with it before any other block is written. */
+int pst_template_write(struct pst_ndb *n, enum pst_template t, uint64_t *bid, struct error *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* ndb: the node database layer of a Unicode PST, write side (see ndb.h).
  *
- * Everything is appended in one pass; the only writes behind the end of the file are the map
- * pages, the density list and the header, all done by pst_ndb_commit(). */
+ * Everything is appended in one pass; the only writes behind the end of the file are the AMap
+ * pages of intervals as they fill, and at commit the NBT pages held back for the graft, the
+ * other map pages, the density list and the header. */
 #include "pst/ndb.h"
 
 #include <errno.h>
@@ -99,48 +100,49 @@ enum {
 #define DLIST_OFFSET 0x4200u
 #define AMAP_BYTES 496u
 
-/* The two indexes held until commit, 8 and 16 bytes an entry (a million messages' blocks and
- * nodes in about 40 MB): a block's BID is implied by its place (every block BID is issued in
- * steps of 4 from 4 and gets the next entry), its offset is a multiple of 64, its size below
- * 2^15; a node's BIDs are kept as block numbers (BID >> 2), the internal bit read back from the
- * block's entry. */
-#define BBT_INTERNAL 0x8000u
+/* The two B-trees are written bottom up while the file is written ([MS-PST] 2.2.2.7.7): a
+ * builder fills one page per level, a full page goes to the file and its first key and BREF
+ * become an entry of the level above. Entries must come in key order:
+ *  - BBT: a block's entry is added when the block is written, since BIDs are issued in
+ *    increasing order. Its cRef is counted in advance: every block is written to be referenced
+ *    once (by an XBLOCK, a subnode entry or a node). A block referenced more than once (the
+ *    template tables that empty folders share) must get its other references while its entry
+ *    is still in the leaf page being filled, that is before 20 more blocks are written.
+ *  - NBT: the messages' nodes come in increasing NID order (their NIDs are allocated as they
+ *    are written), above every other node's NID. They go into their builder at once; the other
+ *    nodes (the store's internal nodes, the folders and their tables: a few per folder) are held
+ *    and, at commit, built into a subtree that is grafted in front of the messages'. To leave
+ *    room for it, the messages' tree keeps the leftmost page of each level above the leaves
+ *    back until commit, with one entry free (see graft_nbt).
+ * Memory is one page per level and tree, whatever the number of messages. */
+#define BTREE_MAX_LEVELS 16 /* 20^15 leaf pages: far beyond 2^32 blocks */
+#define BTENTRY_SIZE 24u
+#define BTENTRY_MAX (488u / BTENTRY_SIZE)
 
-struct bbt_entry {
-    uint32_t ib64;      /* offset / 64 */
-    uint16_t cb;        /* | BBT_INTERNAL for an internal block */
-    uint16_t refs;
+struct btree_page {
+    uint8_t pg[PAGE_SIZE];
+    unsigned count;
+    uint64_t first_key;
+    uint64_t bid, ib; /* of a page held back */
 };
 
-struct nbt_entry {
+struct btree_build {
+    uint8_t ptype;
+    unsigned cb_leaf;      /* 24 (BBT) or 32 (NBT) */
+    bool hold_left;        /* keep the leftmost page of every level above the leaves */
+    unsigned nlevels;
+    struct btree_page cur[BTREE_MAX_LEVELS];   /* the page being filled at each level */
+    uint64_t closed[BTREE_MAX_LEVELS];         /* pages of each level gone to the file */
+    struct btree_page left[BTREE_MAX_LEVELS];  /* hold_left: the leftmost pages, held */
+};
+
+/* A node held until commit: not a message's. */
+struct nbt_held {
     uint32_t nid;
     uint32_t parent;
-    uint32_t data;      /* block numbers: BID >> 2, 0 for none */
-    uint32_t sub;
+    uint64_t data;
+    uint64_t sub;
 };
-
-/* Both indexes grow by chunks: a realloc of a whole index would copy it and leave the old copy
- * behind in the heap, as resident as the index itself. */
-#define INDEX_CHUNK 65536u
-#define BBT_AT(n, i) (&(n)->bbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
-#define NBT_AT(n, i) (&(n)->nbt[(i) / INDEX_CHUNK][(i) % INDEX_CHUNK])
-
-/* Room for entry `count` of a chunked index (`chunks` points at its chunk array). */
-static void *index_slot(void ***chunks, size_t count, size_t entry_size)
-{
-    if (count % INDEX_CHUNK == 0) {
-        *chunks = xrealloc(*chunks, (count / INDEX_CHUNK + 1) * sizeof **chunks);
-        (*chunks)[count / INDEX_CHUNK] = xmalloc(INDEX_CHUNK * entry_size);
-    }
-    return (char *)(*chunks)[count / INDEX_CHUNK] + count % INDEX_CHUNK * entry_size;
-}
-
-static void index_free(void **chunks, size_t count)
-{
-    for (size_t c = 0; c < (count + INDEX_CHUNK - 1) / INDEX_CHUNK; c++)
-        free(chunks[c]);
-    free(chunks);
-}
 
 struct pst_ndb {
     FILE *f;
@@ -151,11 +153,17 @@ struct pst_ndb {
     size_t nintervals;
     uint8_t *longest;   /* per interval once full: its longest free run (for the FMap) */
     uint16_t *free_units; /* per interval once full: its free 64-byte units */
-    struct bbt_entry **bbt;
-    size_t nbbt;        /* in chunks of INDEX_CHUNK entries: growing never copies them */
-    struct nbt_entry **nbt;
-    size_t nnbt;
-    size_t *merge;      /* at commit: the next entry of each sorted NBT chunk */
+    struct btree_build bbt;
+    uint64_t nblocks;
+    uint64_t bbt_page_first;   /* block number (BID >> 2) of the first entry in bbt.cur[0] */
+    uint8_t bbt_page_refs[20]; /* references seen to each entry of that page */
+    uint64_t refs;             /* references made to blocks */
+    uint64_t refs_extra;       /* of them, beyond the one each block is written for */
+    struct btree_build nbt;    /* the messages' nodes */
+    uint64_t nmsg_nodes;
+    uint32_t last_msg_nid;
+    struct nbt_held *held;     /* the other nodes, in the order they came */
+    size_t nheld, capheld;
     uint64_t bid_next_b;
     uint64_t bid_next_p;
     uint32_t rgnid[32];
@@ -314,32 +322,199 @@ static int put_bytes(struct pst_ndb *n, const void *data, size_t len, struct err
     return 0;
 }
 
-/* The BID of block entry `i` (0-based). */
-static uint64_t bbt_bid(const struct pst_ndb *n, size_t i)
+/* Page BIDs: odd, so never a block's, and above every block BID issued so far, as Outlook's
+ * counters give them (doc/PST.md 1.5). */
+static uint64_t next_page_bid(struct pst_ndb *n)
 {
-    return (uint64_t)(i + 1) << 2 | ((BBT_AT(n, i)->cb & BBT_INTERNAL) ? 2u : 0u);
+    uint64_t bid = n->bid_next_p > n->bid_next_b ? n->bid_next_p : n->bid_next_b + 1;
+    n->bid_next_p = bid + 2;
+    return bid;
 }
 
-static struct bbt_entry *bbt_find(struct pst_ndb *n, uint64_t bid)
+/* Fills in a B-tree page's counts and trailer for the page at `ib` with BID `bid`. */
+static void seal_btree_page(uint8_t pg[PAGE_SIZE], uint8_t ptype, unsigned count,
+                            unsigned cb_ent, unsigned level, uint64_t ib, uint64_t bid)
 {
-    /* Every block BID is issued in steps of 4 from 4 and gets an entry, so the index is direct. */
-    uint64_t i = (bid >> 2);
-    if (i == 0 || i > n->nbbt)
-        return NULL;
-    return bbt_bid(n, (size_t)i - 1) == (bid & ~(uint64_t)1) ? BBT_AT(n, (size_t)i - 1) : NULL;
+    pg[488] = (uint8_t)count;
+    pg[489] = (uint8_t)(488u / cb_ent);
+    pg[490] = (uint8_t)cb_ent;
+    pg[491] = (uint8_t)level;
+    pg[496] = ptype;
+    pg[497] = ptype;
+    pst_put16(pg + 498, pst_block_sig(ib, bid));
+    pst_put32(pg + 500, pst_crc(pg, 496));
+    pst_put64(pg + 504, bid);
 }
 
-/* A node's block number back as its BID. */
-static uint64_t nbt_bid(const struct pst_ndb *n, uint32_t block)
+/* Room for one page at the end of the file, zeros for now; *bid and *ib say where. */
+static int reserve_page(struct pst_ndb *n, uint64_t *bid, uint64_t *ib, struct error *err)
 {
-    return block ? bbt_bid(n, (size_t)block - 1) : 0;
+    static const uint8_t zeros[PAGE_SIZE];
+    if (alloc_space(n, PAGE_SIZE, PAGE_SIZE, ib, err) < 0)
+        return -1;
+    *bid = next_page_bid(n);
+    return put_bytes(n, zeros, PAGE_SIZE, err);
 }
 
-static void add_ref(struct pst_ndb *n, uint64_t bid)
+static unsigned btree_entry_size(const struct btree_build *t, unsigned level)
 {
-    struct bbt_entry *e = bid ? bbt_find(n, bid) : NULL;
-    if (e && e->refs < 0xFFFE)
-        e->refs++;
+    return level ? BTENTRY_SIZE : t->cb_leaf;
+}
+
+/* Entries the page being filled at `level` may take: a held leftmost page keeps one free. */
+static unsigned btree_capacity(const struct btree_build *t, unsigned level)
+{
+    unsigned max = 488u / btree_entry_size(t, level);
+    return t->hold_left && level > 0 && t->closed[level] == 0 ? max - 1 : max;
+}
+
+/* Sends the page being filled at `level` to the file, or holds it back when it is a leftmost
+ * page of a hold_left tree (its place in the file is taken now); *key, *bid and *ib receive
+ * its first key and BREF. */
+static int btree_emit(struct pst_ndb *n, struct btree_build *t, unsigned level, uint64_t *key,
+                      uint64_t *bid, uint64_t *ib, struct error *err)
+{
+    struct btree_page *p = &t->cur[level];
+    *key = p->first_key;
+    if (t->hold_left && level > 0 && t->closed[level] == 0) {
+        if (reserve_page(n, bid, ib, err) < 0)
+            return -1;
+        t->left[level] = *p;
+        t->left[level].bid = *bid;
+        t->left[level].ib = *ib;
+    } else {
+        if (alloc_space(n, PAGE_SIZE, PAGE_SIZE, ib, err) < 0)
+            return -1;
+        *bid = next_page_bid(n);
+        seal_btree_page(p->pg, t->ptype, p->count, btree_entry_size(t, level), level, *ib, *bid);
+        if (put_bytes(n, p->pg, PAGE_SIZE, err) < 0)
+            return -1;
+    }
+    t->closed[level]++;
+    memset(p, 0, sizeof *p);
+    return 0;
+}
+
+static int btree_add(struct pst_ndb *n, struct btree_build *t, unsigned level,
+                     const uint8_t *entry, uint64_t key, struct error *err);
+
+/* Emits the page being filled at `level` and enters it in the level above. */
+static int btree_close(struct pst_ndb *n, struct btree_build *t, unsigned level, struct error *err)
+{
+    uint64_t key, bid, ib;
+    if (btree_emit(n, t, level, &key, &bid, &ib, err) < 0)
+        return -1;
+    uint8_t e[BTENTRY_SIZE];
+    pst_put64(e, key);
+    pst_put64(e + 8, bid);
+    pst_put64(e + 16, ib);
+    return btree_add(n, t, level + 1, e, key, err);
+}
+
+/* Adds an entry at `level` (0: a leaf entry of cb_leaf bytes, above: a BTENTRY); keys must
+ * increase. A page is emitted when the entry after its last comes, never empty. */
+static int btree_add(struct pst_ndb *n, struct btree_build *t, unsigned level,
+                     const uint8_t *entry, uint64_t key, struct error *err)
+{
+    if (level >= BTREE_MAX_LEVELS) {
+        error_set(err, "%s: B-tree deeper than %u levels", n->path, BTREE_MAX_LEVELS);
+        return -1;
+    }
+    if (level >= t->nlevels)
+        t->nlevels = level + 1;
+    struct btree_page *p = &t->cur[level];
+    if (p->count == btree_capacity(t, level) && btree_close(n, t, level, err) < 0)
+        return -1;
+    unsigned cb = btree_entry_size(t, level);
+    memcpy(p->pg + p->count * cb, entry, cb);
+    if (p->count == 0)
+        p->first_key = key;
+    p->count++;
+    return 0;
+}
+
+/* Closes every page still being filled below `top`, so that each is an entry of the level
+ * above, and returns the root: the single page of the highest level. An empty tree is one
+ * empty leaf page. */
+static int btree_finish(struct pst_ndb *n, struct btree_build *t, uint64_t *key, uint64_t *bid,
+                        uint64_t *ib, unsigned *levels, struct error *err)
+{
+    if (t->nlevels == 0)
+        t->nlevels = 1;
+    for (unsigned level = 0;; level++) {
+        if (level + 1 == t->nlevels && t->closed[level] == 0) {
+            *levels = level + 1;
+            return btree_emit(n, t, level, key, bid, ib, err);
+        }
+        if (t->cur[level].count > 0 && btree_close(n, t, level, err) < 0)
+            return -1;
+    }
+}
+
+/* Writes the pages a hold_left tree held back, where their places were taken. */
+static int btree_write_held(struct pst_ndb *n, struct btree_build *t, struct error *err)
+{
+    for (unsigned level = 1; level < t->nlevels; level++) {
+        struct btree_page *p = &t->left[level];
+        if (!p->bid)
+            continue;
+        seal_btree_page(p->pg, t->ptype, p->count, BTENTRY_SIZE, level, p->ib, p->bid);
+        if (pwrite_at(n, p->ib, p->pg, PAGE_SIZE, err) < 0)
+            return -1;
+    }
+    if (fseeko(n->f, (off_t)n->pos, SEEK_SET) != 0)
+        return io_fail(n, err);
+    return 0;
+}
+
+/* The BBT entry of a block just written: its BREF, cb and cRef 2 (the one reference it is
+ * written for, plus one). */
+static int bbt_add(struct pst_ndb *n, uint64_t bid, uint64_t ib, size_t cb, struct error *err)
+{
+    if (n->bbt.cur[0].count == btree_capacity(&n->bbt, 0)) {
+        if (btree_close(n, &n->bbt, 0, err) < 0)
+            return -1;
+    }
+    if (n->bbt.cur[0].count == 0) {
+        n->bbt_page_first = bid >> 2;
+        memset(n->bbt_page_refs, 0, sizeof n->bbt_page_refs);
+    }
+    uint8_t e[24] = {0};
+    pst_put64(e, bid);
+    pst_put64(e + 8, ib);
+    pst_put16(e + 16, (uint16_t)cb);
+    pst_put16(e + 18, 2);
+    return btree_add(n, &n->bbt, 0, e, bid, err);
+}
+
+/* One reference to block `bid` (none for 0). The first is the one the block was written for;
+ * another is counted into its cRef while its entry is still in the leaf page being filled. */
+static int add_ref(struct pst_ndb *n, uint64_t bid, struct error *err)
+{
+    if (!bid)
+        return 0;
+    uint64_t block = bid >> 2;
+    if ((bid & 1) || block == 0 || block > n->nblocks) {
+        error_set(err, "%s: reference to block %#llx, which was never written", n->path,
+                  (unsigned long long)bid);
+        return -1;
+    }
+    n->refs++;
+    if (block < n->bbt_page_first || n->bbt.cur[0].count == 0)
+        return 0;
+    size_t i = (size_t)(block - n->bbt_page_first);
+    if (n->bbt_page_refs[i]++ == 0)
+        return 0;
+    uint8_t *e = n->bbt.cur[0].pg + 24 * i;
+    uint16_t cref = pst_get16(e + 18);
+    if (cref == 0xFFFF) {
+        error_set(err, "%s: block %#llx is referenced 65,535 times", n->path,
+                  (unsigned long long)bid);
+        return -1;
+    }
+    pst_put16(e + 18, (uint16_t)(cref + 1));
+    n->refs_extra++;
+    return 0;
 }
 
 static void init_rgnid(uint32_t rgnid[32])
@@ -403,6 +578,11 @@ struct pst_ndb *pst_ndb_create(const char *path, struct error *err)
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     n->bid_next_b = 4;
     n->bid_next_p = 1;
+    n->bbt.ptype = PTYPE_BBT;
+    n->bbt.cb_leaf = 24;
+    n->nbt.ptype = PTYPE_NBT;
+    n->nbt.cb_leaf = 32;
+    n->nbt.hold_left = true;
     n->unique = 1;
     init_rgnid(n->rgnid);
     uint8_t h[HEADER_SIZE];
@@ -432,7 +612,7 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     uint8_t blk[8192];
     size_t total = (cb + 16 + 63) / 64 * 64;
     uint64_t bid = n->bid_next_b | (internal ? 2u : 0u);
-    if (n->bid_next_b != (uint64_t)(n->nbbt + 1) << 2 || n->nbbt >= UINT32_MAX) {
+    if (n->bid_next_b != (n->nblocks + 1) << 2 || n->nblocks >= UINT32_MAX) {
         error_set(err, "%s: too many blocks", n->path);
         return -1;
     }
@@ -454,9 +634,10 @@ static int write_raw_block(struct pst_ndb *n, const uint8_t *data, size_t cb, bo
     pst_put64(t + 8, bid);
     if (put_bytes(n, blk, total, err) < 0)
         return -1;
-    struct bbt_entry *e = index_slot((void ***)&n->bbt, n->nbbt++, sizeof *e);
-    *e = (struct bbt_entry){(uint32_t)(ib / 64), (uint16_t)(cb | (internal ? BBT_INTERNAL : 0u)), 0};
+    n->nblocks++;
     n->bid_next_b += 4;
+    if (bbt_add(n, bid, ib, cb, err) < 0)
+        return -1;
     if (!internal)
         n->data_bytes += cb;
     *bid_out = bid;
@@ -477,21 +658,22 @@ static int write_xblock(struct pst_ndb *n, unsigned level, const uint64_t *bids,
     if (write_raw_block(n, b, 8 + 8 * count, true, bid, err) < 0)
         return -1;
     for (size_t i = 0; i < count; i++)
-        add_ref(n, bids[i]);
+        if (add_ref(n, bids[i], err) < 0)
+            return -1;
     return 0;
 }
 
-/* Puts the leaves (already written) under an XBLOCK or XXBLOCK as their number requires. */
-static int write_tree(struct pst_ndb *n, const uint64_t *leaves, const size_t *sizes, size_t count,
-                      uint64_t *bid, struct error *err)
+int pst_ndb_write_tree(struct pst_ndb *n, const uint64_t *leaves, size_t count,
+                       size_t last_len, uint64_t *bid, struct error *err)
 {
-    uint64_t total = 0;
-    for (size_t i = 0; i < count; i++)
-        total += sizes[i];
+    *bid = 0;
+    if (count == 0)
+        return 0;
     if (count == 1) {
         *bid = leaves[0];
         return 0;
     }
+    uint64_t total = (uint64_t)(count - 1) * PST_BLOCK_MAX_DATA + last_len;
     if (total > 0xFFFFFFFFu || count > (size_t)PST_XBLOCK_MAX * PST_XBLOCK_MAX) {
         error_set(err, "%s: data tree of %llu bytes is too large", n->path,
                   (unsigned long long)total);
@@ -505,9 +687,9 @@ static int write_tree(struct pst_ndb *n, const uint64_t *leaves, const size_t *s
     for (size_t i = 0; i < nx && rc == 0; i++) {
         size_t first = i * PST_XBLOCK_MAX;
         size_t c = count - first < PST_XBLOCK_MAX ? count - first : PST_XBLOCK_MAX;
-        uint64_t sub = 0;
-        for (size_t j = 0; j < c; j++)
-            sub += sizes[first + j];
+        uint64_t sub = (uint64_t)c * PST_BLOCK_MAX_DATA;
+        if (first + c == count)
+            sub = sub - PST_BLOCK_MAX_DATA + last_len;
         rc = write_xblock(n, 1, leaves + first, c, sub, &xs[i], err);
     }
     if (rc == 0)
@@ -531,16 +713,12 @@ int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t 
             return -1;
         }
     uint64_t *leaves = xcalloc(count, sizeof *leaves);
-    size_t *sizes = xcalloc(count, sizeof *sizes);
     int rc = 0;
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        sizes[i] = pages[i].len;
+    for (size_t i = 0; i < count && rc == 0; i++)
         rc = write_raw_block(n, pages[i].data, pages[i].len, false, &leaves[i], err);
-    }
     if (rc == 0)
-        rc = write_tree(n, leaves, sizes, count, bid, err);
+        rc = pst_ndb_write_tree(n, leaves, count, pages[count - 1].len, bid, err);
     free(leaves);
-    free(sizes);
     return rc;
 }
 
@@ -698,10 +876,10 @@ int pst_ndb_write_subnodes(struct pst_ndb *n, struct pst_subnode *subs, size_t c
         }
         if (write_raw_block(n, b, 8 + 24 * c, true, &leaf_bids[l], err) < 0)
             return -1;
-        for (size_t i = 0; i < c; i++) {
-            add_ref(n, subs[first + i].bid_data);
-            add_ref(n, subs[first + i].bid_sub);
-        }
+        for (size_t i = 0; i < c; i++)
+            if (add_ref(n, subs[first + i].bid_data, err) < 0 ||
+                add_ref(n, subs[first + i].bid_sub, err) < 0)
+                return -1;
     }
     if (nleaf == 1) {
         *bid = leaf_bids[0];
@@ -719,22 +897,34 @@ int pst_ndb_write_subnodes(struct pst_ndb *n, struct pst_subnode *subs, size_t c
     if (write_raw_block(n, s, 8 + 16 * nleaf, true, bid, err) < 0)
         return -1;
     for (size_t l = 0; l < nleaf; l++)
-        add_ref(n, leaf_bids[l]);
+        if (add_ref(n, leaf_bids[l], err) < 0)
+            return -1;
     return 0;
 }
 
 int pst_ndb_add_node(struct pst_ndb *n, uint32_t nid, uint64_t bid_data, uint64_t bid_sub,
                      uint32_t nid_parent, struct error *err)
 {
-    if ((bid_data && !bbt_find(n, bid_data)) || (bid_sub && !bbt_find(n, bid_sub))) {
-        error_set(err, "%s: node %#x refers to an unknown block", n->path, nid);
+    if (add_ref(n, bid_data, err) < 0 || add_ref(n, bid_sub, err) < 0)
+        return -1;
+    if (PST_NID_TYPE(nid) != PST_NID_TYPE_NORMAL_MESSAGE) {
+        n->held = xgrow(n->held, &n->capheld, n->nheld + 1, sizeof *n->held);
+        n->held[n->nheld++] = (struct nbt_held){nid, nid_parent, bid_data, bid_sub};
+        return 0;
+    }
+    if (n->nmsg_nodes > 0 && nid <= n->last_msg_nid) {
+        error_set(err, "%s: message node %#x after %#x: messages must come in NID order",
+                  n->path, nid, n->last_msg_nid);
         return -1;
     }
-    struct nbt_entry *e = index_slot((void ***)&n->nbt, n->nnbt++, sizeof *e);
-    *e = (struct nbt_entry){nid, nid_parent, (uint32_t)(bid_data >> 2), (uint32_t)(bid_sub >> 2)};
-    add_ref(n, bid_data);
-    add_ref(n, bid_sub);
-    return 0;
+    n->last_msg_nid = nid;
+    n->nmsg_nodes++;
+    uint8_t e[32] = {0};
+    pst_put64(e, nid);
+    pst_put64(e + 8, bid_data);
+    pst_put64(e + 16, bid_sub);
+    pst_put32(e + 24, nid_parent);
+    return btree_add(n, &n->nbt, 0, e, nid, err);
 }
 
 uint32_t pst_ndb_alloc_nid(struct pst_ndb *n, unsigned type)
@@ -752,141 +942,98 @@ uint32_t pst_ndb_alloc_nid(struct pst_ndb *n, unsigned type)
 
 /* ---- commit ---------------------------------------------------------------------------- */
 
-static int write_page(struct pst_ndb *n, uint8_t pg[PAGE_SIZE], uint8_t ptype, uint64_t *bid_out,
-                      uint64_t *ib_out, struct error *err)
+static int cmp_held(const void *a, const void *b)
 {
-    uint64_t ib;
-    if (alloc_space(n, PAGE_SIZE, PAGE_SIZE, &ib, err) < 0)
-        return -1;
-    uint64_t bid = n->bid_next_p;
-    n->bid_next_p += 2;
-    pg[496] = ptype;
-    pg[497] = ptype;
-    pst_put16(pg + 498, pst_block_sig(ib, bid));
-    pst_put32(pg + 500, pst_crc(pg, 496));
-    pst_put64(pg + 504, bid);
-    if (put_bytes(n, pg, PAGE_SIZE, err) < 0)
-        return -1;
-    *bid_out = bid;
-    *ib_out = ib;
-    return 0;
-}
-
-/* One page of a B-tree level: its first key and its BREF, for the level above (pages of
- * cEntMax entries, cbEnt bytes each). */
-struct bref_key {
-    uint64_t key, bid, ib;
-};
-
-/* Puts entry `i` of a B-tree's leaves into `e` (cbEnt bytes) and returns its key. */
-typedef uint64_t (*btree_fill_fn)(const struct pst_ndb *n, size_t i, uint8_t *e);
-
-/* BBT leaves: BREF, cb, cRef (= references + 1, as Outlook counts). */
-static uint64_t fill_bbt(const struct pst_ndb *n, size_t i, uint8_t *e)
-{
-    const struct bbt_entry *b = BBT_AT(n, i);
-    uint64_t bid = bbt_bid(n, i);
-    pst_put64(e, bid);
-    pst_put64(e + 8, (uint64_t)b->ib64 * 64);
-    pst_put16(e + 16, (uint16_t)(b->cb & ~BBT_INTERNAL));
-    pst_put16(e + 18, (uint16_t)(b->refs + 1));
-    return bid;
-}
-
-/* The chunk holding the smallest NID not yet taken by the merge, or SIZE_MAX when all are. */
-static size_t nbt_next_chunk(const struct pst_ndb *n)
-{
-    size_t best = SIZE_MAX;
-    size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
-    for (size_t c = 0; c < nchunks; c++) {
-        size_t end = c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK;
-        if (n->merge[c] < end &&
-            (best == SIZE_MAX || n->nbt[c][n->merge[c]].nid < n->nbt[best][n->merge[best]].nid))
-            best = c;
-    }
-    return best;
-}
-
-/* NBT leaves in NID order: the next entry of the merge of the sorted chunks (`i` counts up). */
-static uint64_t fill_nbt(const struct pst_ndb *n, size_t i, uint8_t *e)
-{
-    (void)i;
-    size_t c = nbt_next_chunk(n);
-    const struct nbt_entry *x = &n->nbt[c][n->merge[c]++];
-    pst_put64(e, x->nid);
-    pst_put64(e + 8, nbt_bid(n, x->data));
-    pst_put64(e + 16, nbt_bid(n, x->sub));
-    pst_put32(e + 24, x->parent);
-    return x->nid;
-}
-
-/* Writes a B-tree bottom up: `count` leaf entries made by `fill`, page by page, so that no copy
- * of the index is made. */
-static int write_btree(struct pst_ndb *n, uint8_t ptype, btree_fill_fn fill, size_t count,
-                       size_t cb_ent, struct bref_key *root, unsigned *levels, struct error *err)
-{
-    size_t max_leaf = 488 / cb_ent;
-    size_t nchild = (count + max_leaf - 1) / max_leaf;
-    if (nchild == 0)
-        nchild = 1;
-    struct bref_key *cur = xcalloc(nchild, sizeof *cur);
-    uint8_t pg[PAGE_SIZE];
-    int rc = 0;
-    for (size_t p = 0; p < nchild && rc == 0; p++) {
-        size_t first = p * max_leaf;
-        size_t c = count - first < max_leaf ? count - first : max_leaf;
-        memset(pg, 0, sizeof pg);
-        for (size_t i = 0; i < c; i++) {
-            uint64_t key = fill(n, first + i, pg + i * cb_ent);
-            if (i == 0)
-                cur[p].key = key;
-        }
-        pg[488] = (uint8_t)c;
-        pg[489] = (uint8_t)max_leaf;
-        pg[490] = (uint8_t)cb_ent;
-        pg[491] = 0;
-        rc = write_page(n, pg, ptype, &cur[p].bid, &cur[p].ib, err);
-    }
-    unsigned level = 0;
-    size_t ncur = nchild;
-    while (rc == 0 && ncur > 1) {
-        level++;
-        size_t max = 488 / 24;
-        size_t nup = (ncur + max - 1) / max;
-        struct bref_key *up = xcalloc(nup, sizeof *up);
-        for (size_t p = 0; p < nup && rc == 0; p++) {
-            size_t first = p * max;
-            size_t c = ncur - first < max ? ncur - first : max;
-            memset(pg, 0, sizeof pg);
-            for (size_t i = 0; i < c; i++) {
-                uint8_t *e = pg + 24 * i;
-                pst_put64(e, cur[first + i].key);
-                pst_put64(e + 8, cur[first + i].bid);
-                pst_put64(e + 16, cur[first + i].ib);
-            }
-            pg[488] = (uint8_t)c;
-            pg[489] = (uint8_t)max;
-            pg[490] = 24;
-            pg[491] = (uint8_t)level;
-            up[p].key = cur[first].key;
-            rc = write_page(n, pg, ptype, &up[p].bid, &up[p].ib, err);
-        }
-        free(cur);
-        cur = up;
-        ncur = nup;
-    }
-    if (rc == 0) {
-        *root = cur[0];
-        *levels = level + 1;
-    }
-    free(cur);
-    return rc;
-}
-
-static int cmp_nbt(const void *a, const void *b)
-{
-    uint32_t x = ((const struct nbt_entry *)a)->nid, y = ((const struct nbt_entry *)b)->nid;
+    uint32_t x = ((const struct nbt_held *)a)->nid, y = ((const struct nbt_held *)b)->nid;
     return x < y ? -1 : x > y;
+}
+
+/* Height (the root's level) of a tree of `count` leaf entries built with full pages. */
+static unsigned btree_height(uint64_t count, unsigned per_leaf)
+{
+    uint64_t pages = count ? (count + per_leaf - 1) / per_leaf : 1;
+    unsigned h = 0;
+    for (; pages > 1; h++)
+        pages = (pages + BTENTRY_MAX - 1) / BTENTRY_MAX;
+    return h;
+}
+
+/* The NBT: the held nodes, sorted, as a subtree A in front of the messages' tree B. When A is
+ * lower than B, A's root becomes the first entry of B's leftmost page one level above it (the
+ * entry kept free there), and the leftmost pages above that start with A's first key; else B's
+ * root joins A's pages at the level above it. Either way every leaf is at the same depth and
+ * every BTENTRY's key is its child's first. */
+static int write_nbt(struct pst_ndb *n, uint64_t *root_bid, uint64_t *root_ib, unsigned *levels,
+                     struct error *err)
+{
+    qsort(n->held, n->nheld, sizeof *n->held, cmp_held);
+    for (size_t i = 1; i < n->nheld; i++)
+        if (n->held[i].nid == n->held[i - 1].nid) {
+            error_set(err, "%s: node %#x appears twice", n->path, n->held[i].nid);
+            return -1;
+        }
+    struct btree_build *a = xcalloc(1, sizeof *a);
+    a->ptype = PTYPE_NBT;
+    a->cb_leaf = 32;
+    int rc = 0;
+    for (size_t i = 0; i < n->nheld && rc == 0; i++) {
+        uint8_t e[32] = {0};
+        pst_put64(e, n->held[i].nid);
+        pst_put64(e + 8, n->held[i].data);
+        pst_put64(e + 16, n->held[i].sub);
+        pst_put32(e + 24, n->held[i].parent);
+        rc = btree_add(n, a, 0, e, n->held[i].nid, err);
+    }
+    uint64_t key, bid, ib;
+    if (rc == 0 && n->nmsg_nodes == 0) {
+        rc = btree_finish(n, a, &key, root_bid, root_ib, levels, err);
+        free(a);
+        return rc;
+    }
+    unsigned hb = 0, ha = btree_height(n->nheld, 488u / 32);
+    uint64_t bkey = 0, bbid = 0, bib = 0;
+    if (rc == 0) {
+        rc = btree_finish(n, &n->nbt, &bkey, &bbid, &bib, &hb, err);
+        hb--;
+    }
+    if (rc == 0 && n->nheld && n->held[n->nheld - 1].nid >= bkey) {
+        error_set(err, "%s: node %#x is above the messages' NIDs", n->path,
+                  n->held[n->nheld - 1].nid);
+        rc = -1;
+    }
+    if (rc == 0 && n->nheld == 0) {
+        *root_bid = bbid;
+        *root_ib = bib;
+        *levels = hb + 1;
+    } else if (rc == 0 && ha < hb && (rc = btree_finish(n, a, &key, &bid, &ib, levels, err)) == 0) {
+        struct btree_page *p = &n->nbt.left[ha + 1];
+        memmove(p->pg + BTENTRY_SIZE, p->pg, (size_t)p->count * BTENTRY_SIZE);
+        pst_put64(p->pg, key);
+        pst_put64(p->pg + 8, bid);
+        pst_put64(p->pg + 16, ib);
+        p->count++;
+        for (unsigned level = ha + 2; level <= hb; level++)
+            pst_put64(n->nbt.left[level].pg, key);
+        *root_bid = bbid;
+        *root_ib = bib;
+        *levels = hb + 1;
+    } else if (rc == 0) {
+        for (unsigned level = 0; level <= hb && rc == 0; level++)
+            if (a->cur[level].count > 0)
+                rc = btree_close(n, a, level, err);
+        uint8_t e[BTENTRY_SIZE];
+        pst_put64(e, bkey);
+        pst_put64(e + 8, bbid);
+        pst_put64(e + 16, bib);
+        if (rc == 0)
+            rc = btree_add(n, a, hb + 1, e, bkey, err);
+        if (rc == 0)
+            rc = btree_finish(n, a, &key, root_bid, root_ib, levels, err);
+    }
+    if (rc == 0)
+        rc = btree_write_held(n, &n->nbt, err);
+    free(a);
+    return rc;
 }
 
 /* Longest run of free 64-byte units in one AMap bitmap, capped at 255 (an FMap byte). */
@@ -919,32 +1066,20 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
     }
     n->done = true;
     int rc = 0;
-    struct bref_key bbt_root = {0, 0, 0}, nbt_root = {0, 0, 0};
+    uint64_t bbt_key, bbt_bid = 0, bbt_ib = 0, nbt_bid = 0, nbt_ib = 0;
     unsigned bbt_levels = 0, nbt_levels = 0;
-    /* Page BIDs: odd numbers above every block BID. */
-    n->bid_next_p = n->bid_next_b + 1;
-    rc = write_btree(n, PTYPE_BBT, fill_bbt, n->nbbt, 24, &bbt_root, &bbt_levels, err);
-    if (rc == 0) {
-        /* Each chunk sorted, then merged as the leaves are written; first a pass for twins. */
-        size_t nchunks = (n->nnbt + INDEX_CHUNK - 1) / INDEX_CHUNK;
-        for (size_t c = 0; c < nchunks; c++)
-            qsort(n->nbt[c], c + 1 < nchunks ? INDEX_CHUNK : n->nnbt - c * INDEX_CHUNK,
-                  sizeof **n->nbt, cmp_nbt);
-        n->merge = xcalloc(nchunks ? nchunks : 1, sizeof *n->merge);
-        uint64_t last = 0;
-        for (size_t i = 0; i < n->nnbt && rc == 0; i++) {
-            size_t c = nbt_next_chunk(n);
-            uint32_t nid = n->nbt[c][n->merge[c]++].nid;
-            if (i > 0 && nid == last) {
-                error_set(err, "%s: node %#x appears twice", n->path, nid);
-                rc = -1;
-            }
-            last = nid;
-        }
-        memset(n->merge, 0, (nchunks ? nchunks : 1) * sizeof *n->merge);
+    /* Every block was written for one reference; the extra ones were counted as they came. */
+    if (n->refs != n->nblocks + n->refs_extra) {
+        error_set(err, "%s: %llu references to %llu blocks, %llu of them beyond the first: some "
+                  "block is unreferenced or referenced twice", n->path,
+                  (unsigned long long)n->refs, (unsigned long long)n->nblocks,
+                  (unsigned long long)n->refs_extra);
+        rc = -1;
     }
     if (rc == 0)
-        rc = write_btree(n, PTYPE_NBT, fill_nbt, n->nnbt, 32, &nbt_root, &nbt_levels, err);
+        rc = btree_finish(n, &n->bbt, &bbt_key, &bbt_bid, &bbt_ib, &bbt_levels, err);
+    if (rc == 0)
+        rc = write_nbt(n, &nbt_bid, &nbt_ib, &nbt_levels, err);
     /* The file ends at the end of an AMap interval ([MS-PST] 2.6.1.1.2). */
     size_t last = n->nintervals - 1;
     uint64_t eof = interval_base(last) + PST_AMAP_INTERVAL;
@@ -991,8 +1126,8 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
         rc = io_fail(n, err);
     if (rc == 0) {
         /* Last: the header that makes the file valid. */
-        struct root_info r = {eof, interval_base(last), free_bytes, nbt_root.bid, nbt_root.ib,
-                              bbt_root.bid, bbt_root.ib, 0x02 /* VALID_AMAP2 */};
+        struct root_info r = {eof,     interval_base(last), free_bytes, nbt_bid,
+                              nbt_ib,  bbt_bid,             bbt_ib,     0x02 /* VALID_AMAP2 */};
         uint8_t h[HEADER_SIZE];
         n->unique++;
         build_header(n, &r, h);
@@ -1002,8 +1137,8 @@ int pst_ndb_commit(struct pst_ndb *n, struct error *err)
         rc = io_fail(n, err);
     n->stats.file_size = eof;
     n->stats.amap_free = free_bytes;
-    n->stats.blocks = n->nbbt;
-    n->stats.nodes = n->nnbt;
+    n->stats.blocks = (size_t)n->nblocks;
+    n->stats.nodes = (size_t)(n->nheld + n->nmsg_nodes);
     n->stats.bbt_levels = bbt_levels;
     n->stats.nbt_levels = nbt_levels;
     if (fclose(n->f) != 0 && rc == 0)
@@ -1022,8 +1157,8 @@ void pst_ndb_get_stats(const struct pst_ndb *n, struct pst_ndb_stats *st)
     *st = n->stats;
     if (!n->done) {
         st->file_size = n->pos;
-        st->blocks = n->nbbt;
-        st->nodes = n->nnbt;
+        st->blocks = (size_t)n->nblocks;
+        st->nodes = (size_t)(n->nheld + n->nmsg_nodes);
     }
 }
 
@@ -1037,8 +1172,6 @@ void pst_ndb_free(struct pst_ndb *n)
     free(n->amap);
     free(n->longest);
     free(n->free_units);
-    index_free((void **)n->bbt, n->nbbt);
-    index_free((void **)n->nbt, n->nnbt);
-    free(n->merge);
+    free(n->held);
     free(n);
 }

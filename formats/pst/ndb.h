@@ -3,15 +3,22 @@
  * The bottom layer of the PST writer. It owns the output file and lays it out append-only:
  * blocks (64-byte aligned, trailer with CRC and signature, external blocks permuted) from
  * 0x4800 on, never across an allocation-map interval; XBLOCK/XXBLOCK data trees and
- * SLBLOCK/SIBLOCK subnode trees; and, at commit, the BBT and NBT built bottom up in 512-byte
- * pages, the AMap/PMap/FMap/FPMap pages, the empty density list and finally the header.
- * In memory it keeps only the two B-tree indexes and one 496-byte bitmap per 248 KiB interval.
+ * SLBLOCK/SIBLOCK subnode trees; the BBT and NBT, built bottom up in 512-byte pages as blocks
+ * and nodes come; and, at commit, the rest of both trees, the AMap/PMap/FMap/FPMap pages, the
+ * empty density list and finally the header. In memory it keeps one page per level of each
+ * tree, the nodes that are not messages' (a few per folder), one 496-byte bitmap per open 248
+ * KiB interval and two bytes per interval: nothing grows with the number of messages.
  * The header says fAMapValid = INVALID_AMAP until commit rewrites it as the last step.
  *
  * Decisions recorded here (see doc/PST.md 1.1, 1.5, 1.6):
- *  - cRef of a block is 1 + the number of references to it, as Outlook writes it.
+ *  - cRef of a block is 1 + the number of references to it, as Outlook writes it. Every block
+ *    is written for one reference; a block shared by several nodes gets the others before 20
+ *    more blocks are written (the BBT page holding it is still open then). Commit fails when
+ *    the references made do not add up.
+ *  - The messages' nodes must be added in increasing NID order, and every other node's NID must
+ *    be below theirs (both hold for the NIDs Outlook's counters give).
  *  - Block BIDs come from bidNextB in steps of 4 (bit 1 set for internal blocks); page BIDs are
- *    odd numbers above every block BID, in steps of 2, as in Outlook's Empty.pst.
+ *    odd numbers in steps of 2, each above every block BID issued before it.
  *  - Map pages: AMap at every interval start; PMap after it when the interval index k % 8 == 0;
  *    FMap after those when k >= 128 and (k - 128) % 496 == 0; FPMap (files over 2 GB) at
  *    +1024 when k >= 8192 and (k - 8192) % 31744 == 0 (one FPMap maps 496 * 8 PMaps, that is
@@ -108,6 +115,11 @@ int pst_ndb_write_data(struct pst_ndb *n, const void *data, size_t len, uint64_t
  * Outlook's files: readers find byte k of the tree in block k / 8176 (doc/PST.md 1.7). */
 int pst_ndb_write_pages(struct pst_ndb *n, const struct pst_span *pages, size_t count,
                         uint64_t *bid, struct error *err);
+/* Puts leaves already written (pst_ndb_write_pages of one page each; every one but the last
+ * 8176 bytes, the last `last_len`) under an XBLOCK or XXBLOCK, in the order given: for a tree
+ * whose first leaf can only be written last (a heap's page 0). One leaf is its own tree. */
+int pst_ndb_write_tree(struct pst_ndb *n, const uint64_t *leaves, size_t count,
+                       size_t last_len, uint64_t *bid, struct error *err);
 /* A data tree written as its bytes come, for a value too large to hold (an attachment of any
  * size): leaves go to the file as they fill, an XBLOCK above every 1021 of them, an XXBLOCK at
  * the end; memory stays at one block and two BID arrays. Up to 1021 leaves the file is the

@@ -39,6 +39,12 @@ struct pst_folder {
     uint64_t contents_bid, contents_sub; /* once written */
 };
 
+/* A folder's table node that takes its data block from a template (an empty table). */
+struct shared_table {
+    uint32_t nid;
+    enum pst_template tpl;
+};
+
 /* A 128-bit digest of the input, the source of every identifier (see digest_absorb). */
 struct pst_digest {
     uint64_t lane[2];
@@ -50,7 +56,8 @@ struct pst_writer {
     struct pst_nameid *names;
     struct pst_store_info info;
     char *store_name;
-    uint64_t tpl_bid[PST_TPL_COUNT];
+    struct shared_table *shared; /* at commit: the empty tables that share a template */
+    size_t nshared, capshared;
     struct pst_folder *root, *top;
     struct pst_folder **all;
     size_t nall, capall;
@@ -352,6 +359,7 @@ static void writer_free(struct pst_writer *w)
     for (size_t i = 0; i < w->nall; i++)
         free_folder(w->all[i]);
     free(w->all);
+    free(w->shared);
     pst_ndb_free(w->ndb);
     pst_nameid_free(w->names);
     free(w->store_name);
@@ -397,7 +405,7 @@ struct pst_writer *pst_writer_open(const char *path, const char *store_name, str
     w->info.search_root = finder->nid;
     w->info.deleted_items = deleted->nid;
     w->info.common_views = views->nid;
-    if (pst_store_write_internal(&w->info, w->ndb, w->tpl_bid, err) < 0) {
+    if (pst_store_write_internal(&w->info, w->ndb, err) < 0) {
         pst_writer_abort(w);
         return NULL;
     }
@@ -493,10 +501,11 @@ static int write_recipients(struct pst_writer *w, const struct pst_message *m, s
         rc = enc_props(w, &rows[i], &m->recipients[i], err);
     if (rc == 0) {
         struct pst_tc *tc = table_for(PST_TPL_RECIPIENT, rows, m->nrecipients);
-        for (size_t i = 0; i < m->nrecipients; i++)
-            pst_tc_add_row(tc, (uint32_t)i, ++w->row_ver, rows[i].v, rows[i].n);
+        for (size_t i = 0; i < m->nrecipients && rc == 0; i++)
+            rc = pst_tc_add_row(tc, w->ndb, (uint32_t)i, ++w->row_ver, rows[i].v, rows[i].n, err);
         uint64_t bid, sub;
-        rc = pst_tc_write(tc, w->ndb, &bid, &sub, err);
+        if (rc == 0)
+            rc = pst_tc_write(tc, w->ndb, &bid, &sub, err);
         if (rc == 0)
             pst_sublist_add(subs, PST_NID_RECIPIENT_TABLE, bid, sub);
         pst_tc_free(tc);
@@ -569,10 +578,11 @@ static int write_attachments(struct pst_writer *w, const struct pst_message *m,
     }
     if (rc == 0) {
         struct pst_tc *tc = table_for(PST_TPL_ATTACHMENT, rows, m->nattachments);
-        for (size_t i = 0; i < m->nattachments; i++)
-            pst_tc_add_row(tc, nids[i], ++w->row_ver, rows[i].v, rows[i].n);
+        for (size_t i = 0; i < m->nattachments && rc == 0; i++)
+            rc = pst_tc_add_row(tc, w->ndb, nids[i], ++w->row_ver, rows[i].v, rows[i].n, err);
         uint64_t bid, sub;
-        rc = pst_tc_write(tc, w->ndb, &bid, &sub, err);
+        if (rc == 0)
+            rc = pst_tc_write(tc, w->ndb, &bid, &sub, err);
         if (rc == 0)
             pst_sublist_add(subs, PST_NID_ATTACHMENT_TABLE, bid, sub);
         pst_tc_free(tc);
@@ -658,7 +668,9 @@ int pst_writer_add_message(struct pst_writer *w, struct pst_folder *folder,
             const uint32_t *cols = pst_template_columns(PST_TPL_CONTENTS, &nc);
             folder->contents = pst_tc_new(cols, nc);
         }
-        pst_tc_add_row(folder->contents, nid, ++w->row_ver, e.v, e.n);
+        rc = pst_tc_add_row(folder->contents, w->ndb, nid, ++w->row_ver, e.v, e.n, err);
+    }
+    if (rc == 0) {
         folder->count++;
         w->messages++;
         if (!(flags & 0x01))
@@ -709,9 +721,27 @@ static void folder_values(const struct pst_folder *f, struct enc *e)
         enc_bytes(e, PST_TAG(0x3613, PST_PT_UNICODE), f->klass.data, f->klass.len);
 }
 
-static int add_shared(struct pst_writer *w, uint32_t nid, enum pst_template t, struct error *err)
+/* Notes a table node that will share template `t`'s block (see write_templates). */
+static void add_shared(struct pst_writer *w, uint32_t nid, enum pst_template t)
 {
-    return pst_ndb_add_node(w->ndb, nid, w->tpl_bid[t], 0, 0, err);
+    w->shared = xgrow(w->shared, &w->capshared, w->nshared + 1, sizeof *w->shared);
+    w->shared[w->nshared++] = (struct shared_table){nid, t};
+}
+
+/* Writes each template and, right after its block, the nodes of the empty tables that share it:
+ * the NDB counts their references into that block's cRef only while its BBT entry is open. */
+static int write_templates(struct pst_writer *w, struct error *err)
+{
+    for (int t = 0; t < PST_TPL_COUNT; t++) {
+        uint64_t bid;
+        if (pst_template_write(w->ndb, (enum pst_template)t, &bid, err) < 0)
+            return -1;
+        for (size_t i = 0; i < w->nshared; i++)
+            if (w->shared[i].tpl == (enum pst_template)t &&
+                pst_ndb_add_node(w->ndb, w->shared[i].nid, bid, 0, 0, err) < 0)
+                return -1;
+    }
+    return 0;
 }
 
 static int write_folder(struct pst_writer *w, struct pst_folder *f, struct error *err)
@@ -740,9 +770,9 @@ static int write_folder(struct pst_writer *w, struct pst_folder *f, struct error
         const struct pst_value crit[] = {{PST_TAG(0x660B, PST_PT_I32), zero, 4, 0}};
         if (pst_ndb_add_node(n, PST_NID(idx, PST_NID_TYPE_SEARCH_UPDATE_QUEUE), 0, 0, 0, err) < 0 ||
             pst_pc_write(n, crit, 1, &subs, &bid, NULL, err) < 0 ||
-            pst_ndb_add_node(n, PST_NID(idx, PST_NID_TYPE_SEARCH_CRITERIA_OBJECT), bid, 0, 0, err) < 0 ||
-            add_shared(w, PST_NID(idx, PST_NID_TYPE_SEARCH_CONTENTS_TABLE), PST_TPL_SEARCH_CONTENTS, err) < 0)
+            pst_ndb_add_node(n, PST_NID(idx, PST_NID_TYPE_SEARCH_CRITERIA_OBJECT), bid, 0, 0, err) < 0)
             rc = -1;
+        add_shared(w, PST_NID(idx, PST_NID_TYPE_SEARCH_CONTENTS_TABLE), PST_TPL_SEARCH_CONTENTS);
         pst_sublist_free(&subs);
         return rc;
     }
@@ -750,29 +780,29 @@ static int write_folder(struct pst_writer *w, struct pst_folder *f, struct error
     /* Hierarchy table: one row per subfolder with the values of its PC. */
     uint32_t hier = PST_NID(idx, PST_NID_TYPE_HIERARCHY_TABLE);
     if (f->nkids == 0) {
-        rc = add_shared(w, hier, PST_TPL_HIERARCHY, err);
+        add_shared(w, hier, PST_TPL_HIERARCHY);
     } else {
         size_t nc;
         const uint32_t *cols = pst_template_columns(PST_TPL_HIERARCHY, &nc);
         struct pst_tc *tc = pst_tc_new(cols, nc);
-        for (size_t i = 0; i < f->nkids; i++) {
+        for (size_t i = 0; i < f->nkids && rc == 0; i++) {
             struct enc k = {0};
             folder_values(f->kids[i], &k);
-            pst_tc_add_row(tc, f->kids[i]->nid, ++w->row_ver, k.v, k.n);
+            rc = pst_tc_add_row(tc, n, f->kids[i]->nid, ++w->row_ver, k.v, k.n, err);
             enc_free(&k);
         }
-        rc = pst_tc_write(tc, n, &bid, &sub, err);
+        if (rc == 0)
+            rc = pst_tc_write(tc, n, &bid, &sub, err);
         if (rc == 0)
             rc = pst_ndb_add_node(n, hier, bid, sub, 0, err);
         pst_tc_free(tc);
     }
     uint32_t contents = PST_NID(idx, PST_NID_TYPE_CONTENTS_TABLE);
-    if (rc == 0 && f->contents_bid)
+    if (f->contents_bid && rc == 0)
         rc = pst_ndb_add_node(n, contents, f->contents_bid, f->contents_sub, 0, err);
-    else if (rc == 0)
-        rc = add_shared(w, contents, PST_TPL_CONTENTS, err);
-    if (rc == 0)
-        rc = add_shared(w, PST_NID(idx, PST_NID_TYPE_ASSOC_CONTENTS_TABLE), PST_TPL_FAI, err);
+    else if (!f->contents_bid)
+        add_shared(w, contents, PST_TPL_CONTENTS);
+    add_shared(w, PST_NID(idx, PST_NID_TYPE_ASSOC_CONTENTS_TABLE), PST_TPL_FAI);
     return rc;
 }
 
@@ -785,6 +815,8 @@ int pst_writer_commit(struct pst_writer *w, struct error *err)
         rc = write_contents(w, w->all[i], err);
     for (size_t i = 0; i < w->nall && rc == 0; i++)
         rc = write_folder(w, w->all[i], err);
+    if (rc == 0)
+        rc = write_templates(w, err);
     if (rc == 0)
         rc = pst_nameid_write(w->names, w->ndb, err);
     if (rc == 0) {

@@ -3,6 +3,7 @@
  * messaging layer (node set and undocumented nodes equal to Outlook's empty store).
  *
  * The reader below is test-only decoding code written from [MS-PST]; the library has none. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -873,6 +874,50 @@ static void test_big(void)
 
 /* A data tree's non-last blocks must be full: the NDB layer refuses a short one (the layers
  * above pad heap and row-matrix blocks), and accepts a short last block. */
+/* The NDB counts a block's references as they come: a block no node or tree refers to, a
+ * second reference after its BBT page has gone to the file, a node that names a block never
+ * written, or a message node out of NID order make the write fail, never a wrong cRef. */
+static void test_reference_rules(void)
+{
+    char dir[] = "/tmp/test_pst.XXXXXX";
+    if (!ok(mkdtemp(dir) != NULL, "temp dir"))
+        return;
+    char path[256];
+    snprintf(path, sizeof path, "%s/r.pst", dir);
+    static const uint8_t data[64] = {1};
+    struct error err = {{0}};
+    uint64_t bid = 0, other = 0;
+
+    struct pst_ndb *n = pst_ndb_create(path, &err);
+    ok(n && pst_ndb_write_data(n, data, sizeof data, &bid, &err) == 0 &&
+           pst_ndb_commit(n, &err) < 0 && strstr(err.msg, "unreferenced"),
+       "an unreferenced block fails the commit (%s)", err.msg);
+    pst_ndb_free(n);
+
+    n = pst_ndb_create(path, &err);
+    int rc = n ? pst_ndb_write_data(n, data, sizeof data, &bid, &err) : -1;
+    for (uint32_t i = 0; i < 25 && rc == 0; i++) /* 25 more blocks: the first's page is written */
+        rc = pst_ndb_write_data(n, data, sizeof data, &other, &err) |
+             pst_ndb_add_node(n, PST_NID(0x500 + i, PST_NID_TYPE_INTERNAL), other, 0, 0, &err);
+    rc |= pst_ndb_add_node(n, PST_NID(0x600, PST_NID_TYPE_INTERNAL), bid, 0, 0, &err);
+    rc |= pst_ndb_add_node(n, PST_NID(0x601, PST_NID_TYPE_INTERNAL), bid, 0, 0, &err);
+    ok(rc == 0 && pst_ndb_commit(n, &err) < 0 && strstr(err.msg, "twice"),
+       "a second reference to a block whose BBT page is written fails the commit (%s)", err.msg);
+    pst_ndb_free(n);
+
+    n = pst_ndb_create(path, &err);
+    ok(n && pst_ndb_add_node(n, 0x21, 4000, 0, 0, &err) < 0 && strstr(err.msg, "never written"),
+       "a node naming a block never written is refused (%s)", err.msg);
+    ok(n && pst_ndb_add_node(n, PST_NID(0x10002, PST_NID_TYPE_NORMAL_MESSAGE), 0, 0, 0x8022,
+                             &err) == 0 &&
+           pst_ndb_add_node(n, PST_NID(0x10001, PST_NID_TYPE_NORMAL_MESSAGE), 0, 0, 0x8022,
+                            &err) < 0 && strstr(err.msg, "NID order"),
+       "message nodes out of NID order are refused (%s)", err.msg);
+    pst_ndb_free(n);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_pages_full(void)
 {
     char dir[] = "/tmp/test_pst.XXXXXX";
@@ -959,6 +1004,183 @@ out:
     normalize_free(n);
 }
 
+/* ---- the B-trees written as the file is written ------------------------------------------ */
+
+/* What a walk of one B-tree found; any broken rule counts in `bad` with its first reason. */
+struct tree_walk {
+    const uint8_t *b;
+    size_t len;
+    uint8_t ptype;
+    uint64_t entries;
+    uint64_t last_key;
+    int leaf_depth;   /* depth of the first leaf page found, -1 before */
+    size_t pages;
+    uint64_t page_bids[4096];
+    int bad;
+    char why[160];
+};
+
+static void walk_fail(struct tree_walk *t, const char *why, uint64_t ib)
+{
+    if (t->bad++ == 0)
+        snprintf(t->why, sizeof t->why, "%s (page at %#llx)", why, (unsigned long long)ib);
+}
+
+/* Checks the page at `ib`: trailer, counts, its level, keys in order across the whole tree, and
+ * each BTENTRY's key equal to its child's first; `first_key` receives the page's first key. */
+static void walk_tree(struct tree_walk *t, uint64_t ib, uint64_t bid, int depth, int want_level,
+                      uint64_t *first_key)
+{
+    if (ib % 512 || ib + 512 > t->len) {
+        walk_fail(t, "page outside the file or not 512-aligned", ib);
+        return;
+    }
+    const uint8_t *pg = t->b + ib;
+    unsigned c = pg[488], max = pg[489], cb = pg[490], level = pg[491];
+    if (pg[496] != t->ptype || pg[497] != t->ptype || get64(pg + 504) != bid ||
+        pst_get32(pg + 500) != pst_crc(pg, 496) || pst_get16(pg + 498) != pst_block_sig(ib, bid))
+        walk_fail(t, "bad trailer", ib);
+    if (!(bid & 1))
+        walk_fail(t, "page BID even, as a block's", ib);
+    for (size_t i = 0; i < t->pages && i < 4096; i++)
+        if (t->page_bids[i] == bid)
+            walk_fail(t, "page BID used twice", ib);
+    if (t->pages < 4096)
+        t->page_bids[t->pages] = bid;
+    t->pages++;
+    if (want_level >= 0 && (int)level != want_level)
+        walk_fail(t, "cLevel not one below its parent's", ib);
+    unsigned want_cb = level ? 24 : (t->ptype == 0x80 ? 24 : 32);
+    if (cb != want_cb || max != 488 / want_cb || c > max || (c == 0 && depth > 0))
+        walk_fail(t, "bad cEnt, cEntMax or cbEnt", ib);
+    if (level == 0) {
+        if (t->leaf_depth < 0)
+            t->leaf_depth = depth;
+        else if (t->leaf_depth != depth)
+            walk_fail(t, "leaves at different depths", ib);
+    }
+    for (unsigned i = 0; i < c && i < max; i++) {
+        const uint8_t *e = pg + cb * i;
+        uint64_t key = t->ptype == 0x81 && level == 0 ? pst_get32(e) : get64(e);
+        if (i == 0)
+            *first_key = key;
+        if (level) {
+            uint64_t child_first = 0;
+            walk_tree(t, get64(e + 16), get64(e + 8), depth + 1, (int)level - 1, &child_first);
+            if (child_first != key)
+                walk_fail(t, "BTENTRY key is not its child's first key", ib);
+            continue;
+        }
+        if (t->entries > 0 && key <= t->last_key)
+            walk_fail(t, "keys not increasing", ib);
+        t->last_key = key;
+        t->entries++;
+    }
+}
+
+/* Finds `key` the way a reader does: in each page the last entry whose key is not above it. */
+static const uint8_t *tree_find(const uint8_t *b, size_t len, uint64_t ib, uint64_t key,
+                                bool nbt)
+{
+    for (int guard = 0; guard < 16 && ib + 512 <= len; guard++) {
+        const uint8_t *pg = b + ib;
+        unsigned c = pg[488], cb = pg[490], level = pg[491];
+        const uint8_t *hit = NULL;
+        for (unsigned i = 0; i < c; i++) {
+            const uint8_t *e = pg + cb * i;
+            uint64_t k = nbt && level == 0 ? pst_get32(e) : get64(e);
+            if (k <= key)
+                hit = e;
+        }
+        if (!hit)
+            return NULL;
+        if (level == 0)
+            return (nbt ? pst_get32(hit) : get64(hit)) == key ? hit : NULL;
+        ib = get64(hit + 16);
+    }
+    return NULL;
+}
+
+/* Stores of 0 to 30,000 messages in one folder, with 1 or 120 folders: the NBT's held nodes
+ * (store, folders, tables; 2 levels with 120 folders) are grafted in front of the messages'
+ * tree at every relative height (lower by two levels, by one, the same, higher), and both
+ * trees keep every rule a reader relies on. */
+static void test_streamed_btrees(void)
+{
+    static const struct {
+        unsigned folders, count;
+    } cases[] = {{1, 0},   {1, 1},    {1, 14},    {1, 15},     {1, 16},   {1, 300},
+                 {1, 301}, {1, 1000}, {1, 6001},  {1, 30000},  {120, 0},  {120, 15},
+                 {120, 16}, {120, 1000}, {120, 30000}};
+    char dir[] = "/tmp/test_pst.XXXXXX";
+    if (!ok(mkdtemp(dir) != NULL, "temp dir"))
+        return;
+    char path[256];
+    snprintf(path, sizeof path, "%s/s.pst", dir);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        unsigned count = cases[k].count;
+        struct error err = {{0}};
+        struct pst_writer *w = pst_writer_open(path, "Stream", &err);
+        struct pst_folder *f = pst_writer_add_folder(w, pst_writer_top(w), "Inbox", "IPF.Note", &err);
+        for (unsigned i = 1; i < cases[k].folders; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "Folder %u", i);
+            pst_writer_add_folder(w, f, name, "IPF.Note", &err);
+        }
+        int fails = 0;
+        for (unsigned m = 0; m < count; m++) {
+            char subject[32];
+            snprintf(subject, sizeof subject, "message %u", m);
+            struct pst_prop p[] = {{.tag = PST_TAG(0x0037, 0x001F), .data = subject, .len = (size_t)-1}};
+            struct pst_message msg = {{p, 1}, NULL, 0, NULL, 0};
+            fails += pst_writer_add_message(w, f, &msg, &err) < 0;
+        }
+        uint32_t fnid = pst_folder_nid(f);
+        if (!ok(fails == 0 && pst_writer_commit(w, &err) == 0, "%u folders, %u messages: written %s",
+                cases[k].folders, count, err.msg))
+            continue;
+        size_t len;
+        uint8_t *b = slurp(path, &len);
+        if (!ok(b && len >= 0x4400, "%u messages: read back", count)) {
+            free(b);
+            continue;
+        }
+        struct tree_walk *nbt = calloc(1, sizeof *nbt), *bbt = calloc(1, sizeof *bbt);
+        *nbt = (struct tree_walk){.b = b, .len = len, .ptype = 0x81, .leaf_depth = -1};
+        *bbt = (struct tree_walk){.b = b, .len = len, .ptype = 0x80, .leaf_depth = -1};
+        uint64_t first;
+        walk_tree(nbt, get64(b + 224), get64(b + 216), 0, -1, &first);
+        walk_tree(bbt, get64(b + 240), get64(b + 232), 0, -1, &first);
+        ok(nbt->bad == 0, "%u messages: NBT keeps the rules (%d broken: %s)", count, nbt->bad,
+           nbt->why);
+        ok(bbt->bad == 0, "%u messages: BBT keeps the rules (%d broken: %s)", count, bbt->bad,
+           bbt->why);
+        /* Every message by the reader's descent, in its folder; every block likewise. */
+        unsigned found = 0;
+        for (unsigned m = 0; m < count; m++) {
+            const uint8_t *e = tree_find(b, len, get64(b + 224), PST_NID(0x10001 + m, 4), true);
+            found += e && pst_get32(e + 24) == fnid;
+        }
+        is_int(found, count, "every message's node found by key, under its folder");
+        unsigned blocks_found = 0;
+        for (uint64_t i = 1; i <= bbt->entries; i++)
+            blocks_found += tree_find(b, len, get64(b + 240), i << 2, false) != NULL ||
+                            tree_find(b, len, get64(b + 240), i << 2 | 2, false) != NULL;
+        ok(bbt->entries > 0 && blocks_found == bbt->entries,
+           "every block's entry found by key (%u of %llu)", blocks_found,
+           (unsigned long long)bbt->entries);
+        ok(tree_find(b, len, get64(b + 224), 0x21, true) &&
+               tree_find(b, len, get64(b + 224), 0x122, true) &&
+               tree_find(b, len, get64(b + 224), PST_NID(PST_NID_INDEX(fnid), 0x0E), true),
+           "the store, the root folder and the folder's contents table found by key");
+        free(nbt);
+        free(bbt);
+        free(b);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     g_mime_init();
@@ -966,9 +1188,11 @@ int main(void)
     test_utf16();
     test_heap_bth();
     test_pages_full();
+    test_reference_rules();
     test_empty_like_outlook();
     test_store();
     test_big();
     test_embedded_names();
+    test_streamed_btrees();
     return tap_done();
 }
