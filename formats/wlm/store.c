@@ -9,7 +9,9 @@
  * case, because a store copied off Windows keeps whatever case it had; directory names are never
  * taken as account names (the .oeaccount says); database, log and Backup files are skipped, so no
  * message is imported twice; symbolic links are reported and never followed, so the walk cannot
- * leave the store or loop; nothing is opened for writing. */
+ * leave the store or loop; nothing is opened for writing. Directories are listed by names and
+ * types alone, no stat per entry: a message file is described once, by the pipeline, from the
+ * file it opens. */
 #include "wlm/store.h"
 
 #include <dirent.h>
@@ -135,7 +137,6 @@ static void wlm_reader_free(void *data)
 struct unplaced {
     struct model_folder *folder;
     char *source;
-    uint64_t size;
     const char *why;
 };
 
@@ -192,13 +193,12 @@ static struct model_folder *add_folder(struct walk *w, struct model_folder *pare
     return f;
 }
 
-/* Counts one message file of folder `f`, matching it with its database row. */
-static void count_message(struct walk *w, struct model_folder *f, const char *rel, uint64_t size)
+/* Counts one message file of folder `f`, matching it with its database row. Its bytes are the
+ * pipeline's, from the file it opens. */
+static void count_message(struct walk *w, struct model_folder *f, const char *rel)
 {
     f->messages++;
-    f->bytes += size;
     w->store->messages++;
-    w->store->bytes += size;
     if (!w->reader->db)
         return;
     struct msgstore_message *row = row_for(w->reader, rel);
@@ -211,7 +211,7 @@ static void count_message(struct walk *w, struct model_folder *f, const char *re
         row->seen = true;
     if (why) {
         w->unplaced = xgrow(w->unplaced, &w->unplaced_cap, w->nunplaced + 1, sizeof *w->unplaced);
-        w->unplaced[w->nunplaced++] = (struct unplaced){f, xstrdup(rel), size, why};
+        w->unplaced[w->nunplaced++] = (struct unplaced){f, xstrdup(rel), why};
         return;
     }
     w->matched++;
@@ -245,7 +245,7 @@ static void read_account(struct walk *w, const char *abs, const char *rel,
 static void walk_folder(struct walk *w, struct model_folder *f, const char *abs, int depth)
 {
     struct fs_listing l;
-    if (fs_list_dir(abs, &l) != 0) {
+    if (fs_list_names(abs, &l) != 0) {
         report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, f->source,
                        "cannot list this folder: %s; its messages are not converted",
                        strerror(errno));
@@ -277,7 +277,7 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
                 report_problem(w->report, PROBLEM_BAD_NAME, rel,
                                "file name is not valid UTF-8 (the report shows its bad bytes "
                                "as U+FFFD); the message is converted");
-            count_message(w, f, rel, e->size);
+            count_message(w, f, rel);
         } else if (!is_folder_side_file(e->name)) {
             report_problem(w->report, PROBLEM_OTHER_FILE, rel,
                            "not a message file (.eml or .nws); left out");
@@ -292,7 +292,7 @@ static char *find_oeaccount(const char *abs)
 {
     struct fs_listing l;
     char *found = NULL;
-    if (fs_list_dir(abs, &l) != 0)
+    if (fs_list_names(abs, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++)
         if (l.entries[i].type == FS_ENTRY_FILE && has_suffix_ci(l.entries[i].name, ".oeaccount"))
@@ -308,7 +308,7 @@ static size_t read_accounts_in(struct walk *w, const char *abs, const char *rel,
 {
     struct fs_listing l;
     size_t found = 0;
-    if (fs_list_dir(abs, &l) != 0)
+    if (fs_list_names(abs, &l) != 0)
         return 0;
     for (size_t i = 0; i < l.count; i++) {
         const struct fs_entry *e = &l.entries[i];
@@ -331,7 +331,7 @@ static void walk_store_root(struct walk *w)
     const char *root = w->store->root;
     struct model_folder *top = w->store->top;
     struct fs_listing l;
-    if (fs_list_dir(root, &l) != 0) {
+    if (fs_list_names(root, &l) != 0) {
         report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, "", "cannot list the store: %s",
                        strerror(errno));
         return;
@@ -360,7 +360,7 @@ static void walk_store_root(struct walk *w)
         } else if (is_message_name(e->name)) {
             if (!loose)
                 loose = model_folder_new(top, "Store root", "");
-            count_message(w, loose, e->name, e->size);
+            count_message(w, loose, e->name);
         } else if (!is_store_side_file(e->name)) {
             report_problem(w->report, PROBLEM_OTHER_FILE, e->name,
                            "not a message file (.eml or .nws); left out");
@@ -375,7 +375,7 @@ static char *find_file_ci(const char *dir, const char *name)
 {
     struct fs_listing l;
     char *found = NULL;
-    if (fs_list_dir(dir, &l) != 0)
+    if (fs_list_names(dir, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++)
         if (l.entries[i].type == FS_ENTRY_FILE && strcasecmp(l.entries[i].name, name) == 0)
@@ -395,14 +395,14 @@ static char *find_backup_database(const char *root)
 {
     struct fs_listing l;
     char *found = NULL;
-    if (fs_list_dir(root, &l) != 0)
+    if (fs_list_names(root, &l) != 0)
         return NULL;
     for (size_t i = 0; i < l.count && !found; i++) {
         if (l.entries[i].type != FS_ENTRY_DIR || strcasecmp(l.entries[i].name, "Backup") != 0)
             continue;
         char *backup = path_join(root, l.entries[i].name);
         struct fs_listing b;
-        if (fs_list_dir(backup, &b) == 0) {
+        if (fs_list_names(backup, &b) == 0) {
             for (size_t k = 0; k < b.count && !found; k++) {
                 if (b.entries[k].type != FS_ENTRY_DIR || strcasecmp(b.entries[k].name, "new") != 0)
                     continue;
@@ -563,9 +563,7 @@ static void place_unmatched(struct walk *w)
         for (size_t i = 0; i < w->nunplaced; i++) {
             struct unplaced *u = &w->unplaced[i];
             u->folder->messages--;
-            u->folder->bytes -= u->size;
             rec->messages++;
-            rec->bytes += u->size;
             model_folder_add_file(rec, u->source);
             const struct msgstore_message *row = row_for(r, u->source);
             if (row) {
@@ -666,7 +664,7 @@ static enum status wlm_each_message(const struct model_store *store,
     if (folder->files)
         return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
-    /* Names only: the walk in wlm_open() described every file, and the pipeline takes its size
+    /* Names only, as the walk in wlm_open() listed them: the pipeline takes each file's size
      * and time from the file it opens. */
     struct fs_listing l;
     if (fs_list_names(abs, &l) != 0) {
@@ -714,7 +712,7 @@ static bool is_dir_nofollow(const char *path)
 static bool store_root_kind(const char *dir, enum store_kind *kind)
 {
     struct fs_listing l;
-    if (fs_list_dir(dir, &l) != 0)
+    if (fs_list_names(dir, &l) != 0)
         return false;
     bool wlm = false, winmail = false;
     for (size_t i = 0; i < l.count; i++) {
@@ -744,7 +742,7 @@ static bool store_root_kind(const char *dir, enum store_kind *kind)
 static bool holds_messages(const char *dir, int depth)
 {
     struct fs_listing l;
-    if (depth > 8 || fs_list_dir(dir, &l) != 0)
+    if (depth > 8 || fs_list_names(dir, &l) != 0)
         return false;
     bool found = false;
     for (size_t i = 0; i < l.count && !found; i++)
@@ -814,7 +812,7 @@ static void match_pattern(const char *dir, const char *pattern, struct found_lis
     size_t n = slash ? (size_t)(slash - pattern) : strlen(pattern);
     const char *rest = slash ? slash + 1 : "";
     struct fs_listing l;
-    if (fs_list_dir(dir, &l) != 0)
+    if (fs_list_names(dir, &l) != 0)
         return;
     for (size_t i = 0; i < l.count; i++) {
         const struct fs_entry *e = &l.entries[i];

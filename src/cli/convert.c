@@ -117,7 +117,7 @@ static int convert_into(const struct convert_options *o, const struct reader_ops
         return fail(o, "%s%s", i18n_sentence(err.msg), "", 3);
     char *unconverted = path_join(output_partial(out), "unconverted");
     struct progress *prog =
-        progress_new(stderr, o->progress, _("converted"), store->messages, store->bytes);
+        progress_new(stderr, o->progress, _("converted"), store->messages);
     struct pipeline p = {.reader = reader,
                          .store = store,
                          .report = report,

@@ -233,7 +233,7 @@ int scan_run(const struct scan_options *o)
             break;
         }
         struct progress *prog = progress_new(stderr, o->progress, _("scanned"),
-                                             s[k].store->messages, s[k].store->bytes);
+                                             s[k].store->messages);
         struct pipeline p = {.reader = reader,
                              .store = s[k].store,
                              .report = s[k].report,

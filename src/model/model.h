@@ -82,6 +82,7 @@ struct model_folder {
     size_t children_cap;
     /* Filled by the walk: files that look like messages in this folder alone. */
     size_t messages;
+    /* Their bytes, counted by the pipeline as it opens them (see writer.h's date_order). */
     uint64_t bytes;
     bool unlisted;         /* the directory could not be listed (already reported) */
     size_t unread;         /* of `messages`, those the store records as unread */
@@ -118,7 +119,7 @@ struct model_store {
     size_t accounts_cap;
     struct model_folder *top; /* invisible root; its children are the top-level folders */
     size_t messages;      /* files that look like messages, whole store */
-    uint64_t bytes;
+    uint64_t bytes;       /* their bytes, counted by the pipeline as it opens them */
     /* Where message state came from. */
     enum model_database database_state;
     char *database;       /* the database file used, relative to the store root, or NULL */

@@ -49,9 +49,10 @@ static enum status open_failed(struct message *m, int errnum, struct error *err)
     return STATUS_MESSAGE_BAD;
 }
 
-/* Opens and reads the head, starting with a read of `first` bytes. */
+/* Opens and reads the head, starting with a read of `first` bytes; the size and time are the
+ * fstat's, or `file`'s when `described`. */
 static enum status open_reading(struct message *m, const struct model_message *file, size_t first,
-                                struct error *err)
+                                bool described, struct error *err)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
@@ -59,8 +60,8 @@ static enum status open_reading(struct message *m, const struct model_message *f
                       : fs_open_read(file->path);
     if (m->fd < 0)
         return open_failed(m, errno, err);
-    struct plat_stat st;
-    if (plat_fstat(m->fd, &st) != 0)
+    struct plat_stat st = {PLAT_FILE, file->size, file->mtime};
+    if (!described && plat_fstat(m->fd, &st) != 0)
         return open_failed(m, errno, err);
     if (st.type != PLAT_FILE)
         return open_failed(m, EINVAL, err);
@@ -120,13 +121,19 @@ static enum status open_reading(struct message *m, const struct model_message *f
 
 enum status message_open(struct message *m, const struct model_message *file, struct error *err)
 {
-    return open_reading(m, file, MESSAGE_READ_FIRST, err);
+    return open_reading(m, file, MESSAGE_READ_FIRST, false, err);
 }
 
 enum status message_open_header(struct message *m, const struct model_message *file,
                                 struct error *err)
 {
-    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, err);
+    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, false, err);
+}
+
+enum status message_reopen(struct message *m, const struct model_message *file,
+                           struct error *err)
+{
+    return open_reading(m, file, MESSAGE_READ_FIRST, true, err);
 }
 
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)

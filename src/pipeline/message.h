@@ -51,6 +51,10 @@ enum status message_open(struct message *m, const struct model_message *file, st
  * message_open's; `head` holds less of the body. */
 enum status message_open_header(struct message *m, const struct model_message *file,
                                 struct error *err);
+/* Opens again a file message_open() opened before, taking its size and time from `file` (which
+ * that open described) instead of asking the system again; the same result otherwise. */
+enum status message_reopen(struct message *m, const struct model_message *file,
+                           struct error *err);
 /* Reads the bytes after `head`, up to the size the file had when it was opened: >0 bytes, 0 at
  * the end (without a system call once that size is read), -1 with `err` on a read error. */
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err);

@@ -13,6 +13,8 @@
 
 struct run {
     struct pipeline *p;
+    struct model_folder *folder; /* the folder being run */
+    bool folder_sized;           /* its bytes were counted while it was sorted */
     struct report_folder *row;
     struct writer_outcome outcome;
     struct error *err;
@@ -101,9 +103,28 @@ static enum status write_message(struct run *r, struct message *msg)
     return STATUS_STORE_BAD;
 }
 
+/* Adds a message's bytes to its folder's and the store's (model.h: the walk counts none). */
+static void count_bytes(struct run *r, uint64_t size)
+{
+    r->folder->bytes += size;
+    r->p->store->bytes += size;
+}
+
+/* The size of a message file that could not be opened, as lstat has it (0 when it cannot be
+ * described either), counted. */
+static uint64_t unreadable_size(struct run *r, const struct model_message *m)
+{
+    struct plat_stat st;
+    uint64_t size = plat_lstat(m->path, &st) == 0 ? st.size : 0;
+    count_bytes(r, size);
+    return size;
+}
+
 /* One message to the writer; `pre` is the message already opened and read whole while its
- * folder was sorted (taken over), or NULL to open it here. */
-static enum status handle_message(struct run *r, const struct model_message *m, struct message *pre)
+ * folder was sorted (taken over), or NULL to open it here: again without asking its size and
+ * time when `described` (they are in `m`, from the open while sorting). */
+static enum status handle_message(struct run *r, const struct model_message *m, struct message *pre,
+                                  bool described)
 {
     struct pipeline *p = r->p;
     if (p->stop && *p->stop) {
@@ -116,17 +137,18 @@ static enum status handle_message(struct run *r, const struct model_message *m, 
     totals->messages_found++;
 
     /* The file's size and time, as the open file has them (the reader lists names only). */
-    struct model_message described = *m;
-    m = &described;
+    struct model_message file = *m;
+    m = &file;
     struct message msg;
     struct error err;
     enum status rc = STATUS_OK;
     if (pre) {
         msg = *pre;
-    } else if ((p->writer ? message_open(&msg, m, &err) : message_open_header(&msg, m, &err)) !=
-               STATUS_OK) {
-        struct plat_stat st;
-        described.size = plat_lstat(m->path, &st) == 0 ? st.size : 0;
+    } else if ((described       ? message_reopen(&msg, m, &err)
+                : p->writer ? message_open(&msg, m, &err)
+                            : message_open_header(&msg, m, &err)) != STATUS_OK) {
+        if (!r->folder_sized)
+            file.size = unreadable_size(r, m);
         r->row->bytes += m->size;
         totals->bytes_found += m->size;
         report_problem(p->report, PROBLEM_UNREADABLE, m->source, "%s", err.msg);
@@ -134,9 +156,11 @@ static enum status handle_message(struct run *r, const struct model_message *m, 
         progress_message(p->progress, m->size);
         return STATUS_OK;
     }
-    described.size = msg.size;
-    described.mtime = msg.mtime;
+    file.size = msg.size;
+    file.mtime = msg.mtime;
     msg.file = m;
+    if (!r->folder_sized)
+        count_bytes(r, m->size);
     r->row->bytes += m->size;
     totals->bytes_found += m->size;
     switch (msg.kind) {
@@ -173,23 +197,26 @@ static enum status handle_message(struct run *r, const struct model_message *m, 
 
 static enum status on_message(void *ctx, const struct model_message *m)
 {
-    return handle_message(ctx, m, NULL);
+    return handle_message(ctx, m, NULL, false);
 }
 
-/* A folder's messages collected for date order: copies of what the reader handed out. Reading
- * a message's date reads all of a small one: it is kept (within DATED_HOLD_MAX bytes a folder)
- * and handed to the writer from memory, so that each is opened and read once. */
+/* A folder's messages collected for date order: copies of what the reader handed out, with
+ * the size and time of the file, opened (by its name in the reader's open directory) for its
+ * date. Reading the date reads all of a small message: it is kept (within DATED_HOLD_MAX bytes
+ * a folder) and handed to the writer from memory, so that each is opened and read once. */
 #define DATED_HOLD_MAX (4u << 20)
 
 struct dated {
     struct model_message m;
     char *source, *path;
     int64_t date;
+    bool opened;         /* m has the file's size and time, from its open here */
     bool held;           /* msg holds the whole message (its file closed) */
     struct message msg;
 };
 
 struct dated_list {
+    struct run *run;
     struct dated *items;
     size_t count, cap;
     size_t held_bytes;
@@ -205,14 +232,20 @@ static enum status collect(void *ctx, const struct model_message *m)
     d->path = xstrdup(m->path);
     d->m.source = d->source;
     d->m.path = d->path;
-    d->m.dir = NULL; /* the list outlives the reader's listing: opened by path */
+    d->m.dir = NULL; /* the list outlives the reader's listing: opened again by path */
     d->m.name = NULL;
     /* The date it is filed under, as the writers see it; unreadable files sort last. */
     struct message msg;
     struct error ignored;
     d->date = INT64_MAX;
     d->held = false;
-    if (message_open(&msg, &d->m, &ignored) == STATUS_OK) {
+    d->opened = message_open(&msg, m, &ignored) == STATUS_OK;
+    if (!d->opened) {
+        d->m.size = unreadable_size(l->run, m);
+    } else {
+        d->m.size = msg.size;
+        d->m.mtime = msg.mtime;
+        count_bytes(l->run, msg.size);
         d->date = msg.date;
         if (msg.at_eof && l->held_bytes + msg.head_len <= DATED_HOLD_MAX) {
             message_hold(&msg);
@@ -234,45 +267,76 @@ static int dated_compare(const void *a, const void *b)
     return strcmp(x->source, y->source);
 }
 
-/* Hands a folder's messages to on_message oldest first. Only this folder's list is held. */
-static enum status each_message_by_date(struct run *r, const struct model_folder *f)
+/* Lists a folder's messages and opens each for its date (counting the folder's bytes), then
+ * sorts them oldest first. */
+static enum status sort_by_date(struct run *r, const struct model_folder *f, struct dated_list *l)
 {
-    struct dated_list l = {0};
-    enum status rc = r->p->reader->each_message(r->p->store, f, collect, &l, r->err);
-    if (rc == STATUS_OK && l.count)
-        qsort(l.items, l.count, sizeof *l.items, dated_compare);
-    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
-        struct dated *d = &l.items[i];
-        rc = handle_message(r, &d->m, d->held ? &d->msg : NULL);
-        d->held = false;
-    }
-    for (size_t i = 0; i < l.count; i++) {
-        if (l.items[i].held)
-            message_close(&l.items[i].msg);
-        free(l.items[i].source);
-        free(l.items[i].path);
-    }
-    free(l.items);
+    enum status rc = r->p->reader->each_message(r->p->store, f, collect, l, r->err);
+    if (rc == STATUS_OK && l->count)
+        qsort(l->items, l->count, sizeof *l->items, dated_compare);
+    r->folder_sized = true;
     return rc;
 }
 
-static enum status run_folder(struct run *r, const struct model_folder *f)
+/* Hands the sorted messages to the writer, each opened once (the held ones are not again). */
+static enum status hand_out(struct run *r, struct dated_list *l)
+{
+    enum status rc = STATUS_OK;
+    for (size_t i = 0; i < l->count && rc == STATUS_OK; i++) {
+        struct dated *d = &l->items[i];
+        rc = handle_message(r, &d->m, d->held ? &d->msg : NULL, d->opened);
+        d->held = false;
+    }
+    return rc;
+}
+
+static void dated_free(struct dated_list *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->items[i].held)
+            message_close(&l->items[i].msg);
+        free(l->items[i].source);
+        free(l->items[i].path);
+    }
+    free(l->items);
+}
+
+/* The writer's begin_folder (or end_folder when `end`), its outcome recorded. */
+static enum status folder_op(struct run *r, const struct model_folder *f, bool end)
+{
+    struct pipeline *p = r->p;
+    if (!p->writer)
+        return STATUS_OK;
+    enum status rc = end ? p->writer->end_folder(p->writer_state, &r->outcome, r->err)
+                         : p->writer->begin_folder(p->writer_state, f, &r->outcome, r->err);
+    take_outcome(r);
+    return rc == STATUS_OK ? STATUS_OK : STATUS_STORE_BAD;
+}
+
+/* A folder, then its subfolders. A date-order writer's folder is listed and sorted before its
+ * begin_folder, so the writer sees the folder's bytes whole (writer.h). */
+static enum status run_folder(struct run *r, struct model_folder *f)
 {
     struct pipeline *p = r->p;
     char *path = pipeline_folder_path(f);
     r->row = report_folder_for(p->report, f->source, path);
     progress_folder(p->progress, path, f->messages);
     free(path);
-    if (p->writer) {
-        enum status rc = p->writer->begin_folder(p->writer_state, f, &r->outcome, r->err);
-        take_outcome(r);
-        if (rc != STATUS_OK)
-            return STATUS_STORE_BAD;
+    r->folder = f;
+    r->folder_sized = false;
+    bool by_date = p->writer && p->writer->date_order;
+    struct dated_list l = {.run = r};
+    enum status rc = STATUS_OK;
+    if (by_date && !f->unlisted)
+        rc = sort_by_date(r, f, &l);
+    if (folder_op(r, f, false) != STATUS_OK) {
+        dated_free(&l);
+        return STATUS_STORE_BAD;
     }
-    enum status rc = f->unlisted ? STATUS_OK
-                     : p->writer && p->writer->date_order
-                         ? each_message_by_date(r, f)
-                         : p->reader->each_message(p->store, f, on_message, r, r->err);
+    if (rc == STATUS_OK && !f->unlisted)
+        rc = by_date ? hand_out(r, &l)
+                     : p->reader->each_message(p->store, f, on_message, r, r->err);
+    dated_free(&l);
     if (rc == STATUS_FOLDER_BAD) {
         report_problem(p->report, PROBLEM_UNREADABLE_FOLDER, f->source,
                        "%s; its messages are not converted", r->err->msg);
@@ -280,12 +344,8 @@ static enum status run_folder(struct run *r, const struct model_folder *f)
     }
     if (rc != STATUS_OK)
         return rc;
-    if (p->writer) {
-        rc = p->writer->end_folder(p->writer_state, &r->outcome, r->err);
-        take_outcome(r);
-        if (rc != STATUS_OK)
-            return STATUS_STORE_BAD;
-    }
+    if (folder_op(r, f, true) != STATUS_OK)
+        return STATUS_STORE_BAD;
     for (size_t i = 0; i < f->nchildren; i++) {
         rc = run_folder(r, f->children[i]);
         if (rc != STATUS_OK)
@@ -297,7 +357,7 @@ static enum status run_folder(struct run *r, const struct model_folder *f)
 static enum status finish(struct run *r)
 {
     struct pipeline *p = r->p;
-    const struct model_folder *top = p->store->top;
+    struct model_folder *top = p->store->top;
     for (size_t i = 0; i < top->nchildren; i++) {
         enum status rc = run_folder(r, top->children[i]);
         if (rc != STATUS_OK)

@@ -26,7 +26,7 @@
 
 struct pipeline {
     const struct reader_ops *reader;
-    const struct model_store *store;
+    struct model_store *store;       /* its folders' bytes are counted here (model.h) */
     struct report *report;
     const struct writer_ops *writer; /* NULL: classify only */
     void *writer_state;

@@ -39,14 +39,16 @@ struct reader_ops {
      * STATUS_STORE_BAD with `err` when nothing is found. */
     enum status (*locate)(const char *path, struct reader_location **found, size_t *count,
                           struct error *err);
-    /* Reads accounts and walks the folder tree, counting message files and bytes per folder;
-     * NULL with `err` when the store cannot be read at all. */
+    /* Reads accounts and walks the folder tree, counting message files per folder (by name and
+     * type: their bytes are counted by the pipeline as it opens them); NULL with `err` when the
+     * store cannot be read at all. */
     struct model_store *(*open)(const struct reader_location *loc, struct report *report,
                                 struct error *err);
     /* Calls `fn` for each message file of `folder` alone (not its subfolders), in file name
      * order, named (and, where it can, with its open directory: model_message.dir) but not
-     * described: the pipeline takes size and time from the file it opens. STATUS_FOLDER_BAD with `err` (one sentence naming why) when the folder cannot be
-     * listed; otherwise STATUS_OK or the first status `fn` returned that was not OK. */
+     * described: the pipeline takes size and time from the file it opens. STATUS_FOLDER_BAD
+     * with `err` (one sentence naming why) when the folder cannot be listed; otherwise
+     * STATUS_OK or the first status `fn` returned that was not OK. */
     enum status (*each_message)(const struct model_store *store, const struct model_folder *folder,
                                 reader_message_fn fn, void *ctx, struct error *err);
     /* Finds the address books the format's programs keep beside a store at `store_path` (the

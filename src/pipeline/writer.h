@@ -61,7 +61,9 @@ struct contact_list;
 
 struct writer_ops {
     /* Messages of a folder arrive oldest first (else in file name order): a writer that may
-     * split a folder into parts gets each part as one stretch of dates. */
+     * split a folder into parts gets each part as one stretch of dates. The pipeline opens such
+     * a folder's messages to sort them before begin_folder, so `folder->bytes` is whole there;
+     * otherwise it is counted as they arrive. */
     bool date_order;
     /* `settings` are the target's own (from its entry in formats/registry.c), or NULL. */
     void *(*open)(const char *dir, const struct writer_options *opts, const void *settings,

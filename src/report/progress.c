@@ -18,7 +18,7 @@ struct progress {
     bool tty;
     const char *verb;
     size_t total, done;
-    uint64_t total_bytes, done_bytes;
+    uint64_t done_bytes;
     double start, last_draw;
     bool line_shown;
 };
@@ -26,7 +26,7 @@ struct progress {
 static double now(void) { return plat_monotonic_seconds(); }
 
 struct progress *progress_new(FILE *out, enum progress_mode mode, const char *verb,
-                              size_t total_messages, uint64_t total_bytes)
+                              size_t total_messages)
 {
     struct progress *p = xcalloc(1, sizeof *p);
     p->out = out;
@@ -34,7 +34,6 @@ struct progress *progress_new(FILE *out, enum progress_mode mode, const char *ve
     p->tty = plat_isatty(out);
     p->verb = verb;
     p->total = total_messages;
-    p->total_bytes = total_bytes;
     p->start = p->last_draw = now();
     return p;
 }
@@ -45,8 +44,8 @@ static void draw(struct progress *p, double t)
     double mbps = elapsed > 0 ? (double)p->done_bytes / 1e6 / elapsed : 0;
     fputs(p->tty ? "\r\033[K" : "", p->out);
     fprintf(p->out, _("%s %zu/%zu messages, %.1f MB/s"), p->verb, p->done, p->total, mbps);
-    if (p->done_bytes > 0 && p->total_bytes > p->done_bytes && elapsed > 1) {
-        double left = elapsed * (double)(p->total_bytes - p->done_bytes) / (double)p->done_bytes;
+    if (p->done > 0 && p->total > p->done && elapsed > 1) {
+        double left = elapsed * (double)(p->total - p->done) / (double)p->done;
         fprintf(p->out, _(", about %d:%02d left"), (int)left / 60, (int)left % 60);
     }
     if (!p->tty)

@@ -87,6 +87,7 @@ struct fake_writer {
     struct buf log;            /* "begin Inbox; msg Inbox/1-good.eml; end; ..." */
     volatile sig_atomic_t *stop;
     bool obey_fatal, obey_stop;
+    uint64_t inbox_bytes_at_begin; /* Inbox's bytes as begin_folder saw them */
 };
 
 static enum status fw_begin(void *w, const struct model_folder *f, struct writer_outcome *out,
@@ -95,6 +96,8 @@ static enum status fw_begin(void *w, const struct model_folder *f, struct writer
     (void)err;
     struct fake_writer *fw = w;
     buf_printf(&fw->log, "begin %s; ", f->source);
+    if (strcmp(f->source, "Inbox") == 0)
+        fw->inbox_bytes_at_begin = f->bytes;
     char *where = xasprintf("out/%s", f->source);
     writer_outcome_output(out, where);
     free(where);
@@ -213,6 +216,7 @@ struct outcome {
     struct error err;
     struct report *report;
     char *log;
+    uint64_t inbox_bytes, inbox_bytes_at_begin, store_bytes; /* as the pipeline counted them */
 };
 
 static struct outcome run(bool with_writer, bool obey_fatal, bool obey_stop, bool date_order)
@@ -235,6 +239,9 @@ static struct outcome run(bool with_writer, bool obey_fatal, bool obey_stop, boo
                          .contacts = &contacts};
     o.status = pipeline_run(&p, &o.err);
     o.log = buf_detach(&fw.log);
+    o.inbox_bytes = store->top->children[0]->bytes;
+    o.inbox_bytes_at_begin = fw.inbox_bytes_at_begin;
+    o.store_bytes = store->bytes;
     free(unconverted);
     model_store_free(store);
     return o;
@@ -244,6 +251,18 @@ static void outcome_free(struct outcome *o)
 {
     report_free(o->report);
     free(o->log);
+}
+
+/* The bytes of the files of folder `source` (all folders but Broken, which is never listed,
+ * when NULL). */
+static uint64_t bytes_of(const char *source)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < NFILES; i++)
+        if (files[i].bytes && strcmp(files[i].folder, "Broken") != 0 &&
+            (!source || strcmp(files[i].folder, source) == 0))
+            n += strlen(files[i].bytes);
+    return n;
 }
 
 /* ---- the tests ---------------------------------------------------------------------------- */
@@ -294,6 +313,9 @@ static void test_bad_message_and_folder_go_on(void)
            "ops: a folder, its messages, its subfolders; only mail reaches the writer; a bad "
            "folder is begun and ended (it exists, empty, in the target); contacts before commit");
     const struct report_folder *inbox = row_of(o.report, "Inbox");
+    is_int((long long)o.inbox_bytes, (long long)bytes_of("Inbox"),
+           "the folder's bytes are counted as its files are opened (the reader counts none)");
+    is_int((long long)o.store_bytes, (long long)bytes_of(NULL), "and the store's");
     ok(inbox && inbox->found == 6 && inbox->written == 2 && inbox->noutputs == 1 &&
            strcmp(inbox->outputs[0], "out/Inbox") == 0,
        "Inbox row: 6 found, 2 written, the writer's output");
@@ -337,6 +359,11 @@ static void test_date_order(void)
     struct outcome o = run(true, false, false, true);
     const char *repair = strstr(o.log, "5-repair"), *good = strstr(o.log, "1-good");
     ok(repair && good && repair < good, "date order: 5-repair (1 Jan) before 1-good (2 Jan)");
+    is_int((long long)o.inbox_bytes_at_begin, (long long)bytes_of("Inbox"),
+           "date order: begin_folder sees the folder's bytes whole (opened to be sorted)");
+    is_int((long long)o.inbox_bytes, (long long)bytes_of("Inbox"),
+           "date order: and they are counted once");
+    is_int((long long)o.store_bytes, (long long)bytes_of(NULL), "date order: the store's too");
     outcome_free(&o);
 }
 
@@ -350,6 +377,7 @@ static void test_scan_only(void)
     is_int((long long)t->messages_written, 0, "scan: nothing written");
     is_int((long long)t->messages_not_converted, 3,
            "scan: the three that cannot be converted (empty, not mail, gone)");
+    is_int((long long)o.store_bytes, (long long)bytes_of(NULL), "scan: the store's bytes");
     outcome_free(&o);
 }
 
