@@ -9,6 +9,7 @@
 #include "util/i18n.h"
 #include "pipeline/message.h"
 #include "util/platform.h"
+#include "util/extsort.h"
 #include "util/xalloc.h"
 
 struct run {
@@ -200,105 +201,121 @@ static enum status on_message(void *ctx, const struct model_message *m)
     return handle_message(ctx, m, NULL, false);
 }
 
-/* A folder's messages collected for date order: copies of what the reader handed out, with
+/* A folder's messages collected for date order: a record of what the reader handed out, with
  * the size and time of the file, opened (by its name in the reader's open directory) for its
- * date. Reading the date reads all of a small message: it is kept (within DATED_HOLD_MAX bytes
- * a folder) and handed to the writer from memory, so that each is opened and read once. */
+ * date, sorted by extsort in at most DATED_LIST_BUDGET bytes whatever the folder's size (runs
+ * beyond it go to temporary files). Reading the date reads all of a small message: it is kept
+ * (within DATED_HOLD_MAX bytes and DATED_HOLD_COUNT messages a folder) and handed to the writer
+ * from memory, so that each is opened and read once. */
+#define DATED_LIST_BUDGET (4u << 20)
 #define DATED_HOLD_MAX (4u << 20)
+#define DATED_HOLD_COUNT 16384u
 
+/* The fixed part of a record; the path follows it, the source is the record's string. */
 struct dated {
-    struct model_message m;
-    char *source, *path;
-    int64_t date;
-    bool opened;         /* m has the file's size and time, from its open here */
-    bool held;           /* msg holds the whole message (its file closed) */
+    int64_t received, mtime;
+    uint64_t size;
+    uint32_t state;
+    uint32_t held;       /* 1 + the index of the held message, or 0 */
+    bool state_known;
+    bool opened;         /* size and mtime are the file's, from its open here */
+    uint8_t body;        /* enum model_body */
+};
+
+struct held_message {
     struct message msg;
+    bool live;           /* not yet handed to the writer */
 };
 
 struct dated_list {
     struct run *run;
-    struct dated *items;
-    size_t count, cap;
+    struct extsort *sort;
+    struct held_message *held;
+    size_t nheld, capheld;
     size_t held_bytes;
+    enum status failed;  /* a temporary file could not be written: STATUS_STORE_BAD */
 };
 
 static enum status collect(void *ctx, const struct model_message *m)
 {
     struct dated_list *l = ctx;
-    l->items = xgrow(l->items, &l->cap, l->count + 1, sizeof *l->items);
-    struct dated *d = &l->items[l->count++];
-    d->m = *m;
-    d->source = xstrdup(m->source);
-    d->path = xstrdup(m->path);
-    d->m.source = d->source;
-    d->m.path = d->path;
-    d->m.dir = NULL; /* the list outlives the reader's listing: opened again by path */
-    d->m.name = NULL;
+    struct dated d = {m->received, m->mtime, m->size, m->state, 0, m->state_known, false,
+                      (uint8_t)m->body};
     /* The date it is filed under, as the writers see it; unreadable files sort last. */
     struct message msg;
     struct error ignored;
-    d->date = INT64_MAX;
-    d->held = false;
-    d->opened = message_open(&msg, m, &ignored) == STATUS_OK;
-    if (!d->opened) {
-        d->m.size = unreadable_size(l->run, m);
+    int64_t date = INT64_MAX;
+    d.opened = message_open(&msg, m, &ignored) == STATUS_OK;
+    if (!d.opened) {
+        d.size = unreadable_size(l->run, m);
     } else {
-        d->m.size = msg.size;
-        d->m.mtime = msg.mtime;
+        d.size = msg.size;
+        d.mtime = msg.mtime;
         count_bytes(l->run, msg.size);
-        d->date = msg.date;
-        if (msg.at_eof && l->held_bytes + msg.head_len <= DATED_HOLD_MAX) {
+        date = msg.date;
+        if (msg.at_eof && l->held_bytes + msg.head_len <= DATED_HOLD_MAX &&
+            l->nheld < DATED_HOLD_COUNT) {
             message_hold(&msg);
             l->held_bytes += msg.head_len;
-            d->msg = msg;
-            d->held = true;
+            l->held = xgrow(l->held, &l->capheld, l->nheld + 1, sizeof *l->held);
+            l->held[l->nheld++] = (struct held_message){msg, true};
+            d.held = (uint32_t)l->nheld;
         } else {
             message_close(&msg);
         }
     }
+    size_t plen = strlen(m->path);
+    char *rec = xmalloc(sizeof d + plen + 1);
+    memcpy(rec, &d, sizeof d);
+    memcpy(rec + sizeof d, m->path, plen + 1);
+    int rc = extsort_add(l->sort, date, m->source, rec, sizeof d + plen + 1, l->run->err);
+    free(rec);
+    if (rc < 0) {
+        l->failed = STATUS_STORE_BAD;
+        return STATUS_STORE_BAD;
+    }
     return STATUS_OK;
 }
 
-static int dated_compare(const void *a, const void *b)
-{
-    const struct dated *x = a, *y = b;
-    if (x->date != y->date)
-        return x->date < y->date ? -1 : 1;
-    return strcmp(x->source, y->source);
-}
-
-/* Lists a folder's messages and opens each for its date (counting the folder's bytes), then
- * sorts them oldest first. */
+/* Lists a folder's messages and opens each for its date (counting the folder's bytes); the
+ * sort hands them out oldest first. */
 static enum status sort_by_date(struct run *r, const struct model_folder *f, struct dated_list *l)
 {
+    l->sort = extsort_new(DATED_LIST_BUDGET);
     enum status rc = r->p->reader->each_message(r->p->store, f, collect, l, r->err);
-    if (rc == STATUS_OK && l->count)
-        qsort(l->items, l->count, sizeof *l->items, dated_compare);
     r->folder_sized = true;
-    return rc;
+    return l->failed ? l->failed : rc;
 }
 
 /* Hands the sorted messages to the writer, each opened once (the held ones are not again). */
 static enum status hand_out(struct run *r, struct dated_list *l)
 {
     enum status rc = STATUS_OK;
-    for (size_t i = 0; i < l->count && rc == STATUS_OK; i++) {
-        struct dated *d = &l->items[i];
-        rc = handle_message(r, &d->m, d->held ? &d->msg : NULL, d->opened);
-        d->held = false;
+    const char *source;
+    const void *data;
+    size_t len;
+    int got;
+    while (rc == STATUS_OK && (got = extsort_next(l->sort, &source, &data, &len, r->err)) == 1) {
+        struct dated d;
+        memcpy(&d, data, sizeof d);
+        struct model_message m = {source, (const char *)data + sizeof d, d.size, d.received,
+                                  d.mtime, d.state, d.state_known, (enum model_body)d.body,
+                                  NULL, NULL}; /* opened again by path: the listing is gone */
+        struct held_message *h = d.held ? &l->held[d.held - 1] : NULL;
+        rc = handle_message(r, &m, h ? &h->msg : NULL, d.opened);
+        if (h)
+            h->live = false;
     }
-    return rc;
+    return rc == STATUS_OK && got < 0 ? STATUS_STORE_BAD : rc;
 }
 
 static void dated_free(struct dated_list *l)
 {
-    for (size_t i = 0; i < l->count; i++) {
-        if (l->items[i].held)
-            message_close(&l->items[i].msg);
-        free(l->items[i].source);
-        free(l->items[i].path);
-    }
-    free(l->items);
+    for (size_t i = 0; i < l->nheld; i++)
+        if (l->held[i].live)
+            message_close(&l->held[i].msg);
+    free(l->held);
+    extsort_free(l->sort);
 }
 
 /* The writer's begin_folder (or end_folder when `end`), its outcome recorded. */

@@ -95,6 +95,11 @@ struct memstream {
 static struct memstream *memstreams;
 static pthread_mutex_t memstreams_lock = PTHREAD_MUTEX_INITIALIZER;
 
+FILE *plat_tmpfile(void)
+{
+    return tmpfile();
+}
+
 FILE *plat_memstream_open(void)
 {
     struct memstream *m = xcalloc(1, sizeof *m);
@@ -1042,7 +1047,7 @@ void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(voi
     (void)prepare, (void)parent, (void)child;
 }
 
-FILE *plat_memstream_open(void)
+FILE *plat_tmpfile(void)
 {
     wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
     DWORD n = GetTempPathW(MAX_PATH + 1, dir);
@@ -1067,6 +1072,11 @@ FILE *plat_memstream_open(void)
         errno = EIO;
     }
     return f;
+}
+
+FILE *plat_memstream_open(void)
+{
+    return plat_tmpfile();
 }
 
 char *plat_memstream_close(FILE *f, size_t *len)

@@ -62,6 +62,9 @@ bool plat_can_fork(void);
 /* prepare() runs before every fork of this process, parent() and child() after it in each
  * (pthread_atfork); nothing on Windows, which never forks. */
 void plat_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+/* A temporary file open for reading and writing, deleted when it is closed (or when the
+ * process ends), in the system's temporary folder; NULL with errno when none can be made. */
+FILE *plat_tmpfile(void);
 /* A stream whose bytes stay in memory (open_memstream; Windows, which has none: a temporary
  * file deleted when it is closed). plat_memstream_close() closes it and gives what was written,
  * malloc'd and NUL-terminated, its length in *len; NULL when it could not be read back. */
