@@ -241,19 +241,23 @@ static void read_account(struct walk *w, const char *abs, const char *rel,
     }
 }
 
-/* Walks one mail folder: counts its messages and walks its subdirectories. */
+/* Walks one mail folder: counts its messages and walks its subdirectories. Its names are read
+ * in order in bounded memory (fs_names): a folder may hold a million messages. */
 static void walk_folder(struct walk *w, struct model_folder *f, const char *abs, int depth)
 {
-    struct fs_listing l;
-    if (fs_list_names(abs, &l) != 0) {
+    struct error err;
+    struct fs_names *l = fs_names_open(abs, &err);
+    if (!l) {
         report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, f->source,
-                       "cannot list this folder: %s; its messages are not converted",
-                       strerror(errno));
+                       "%s; its messages are not converted", err.msg);
         f->unlisted = true;
         return;
     }
-    for (size_t i = 0; i < l.count; i++) {
-        const struct fs_entry *e = &l.entries[i];
+    const char *name;
+    enum fs_entry_type type;
+    int got;
+    while ((got = fs_names_next(l, &name, &type, &err)) == 1) {
+        const struct fs_entry entry = {(char *)name, type, 0, 0}, *e = &entry;
         char *rel = rel_join(f->source, e->name);
         if (e->type == FS_ENTRY_LINK) {
             report_problem(w->report, PROBLEM_LINK_SKIPPED, rel,
@@ -284,7 +288,12 @@ static void walk_folder(struct walk *w, struct model_folder *f, const char *abs,
         }
         free(rel);
     }
-    fs_listing_free(&l);
+    if (got < 0) {
+        report_problem(w->report, PROBLEM_UNREADABLE_FOLDER, f->source,
+                       "%s; its messages are not converted", err.msg);
+        f->unlisted = true;
+    }
+    fs_names_close(l);
 }
 
 /* The first .oeaccount file directly in `abs`, or NULL. */
@@ -664,19 +673,21 @@ static enum status wlm_each_message(const struct model_store *store,
     if (folder->files)
         return each_listed_file(store, folder, fn, ctx);
     char *abs = folder->source[0] ? path_join(store->root, folder->source) : xstrdup(store->root);
-    /* Names only, as the walk in wlm_open() listed them: the pipeline takes each file's size
-     * and time from the file it opens. */
-    struct fs_listing l;
-    if (fs_list_names(abs, &l) != 0) {
-        error_errno(err, errno, "cannot list this folder");
+    /* Names only, as the walk in wlm_open() listed them (in order, in bounded memory): the
+     * pipeline takes each file's size and time from the file it opens. */
+    struct fs_names *l = fs_names_open(abs, err);
+    if (!l) {
         free(abs);
         return STATUS_FOLDER_BAD;
     }
     /* held open while its messages are handed out: each is opened by its name in it */
     struct plat_dir *dir = plat_opendir(abs);
     enum status rc = STATUS_OK;
-    for (size_t i = 0; i < l.count && rc == STATUS_OK; i++) {
-        const struct fs_entry *e = &l.entries[i];
+    const char *name;
+    enum fs_entry_type type;
+    int got = 0;
+    while (rc == STATUS_OK && (got = fs_names_next(l, &name, &type, err)) == 1) {
+        const struct fs_entry entry = {(char *)name, type, 0, 0}, *e = &entry;
         if (e->type == FS_ENTRY_DIR || e->type == FS_ENTRY_LINK || !is_message_name(e->name))
             continue;
         char *path = path_join(abs, e->name);
@@ -695,9 +706,9 @@ static enum status wlm_each_message(const struct model_store *store,
         free(source);
     }
     plat_closedir(dir);
-    fs_listing_free(&l);
+    fs_names_close(l);
     free(abs);
-    return rc;
+    return rc == STATUS_OK && got < 0 ? STATUS_FOLDER_BAD : rc;
 }
 
 /* ---- finding stores ----------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "util/extsort.h"
 #include "util/platform.h"
 #include "util/xalloc.h"
 
@@ -409,6 +410,67 @@ static int list_dir(const char *dir, bool describe, struct fs_listing *out)
 int fs_list_dir(const char *dir, struct fs_listing *out) { return list_dir(dir, true, out); }
 
 int fs_list_names(const char *dir, struct fs_listing *out) { return list_dir(dir, false, out); }
+
+/* Names read ahead of the one handed out, in memory; beyond, sorted runs in temporary files. */
+#define FS_NAMES_BUDGET (2u << 20)
+
+struct fs_names {
+    struct extsort *sort;
+    char *name; /* the one handed out */
+};
+
+struct fs_names *fs_names_open(const char *dir, struct error *err)
+{
+    struct plat_dir *d = plat_opendir(dir);
+    if (!d) {
+        error_errno(err, errno, "cannot list this folder");
+        return NULL;
+    }
+    static const uint8_t types[] = {
+        [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
+        [PLAT_OTHER] = FS_ENTRY_OTHER};
+    struct fs_names *n = xcalloc(1, sizeof *n);
+    n->sort = extsort_new(FS_NAMES_BUDGET);
+    const char *name;
+    enum plat_type type = PLAT_OTHER;
+    int rc = 0;
+    errno = 0;
+    while (rc == 0 && (name = plat_readdir_type(d, &type)) != NULL)
+        rc = extsort_add(n->sort, 0, name, &types[type], 1, err);
+    int saved = errno;
+    plat_closedir(d);
+    if (rc == 0 && saved) {
+        error_errno(err, saved, "cannot list this folder");
+        rc = -1;
+    }
+    if (rc < 0) {
+        fs_names_close(n);
+        return NULL;
+    }
+    return n;
+}
+
+int fs_names_next(struct fs_names *n, const char **name, enum fs_entry_type *type,
+                  struct error *err)
+{
+    const char *tie;
+    const void *data;
+    size_t len;
+    int rc = extsort_next(n->sort, &tie, &data, &len, err);
+    if (rc == 1) {
+        *name = tie;
+        *type = (enum fs_entry_type)*(const uint8_t *)data;
+    }
+    return rc;
+}
+
+void fs_names_close(struct fs_names *n)
+{
+    if (!n)
+        return;
+    extsort_free(n->sort);
+    free(n);
+}
 
 int fs_write_atomic(const char *path, const void *data, size_t len, struct error *err)
 {

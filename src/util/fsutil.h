@@ -38,6 +38,18 @@ int fs_list_dir(const char *dir, struct fs_listing *out);
 int fs_list_names(const char *dir, struct fs_listing *out);
 void fs_listing_free(struct fs_listing *l);
 
+/* A directory's names and types in name order, read one at a time in bounded memory, for a
+ * folder of any number of messages: beyond 2 MiB the names wait in sorted runs in temporary
+ * files (util/extsort). "." and ".." are left out; a link is a link. */
+struct fs_names;
+/* NULL with `err` ("cannot list this folder: ...") when `dir` cannot be read. */
+struct fs_names *fs_names_open(const char *dir, struct error *err);
+/* 1 with the next entry (*name valid until the next call), 0 at the end, -1 with `err`. */
+int fs_names_next(struct fs_names *n, const char **name, enum fs_entry_type *type,
+                  struct error *err);
+/* Accepts NULL. */
+void fs_names_close(struct fs_names *n);
+
 /* "a" + "/" + "b", without doubling a slash; an empty `a` gives a copy of `b`. */
 char *path_join(const char *a, const char *b);
 /* The last component of `path` (a pointer into it). */
