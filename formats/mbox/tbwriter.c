@@ -219,28 +219,17 @@ static void put_hex(struct buf *b, unsigned long v, int digits)
 }
 
 /* The envelope sender's field, unfolded into `value`: the first Return-Path when it holds an
- * address, else the first From (empty when there is neither), found in one scan. */
+ * address, else the first From (empty when there is neither), as the message's fields have
+ * them. */
 static void sender_field(const struct message *msg, struct buf *value)
 {
-    struct rfc822_scan sc;
-    struct rfc822_field f, from;
-    bool return_path_seen = false, from_seen = false;
-    rfc822_scan_begin(&sc, msg->head, msg->header_len);
-    while ((!return_path_seen || !from_seen) && rfc822_scan_next(&sc, &f)) {
-        if (!return_path_seen && rfc822_field_is(&sc, &f, "Return-Path")) {
-            return_path_seen = true;
-            if (memchr(msg->head + f.value, '@', f.end - f.value)) {
-                rfc822_unfold(msg->head + f.value, f.end - f.value, value);
-                return;
-            }
-        } else if (!from_seen && rfc822_field_is(&sc, &f, "From")) {
-            from_seen = true;
-            from = f;
-        }
-    }
-    buf_reset(value);
-    if (from_seen)
-        rfc822_unfold(msg->head + from.value, from.end - from.value, value);
+    const struct rfc822_field *f = rfc822_fields_get(&msg->fields, RFC822_RETURN_PATH);
+    if (!f || !memchr(msg->head + f->value, '@', f->end - f->value))
+        f = rfc822_fields_get(&msg->fields, RFC822_FROM);
+    if (f)
+        rfc822_unfold(msg->head + f->value, f->end - f->value, value);
+    else
+        buf_reset(value);
 }
 
 /* Appends the envelope and state lines that precede the stored bytes. */
@@ -283,7 +272,7 @@ static void put_preamble(struct tbwriter *w, struct message *msg, const char *eo
 static void write_head(struct tbwriter *w, struct mboxrd_escaper *esc, struct message *msg,
                               struct writer_outcome *outcome, struct error *err)
 {
-    if (w->keep_raw_headers || !rawheader_needed(msg->head, msg->header_len)) {
+    if (w->keep_raw_headers || !rawheader_needed(msg->head, &msg->fields)) {
         mboxrd_write(esc, &w->out, msg->head, msg->head_len);
         return;
     }

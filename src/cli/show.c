@@ -375,7 +375,9 @@ int show_run(const struct show_options *o)
     size_t blanks = rfc822_leading_blanks(buf_str(&data), data.len);
     const char *msg = buf_str(&data) + blanks;
     size_t msg_len = data.len - blanks;
-    enum rfc822_class kind = rfc822_classify(msg, msg_len, true);
+    bool complete;
+    enum rfc822_class kind =
+        rfc822_classify(msg, msg_len, rfc822_header_length(msg, msg_len, &complete), true);
     if (kind == RFC822_EMPTY || kind == RFC822_NOT_MESSAGE) {
         fprintf(stderr, "wlmigrate: %s: %s\n", o->path,
                 kind == RFC822_EMPTY ? _("the file is empty") : _("not a message (no header fields)"));

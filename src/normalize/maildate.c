@@ -191,29 +191,31 @@ const char *maildate_origin_name(enum date_origin origin)
     return "none";
 }
 
-int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin)
+int64_t maildate_of_fields(const char *hdr, size_t len, const struct rfc822_fields *fs,
+                           enum date_origin *origin)
 {
-    struct rfc822_scan sc;
-    struct rfc822_field f;
     struct buf v = BUF_INIT;
     int64_t t = MODEL_TIME_UNKNOWN;
     *origin = MAILDATE_FROM_NONE;
     /* The Date header first (the first one, as every reader takes it) ... */
-    rfc822_scan_begin(&sc, hdr, len);
-    while (rfc822_scan_next(&sc, &f))
-        if (rfc822_field_is(&sc, &f, "Date")) {
-            rfc822_unfold(hdr + f.value, f.end - f.value, &v);
-            t = maildate_parse(buf_str(&v));
-            break;
-        }
+    const struct rfc822_field *f = rfc822_fields_get(fs, RFC822_DATE);
+    if (f) {
+        rfc822_unfold(hdr + f->value, f->end - f->value, &v);
+        t = maildate_parse(buf_str(&v));
+    }
     if (t != MODEL_TIME_UNKNOWN) {
         *origin = MAILDATE_FROM_DATE;
-    } else {
-        /* ... then the first Received header whose date can be read (the newest hop). */
+    } else if ((f = rfc822_fields_get(fs, RFC822_RECEIVED)) != NULL) {
+        /* ... then the first Received header whose date can be read (the newest hop): the
+         * first one, and only when it has none the later ones, scanned for. */
+        rfc822_unfold(hdr + f->value, f->end - f->value, &v);
+        t = maildate_parse_received(buf_str(&v));
+        struct rfc822_scan sc;
+        struct rfc822_field later;
         rfc822_scan_begin(&sc, hdr, len);
-        while (t == MODEL_TIME_UNKNOWN && rfc822_scan_next(&sc, &f))
-            if (rfc822_field_is(&sc, &f, "Received")) {
-                rfc822_unfold(hdr + f.value, f.end - f.value, &v);
+        while (t == MODEL_TIME_UNKNOWN && rfc822_scan_next(&sc, &later))
+            if (later.name > f->name && rfc822_field_is(&sc, &later, "Received")) {
+                rfc822_unfold(hdr + later.value, later.end - later.value, &v);
                 t = maildate_parse_received(buf_str(&v));
             }
         if (t != MODEL_TIME_UNKNOWN)
@@ -223,14 +225,21 @@ int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin
     return t;
 }
 
-int64_t maildate_filed(const char *hdr, size_t len, int64_t store_time, int64_t file_time,
-                       enum date_origin *origin)
+int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin)
+{
+    struct rfc822_fields fs;
+    rfc822_fields_find(hdr, len, MAILDATE_FIELDS, &fs);
+    return maildate_of_fields(hdr, len, &fs, origin);
+}
+
+int64_t maildate_filed(const char *hdr, size_t len, const struct rfc822_fields *fs,
+                       int64_t store_time, int64_t file_time, enum date_origin *origin)
 {
     if (store_time != MODEL_TIME_UNKNOWN) {
         *origin = MAILDATE_FROM_STORE;
         return store_time;
     }
-    int64_t t = maildate_of_header(hdr, len, origin);
+    int64_t t = maildate_of_fields(hdr, len, fs, origin);
     if (t != MODEL_TIME_UNKNOWN)
         return t;
     *origin = file_time != MODEL_TIME_UNKNOWN ? MAILDATE_FROM_FILE : MAILDATE_FROM_NONE;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "normalize/rfc822.h"
 
 /* Unix time of an RFC 5322 date, or MODEL_TIME_UNKNOWN when it cannot be read. */
 int64_t maildate_parse(const char *text);
@@ -40,10 +41,17 @@ const char *maildate_origin_name(enum date_origin origin);
 /* The message's own date from its raw header block (Date, else the first readable Received):
  * MODEL_TIME_UNKNOWN and MAILDATE_FROM_NONE when neither gives one. */
 int64_t maildate_of_header(const char *hdr, size_t len, enum date_origin *origin);
+/* The fields the date rule reads, for rfc822_fields_find(). */
+#define MAILDATE_FIELDS ((1u << RFC822_DATE) | (1u << RFC822_RECEIVED))
+/* The same from the block's fields already found (rfc822_fields_find over `hdr`, `len`, with
+ * at least MAILDATE_FIELDS). */
+int64_t maildate_of_fields(const char *hdr, size_t len, const struct rfc822_fields *fs,
+                           enum date_origin *origin);
 
-/* The date the message is filed under: `store_time` when known, else its own date, else
- * `file_time` (MODEL_TIME_UNKNOWN allowed for either). */
-int64_t maildate_filed(const char *hdr, size_t len, int64_t store_time, int64_t file_time,
+/* The date the message is filed under: `store_time` when known, else its own date (from the
+ * fields `fs` of `hdr`), else `file_time` (MODEL_TIME_UNKNOWN allowed for either). */
+int64_t maildate_filed(const char *hdr, size_t len, const struct rfc822_fields *fs,
+                       int64_t store_time, int64_t file_time,
                        enum date_origin *origin);
 
 /* "Sat Nov 28 02:50:07 2026" (UTC, day zero-padded as Thunderbird writes it) for an mbox `From ` line; 25 bytes with NUL. */

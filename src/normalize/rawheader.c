@@ -7,10 +7,10 @@
 #include "normalize/rfc822.h"
 #include "util/utf8.h"
 
-/* The fields the normalizer decodes, in the order of `enum`-like indexes below. */
-static const char *const field_names[] = {"Subject", "From", "Sender", "Reply-To",
-                                          "To",      "Cc",   "Bcc"};
-#define NFIELDS (sizeof field_names / sizeof field_names[0])
+/* The fields the normalizer decodes, in the order of the indexes rewrite_field() takes. */
+static const enum rfc822_known fields[] = {RFC822_SUBJECT, RFC822_FROM, RFC822_SENDER,
+                                           RFC822_REPLY_TO, RFC822_TO, RFC822_CC, RFC822_BCC};
+#define NFIELDS (sizeof fields / sizeof fields[0])
 
 /* The longest run of UTF-8 text in one word: 45 bytes are 60 base64 characters, and with
  * "=?UTF-8?B?" and "?=" the word stays within RFC 2047's 75. */
@@ -18,22 +18,36 @@ static const char *const field_names[] = {"Subject", "From", "Sender", "Reply-To
 
 static int field_index(const struct rfc822_scan *sc, const struct rfc822_field *f)
 {
+    int k = rfc822_known_of(sc, f);
     for (size_t i = 0; i < NFIELDS; i++)
-        if (rfc822_field_is(sc, f, field_names[i]))
+        if ((int)fields[i] == k)
             return (int)i;
     return -1;
+}
+
+/* Whether any byte of `s` is 8-bit, eight at a time. */
+static bool any_8bit(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080u)
+            return true;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
 }
 
 /* Raw bytes Thunderbird cannot read: 8-bit and not UTF-8. */
 static bool raw_8bit(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return !utf8_valid(s, len);
-    return false;
+    return any_8bit(s, len) && !utf8_valid(s, len);
 }
 
-/* Calls `each` for the first field of every name in field_names[] that holds raw 8-bit bytes;
+/* Calls `each` for the first field of every name in fields[] that holds raw 8-bit bytes;
  * stops and returns true when `each` does. */
 static bool each_raw_field(const char *head, size_t len,
                            bool (*each)(void *ctx, const struct rfc822_scan *sc,
@@ -55,36 +69,14 @@ static bool each_raw_field(const char *head, size_t len,
     return false;
 }
 
-static bool stop_at_first(void *ctx, const struct rfc822_scan *sc, const struct rfc822_field *f,
-                          int index)
+bool rawheader_needed(const char *head, const struct rfc822_fields *fs)
 {
-    (void)ctx;
-    (void)sc;
-    (void)f;
-    (void)index;
-    return true;
-}
-
-/* Whether any byte of `s` is 8-bit, eight at a time. */
-static bool any_8bit(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t word;
-        memcpy(&word, s + i, 8);
-        if (word & 0x8080808080808080u)
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const struct rfc822_field *f = rfc822_fields_get(fs, fields[i]);
+        if (f && raw_8bit(head + f->value, f->end - f->value))
             return true;
     }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return true;
     return false;
-}
-
-bool rawheader_needed(const char *head, size_t len)
-{
-    /* Most header blocks are ASCII: then no field is scanned. */
-    return any_8bit(head, len) && each_raw_field(head, len, stop_at_first, NULL);
 }
 
 static void base64(struct buf *out, const unsigned char *s, size_t len)

@@ -18,10 +18,12 @@
 #include <stddef.h>
 
 #include "normalize/normalize.h"
+#include "normalize/rfc822.h"
 #include "util/buf.h"
 
-/* True when a field of the header block `head` (`len` bytes) would be rewritten. */
-bool rawheader_needed(const char *head, size_t len);
+/* True when a field of the header block `head` would be rewritten: read from its fields `fs`
+ * (rfc822_fields_find over the block), without scanning it again. */
+bool rawheader_needed(const char *head, const struct rfc822_fields *fs);
 
 /* Appends the header block `head` to `out` with every such field rewritten from `n` (a
  * normalizer opened on the same message) and appends the names of the rewritten fields to

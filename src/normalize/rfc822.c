@@ -116,6 +116,60 @@ bool rfc822_field_is(const struct rfc822_scan *sc, const struct rfc822_field *f,
     return f->name_len == n && strncasecmp(sc->buf + f->name, name, n) == 0;
 }
 
+#define KNOWN(name) {name, sizeof name - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} known_names[RFC822_KNOWN_COUNT] = {
+    [RFC822_DATE] = KNOWN("Date"),         [RFC822_RECEIVED] = KNOWN("Received"),
+    [RFC822_RETURN_PATH] = KNOWN("Return-Path"), [RFC822_FROM] = KNOWN("From"),
+    [RFC822_SENDER] = KNOWN("Sender"),     [RFC822_REPLY_TO] = KNOWN("Reply-To"),
+    [RFC822_TO] = KNOWN("To"),             [RFC822_CC] = KNOWN("Cc"),
+    [RFC822_BCC] = KNOWN("Bcc"),           [RFC822_SUBJECT] = KNOWN("Subject"),
+};
+
+int rfc822_known_of(const struct rfc822_scan *sc, const struct rfc822_field *f)
+{
+    const char *n = sc->buf + f->name;
+    int k;
+    /* The one known name of this length that it can be (Received and Reply-To differ in their
+     * third letter), then compared: most fields are told apart without a comparison. */
+    switch (f->name_len) {
+    case 2: k = (n[0] | 0x20) == 't' ? RFC822_TO : RFC822_CC; break;
+    case 3: k = RFC822_BCC; break;
+    case 4: k = (n[0] | 0x20) == 'd' ? RFC822_DATE : RFC822_FROM; break;
+    case 6: k = RFC822_SENDER; break;
+    case 7: k = RFC822_SUBJECT; break;
+    case 8: k = (n[2] | 0x20) == 'c' ? RFC822_RECEIVED : RFC822_REPLY_TO; break;
+    case 11: k = RFC822_RETURN_PATH; break;
+    default: return -1;
+    }
+    return f->name_len == known_names[k].len &&
+                   strncasecmp(n, known_names[k].name, known_names[k].len) == 0
+               ? k
+               : -1;
+}
+
+void rfc822_fields_find(const char *buf, size_t len, unsigned want, struct rfc822_fields *fs)
+{
+    struct rfc822_scan sc;
+    struct rfc822_field f;
+    fs->found = 0;
+    rfc822_scan_begin(&sc, buf, len);
+    while ((fs->found & want) != want && rfc822_scan_next(&sc, &f)) {
+        int k = rfc822_known_of(&sc, &f);
+        if (k >= 0 && !(fs->found & (1u << k))) {
+            fs->first[k] = f;
+            fs->found |= 1u << k;
+        }
+    }
+}
+
+const struct rfc822_field *rfc822_fields_get(const struct rfc822_fields *fs, enum rfc822_known k)
+{
+    return fs->found & (1u << k) ? &fs->first[k] : NULL;
+}
+
 /* Whether one of the eight bytes of `w` is `c`. */
 static bool has_byte(uint64_t w, unsigned char c)
 {
@@ -165,7 +219,7 @@ size_t rfc822_leading_blanks(const char *buf, size_t len)
     return field_name_end(buf, next_line(buf, len, i), i, &colon) != i ? i : 0;
 }
 
-enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof)
+enum rfc822_class rfc822_classify(const char *head, size_t len, size_t header_len, bool at_eof)
 {
     if (len == 0)
         return RFC822_EMPTY;
@@ -176,9 +230,7 @@ enum rfc822_class rfc822_classify(const char *head, size_t len, bool at_eof)
     size_t name_end = field_name_end(head, next_line(head, len, pos), pos, &colon);
     if (name_end == pos || name_end - pos > 998) /* RFC 5322 lines are at most 998 octets */
         return RFC822_NOT_MESSAGE;
-    bool complete;
-    size_t hlen = rfc822_header_length(head, len, &complete);
-    if (at_eof && hlen == len)
+    if (at_eof && header_len == len)
         return RFC822_HEADER_ONLY;
     return RFC822_MESSAGE;
 }

@@ -28,18 +28,14 @@ static size_t want(const struct message *m, size_t cap)
     return m->left < cap ? (size_t)m->left : cap;
 }
 
-/* The date a message is filed under (normalize/maildate has the rule). */
-static void find_date(struct message *m)
+/* The header block's fields in `wanted` (and perhaps more), in one scan, and the date the
+ * message is filed under (normalize/maildate has the rule). */
+static void find_fields(struct message *m, unsigned wanted)
 {
-    m->date = maildate_filed(m->head, m->header_len, m->file->received, m->mtime,
+    rfc822_fields_find(m->head, m->header_len, wanted | MAILDATE_FIELDS, &m->fields);
+    m->date = maildate_filed(m->head, m->header_len, &m->fields, m->file->received, m->mtime,
                              &m->date_origin);
-    /* A date read from the Date header says it is there; else look (it may be unreadable). */
-    m->has_date_header = m->date_origin == MAILDATE_FROM_DATE;
-    struct rfc822_scan sc;
-    struct rfc822_field f;
-    rfc822_scan_begin(&sc, m->head, m->header_len);
-    while (!m->has_date_header && rfc822_scan_next(&sc, &f))
-        m->has_date_header = rfc822_field_is(&sc, &f, "Date");
+    m->has_date_header = rfc822_fields_get(&m->fields, RFC822_DATE) != NULL;
 }
 
 static enum status open_failed(struct message *m, int errnum, struct error *err)
@@ -49,10 +45,10 @@ static enum status open_failed(struct message *m, int errnum, struct error *err)
     return STATUS_MESSAGE_BAD;
 }
 
-/* Opens and reads the head, starting with a read of `first` bytes; the size and time are the
- * fstat's, or `file`'s when `described`. */
+/* Opens and reads the head, starting with a read of `first` bytes, and finds the fields in
+ * `wanted`; the size and time are the fstat's, or `file`'s when `described`. */
 static enum status open_reading(struct message *m, const struct model_message *file, size_t first,
-                                bool described, struct error *err)
+                                unsigned wanted, bool described, struct error *err)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
@@ -114,26 +110,26 @@ static enum status open_reading(struct message *m, const struct model_message *f
     }
     m->at_eof = m->left == 0;
     m->rest_offset = m->blanks_removed + m->head_len;
-    m->kind = rfc822_classify(m->head, m->head_len, m->at_eof);
-    find_date(m);
+    m->kind = rfc822_classify(m->head, m->head_len, m->header_len, m->at_eof);
+    find_fields(m, wanted);
     return STATUS_OK;
 }
 
 enum status message_open(struct message *m, const struct model_message *file, struct error *err)
 {
-    return open_reading(m, file, MESSAGE_READ_FIRST, false, err);
+    return open_reading(m, file, MESSAGE_READ_FIRST, RFC822_ALL_KNOWN, false, err);
 }
 
 enum status message_open_header(struct message *m, const struct model_message *file,
                                 struct error *err)
 {
-    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, false, err);
+    return open_reading(m, file, MESSAGE_HEADER_READ_FIRST, MAILDATE_FIELDS, false, err);
 }
 
 enum status message_reopen(struct message *m, const struct model_message *file,
                            struct error *err)
 {
-    return open_reading(m, file, MESSAGE_READ_FIRST, true, err);
+    return open_reading(m, file, MESSAGE_READ_FIRST, RFC822_ALL_KNOWN, true, err);
 }
 
 ssize_t message_read(struct message *m, char *buf, size_t cap, struct error *err)

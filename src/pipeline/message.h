@@ -1,9 +1,11 @@
 /* message: one message file opened for a writer.
  *
  * The pipeline opens each message file once, reads its header block into `head` (at most
- * MESSAGE_HEAD_MAX bytes), classifies it, and hands the open message to the writers. A writer
- * takes `head` first and then reads the rest with message_read(): no message is ever held whole
- * in memory, so a 100 MB message costs no more than a small one.
+ * MESSAGE_HEAD_MAX bytes), finds its known fields in one scan (rfc822_fields_find: the date,
+ * the mbox envelope and the raw 8-bit check read them), classifies it, and hands the open
+ * message to the writers. A writer takes `head` first and then reads the rest with
+ * message_read(): no message is ever held whole in memory, so a 100 MB message costs no more
+ * than a small one.
  *
  * Ownership: the pipeline owns the message and everything in it. */
 #ifndef WLMIGRATE_MESSAGE_H
@@ -32,6 +34,7 @@ struct message {
     bool header_complete;
     bool at_eof;          /* head is the whole file */
     enum rfc822_class kind;
+    struct rfc822_fields fields; /* the header block's known fields, as offsets into head */
     size_t blanks_removed; /* blank lines or indent before the first field, dropped from head */
     int fd;               /* positioned after head */
     uint64_t size;        /* of the file when it was opened */
@@ -48,7 +51,7 @@ struct message {
 enum status message_open(struct message *m, const struct model_message *file, struct error *err);
 /* The same, reading no more than the header block needs (in reads from 4 KB up): for counting
  * and classifying without a writer, as `scan` does. The class and the date are the same as
- * message_open's; `head` holds less of the body. */
+ * message_open's; `head` holds less of the body, and `fields` only the date's. */
 enum status message_open_header(struct message *m, const struct model_message *file,
                                 struct error *err);
 /* Opens again a file message_open() opened before, taking its size and time from `file` (which

@@ -1,9 +1,10 @@
 /* progress: what a long run shows on the terminal while it works.
  *
  * On a terminal: one line redrawn at most ten times a second with messages done/total, MB/s and
- * the time left (from the messages done: the bytes are known only as the files are opened). Not on a terminal (a log file, CI): a plain line every ten seconds. Quiet shows
- * nothing; verbose adds a line per folder and a final count. All output
- * goes to the stream given (stderr), so stdout stays clean for --json. */
+ * the time left (from the messages done: the bytes are known only as the files are opened).
+ * Not on a terminal (a log file, CI): a plain line every ten seconds. Quiet shows nothing;
+ * verbose adds a line per folder and a final count. All output goes to the stream given
+ * (stderr), so stdout stays clean for --json. */
 #ifndef WLMIGRATE_PROGRESS_H
 #define WLMIGRATE_PROGRESS_H
 

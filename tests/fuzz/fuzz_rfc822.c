@@ -169,6 +169,22 @@ static void check_scan(const char *s, size_t len)
     /* A second call after the end stays at the end. */
     CHECK(!rfc822_scan_next(&sc, &f) && sc.pos == body, "scanner stays done");
 
+    /* rfc822_fields_find keeps the first field of each known name, as a scan meets them. */
+    struct rfc822_fields fs;
+    rfc822_fields_find(s, len, RFC822_ALL_KNOWN, &fs);
+    unsigned met = 0;
+    rfc822_scan_begin(&sc, s, len);
+    while (rfc822_scan_next(&sc, &f)) {
+        int k = rfc822_known_of(&sc, &f);
+        if (k < 0 || (met & (1u << k)))
+            continue;
+        met |= 1u << k;
+        const struct rfc822_field *g = rfc822_fields_get(&fs, (enum rfc822_known)k);
+        CHECK(g && g->name == f.name && g->value == f.value && g->end == f.end,
+              "rfc822_fields_find keeps the first field of a name");
+    }
+    CHECK(fs.found == met, "rfc822_fields_find finds the names a scan meets");
+
     bool complete;
     size_t hlen = rfc822_header_length(s, len, &complete);
     if (complete)
@@ -206,7 +222,7 @@ static void check_scan(const char *s, size_t len)
     size_t start = ref_start(s, len), n, colon;
     bool first_is_field = field_line(s, line_end(s, len, start), start, &n, &colon) && n <= 998;
     for (int at_eof = 0; at_eof < 2; at_eof++) {
-        enum rfc822_class c = rfc822_classify(s, len, at_eof);
+        enum rfc822_class c = rfc822_classify(s, len, hlen, at_eof);
         enum rfc822_class want = len == 0               ? RFC822_EMPTY
                                  : !first_is_field      ? RFC822_NOT_MESSAGE
                                  : at_eof && body == len ? RFC822_HEADER_ONLY
@@ -264,13 +280,15 @@ static void check_date(const char *s, size_t len)
 
     /* The filed-under date: the store's time first, then the message's, then the file's. */
     enum date_origin o2;
-    CHECK(maildate_filed(s, len, 1234, 5678, &o2) == 1234 && o2 == MAILDATE_FROM_STORE,
+    struct rfc822_fields fs;
+    rfc822_fields_find(s, len, RFC822_ALL_KNOWN, &fs);
+    CHECK(maildate_filed(s, len, &fs, 1234, 5678, &o2) == 1234 && o2 == MAILDATE_FROM_STORE,
           "maildate_filed takes the store time");
-    int64_t filed = maildate_filed(s, len, MODEL_TIME_UNKNOWN, 5678, &o2);
+    int64_t filed = maildate_filed(s, len, &fs, MODEL_TIME_UNKNOWN, 5678, &o2);
     CHECK(t != MODEL_TIME_UNKNOWN ? filed == t && o2 == origin
                                   : filed == 5678 && o2 == MAILDATE_FROM_FILE,
           "maildate_filed falls back to the message, then the file");
-    filed = maildate_filed(s, len, MODEL_TIME_UNKNOWN, MODEL_TIME_UNKNOWN, &o2);
+    filed = maildate_filed(s, len, &fs, MODEL_TIME_UNKNOWN, MODEL_TIME_UNKNOWN, &o2);
     CHECK(t != MODEL_TIME_UNKNOWN || (filed == MODEL_TIME_UNKNOWN && o2 == MAILDATE_FROM_NONE),
           "maildate_filed with nothing");
 

@@ -29,7 +29,10 @@ int main(void)
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         char what[64];
         snprintf(what, sizeof what, "classify case %zu", i);
-        is_int(rfc822_classify(classes[i].in, strlen(classes[i].in), classes[i].at_eof),
+        size_t len = strlen(classes[i].in);
+        bool complete;
+        size_t header_len = rfc822_header_length(classes[i].in, len, &complete);
+        is_int(rfc822_classify(classes[i].in, len, header_len, classes[i].at_eof),
                classes[i].want, what);
     }
 
@@ -61,6 +64,50 @@ int main(void)
     ok(!rfc822_header_value(hdr, strlen(hdr), "Subj", &v), "a prefix is not a name");
     ok(!rfc822_header_value("Subject: x", 3, "Subject", &v), "length is respected");
     buf_free(&v);
+
+    struct rfc822_fields fs;
+    rfc822_fields_find(hdr, strlen(hdr), RFC822_ALL_KNOWN, &fs);
+    const struct rfc822_field *date = rfc822_fields_get(&fs, RFC822_DATE);
+    ok(date && strncmp(hdr + date->name, "date:Mon", 8) == 0,
+       "fields: Date found case-insensitively, X-Date is not Date");
+    const struct rfc822_field *received = rfc822_fields_get(&fs, RFC822_RECEIVED);
+    ok(received && received->name == 0 && hdr[received->end] == 'S',
+       "fields: Received with its continuation");
+    ok(rfc822_fields_get(&fs, RFC822_SUBJECT) && !rfc822_fields_get(&fs, RFC822_FROM) &&
+           !rfc822_fields_get(&fs, RFC822_TO),
+       "fields: Subject; no From or To (the body is not searched)");
+    const char *twice = "From x Sat Jan  1 00:00:00 2000\nFrom: one\nfrom: two\nCC: c\n\nTo: b\n";
+    rfc822_fields_find(twice, strlen(twice), RFC822_ALL_KNOWN, &fs);
+    const struct rfc822_field *from = rfc822_fields_get(&fs, RFC822_FROM);
+    ok(from && strncmp(twice + from->value, " one\n", 5) == 0,
+       "fields: the first From, not the envelope line or the second");
+    ok(rfc822_fields_get(&fs, RFC822_CC) && !rfc822_fields_get(&fs, RFC822_TO),
+       "fields: Cc in any case; the body's To is not a field");
+    rfc822_fields_find("Subject: x", 3, RFC822_ALL_KNOWN, &fs);
+    ok(fs.found == 0, "fields: length is respected");
+    rfc822_fields_find(hdr, strlen(hdr), 1u << RFC822_SUBJECT, &fs);
+    ok(rfc822_fields_get(&fs, RFC822_SUBJECT) && rfc822_fields_get(&fs, RFC822_RECEIVED) &&
+           !rfc822_fields_get(&fs, RFC822_DATE),
+       "fields: the scan ends once the wanted are found (Date comes after Subject)");
+    static const char *const known[RFC822_KNOWN_COUNT] = {
+        [RFC822_DATE] = "DATE",          [RFC822_RECEIVED] = "received",
+        [RFC822_RETURN_PATH] = "Return-path", [RFC822_FROM] = "fROM",
+        [RFC822_SENDER] = "Sender",      [RFC822_REPLY_TO] = "reply-TO",
+        [RFC822_TO] = "tO",              [RFC822_CC] = "cc",
+        [RFC822_BCC] = "BCC",            [RFC822_SUBJECT] = "subject",
+    };
+    bool each_known = true;
+    for (int k = 0; k < RFC822_KNOWN_COUNT; k++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s: x\nX-%s: y\n%s-X: z\n\n", known[k], known[k], known[k]);
+        struct rfc822_scan sc;
+        struct rfc822_field f;
+        rfc822_scan_begin(&sc, line, strlen(line));
+        each_known = each_known && rfc822_scan_next(&sc, &f) && rfc822_known_of(&sc, &f) == k &&
+                     rfc822_scan_next(&sc, &f) && rfc822_known_of(&sc, &f) == -1 &&
+                     rfc822_scan_next(&sc, &f) && rfc822_known_of(&sc, &f) == -1;
+    }
+    ok(each_known, "rfc822_known_of: each known name in any case, and no other name");
 
     ok(rfc822_uses_crlf("A: b\r\n", 6), "CRLF detected");
     ok(!rfc822_uses_crlf("A: b\n", 5), "LF detected");
