@@ -206,11 +206,12 @@ windows-exe: windows-deps
 	    $(MAKE) CC=$(WIN_HOST)-gcc AR=$(WIN_HOST)-ar BUILD=$(WIN_BUILD) PROG=$(WIN_EXE) \
 	    LDFLAGS="-static -s -Wl,--no-insert-timestamp" all
 
-$(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py
+$(WIN_ZIP): windows-exe dist/README.txt.in tools/windows/make-zip.py COPYING
 	@mkdir -p dist
 	tools/windows/make-zip.py --out $@ --version $(WIN_VERSION) \
 	    --exe $(WIN_EXE) --readme dist/README.txt.in \
-	    --catalogs $(WIN_BUILD)/locale --licenses $(WIN_PREFIX)/share/wlmigrate-licenses
+	    --catalogs $(WIN_BUILD)/locale --licenses $(WIN_PREFIX)/share/wlmigrate-licenses \
+	    --copying COPYING
 
 windows-test: $(PROG)
 	WLMIGRATE=$(abspath $(PROG)) WLMIGRATE_ZIP=$(abspath $(WIN_ZIP)) BUILD=$(abspath $(BUILD)) \

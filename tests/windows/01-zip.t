@@ -73,6 +73,9 @@ def main():
                   ("展開", "デスクトップ", "Outlook データ ファイルを開く", "ローカルフォルダー")):
         t.ok(all(w in body for w in words), "README.txt says: " + ", ".join(words))
 
+    copying = files.get("COPYING.txt", b"")
+    t.ok(b"GNU GENERAL PUBLIC LICENSE" in copying and b"Version 3, 29 June 2007" in copying,
+         "COPYING.txt is wlmigrate's licence, the GNU GPL version 3")
     sources = files.get("licenses/SOURCES.txt", b"").decode("utf-8", "replace")
     packages = re.findall(r"(?m)^(\S+) \S+$", sources.replace("\r", ""))
     t.ok(len(packages) >= 9, "licenses/SOURCES.txt lists the source packages", sources)

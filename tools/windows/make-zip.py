@@ -9,6 +9,7 @@ set), no extra fields. Layout (no top folder: Explorer's "Extract All" makes one
 zip):
     wlmigrate.exe
     README.txt
+    COPYING.txt                              (wlmigrate's licence: the GNU GPL, version 3)
     locale/LANG/LC_MESSAGES/wlmigrate.mo     (the catalog beside the exe, found by i18n.c)
     licenses/NAME.txt, licenses/SOURCES.txt
 """
@@ -48,6 +49,7 @@ def main():
     ap.add_argument("--readme", required=True, help="README.txt.in")
     ap.add_argument("--catalogs", required=True, help="LANG/LC_MESSAGES/wlmigrate.mo below it")
     ap.add_argument("--licenses", required=True, help="a folder of NAME.txt")
+    ap.add_argument("--copying", required=True, help="wlmigrate's own licence (COPYING)")
     args = ap.parse_args()
 
     entries = {}  # name in the zip -> bytes
@@ -61,6 +63,8 @@ def main():
         if os.path.isfile(mo):
             with open(mo, "rb") as fh:
                 entries["locale/%s/LC_MESSAGES/wlmigrate.mo" % lang] = fh.read()
+    with open(args.copying, "rb") as fh:
+        entries["COPYING.txt"] = windows_text(fh.read())
     licences = sorted(f for f in os.listdir(args.licenses) if f.endswith(".txt"))
     if "SOURCES.txt" not in licences or len(licences) < 2:
         sys.exit("make-zip: %s has no licence texts or no SOURCES.txt" % args.licenses)
