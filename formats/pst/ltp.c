@@ -57,6 +57,7 @@ struct pst_heap {
     size_t capbids, caplevels;
     size_t next_flush;     /* pages below it have been written or are held on purpose */
     size_t bitmap_held;    /* a bitmap page kept until its 128 pages are full, or 0 */
+    size_t nwritten;       /* pages written by pst_heap_flush() */
     bool flushed;
 };
 
@@ -246,6 +247,7 @@ static int write_one_page(struct pst_heap *h, struct pst_ndb *n, size_t i, struc
     free(h->pages[i]->offs);
     free(h->pages[i]);
     h->pages[i] = NULL;
+    h->nwritten++;
     h->flushed = true;
     return rc;
 }
@@ -719,10 +721,7 @@ uint64_t pst_tc_size_bound(const struct pst_tc *t)
      * matrix's blocks, the last block of rows, the subnode tree (24 bytes an entry in
      * SLBLOCKs of 340, an SIBLOCK above them). Pages and blocks written before are in the
      * file already. */
-    size_t held = 0;
-    for (size_t i = 0; i < t->h->npages; i++)
-        held += t->h->pages[i] != NULL;
-    uint64_t pages = held + t->index.nlevels + 2;
+    uint64_t pages = t->h->npages - t->h->nwritten + t->index.nlevels + 2;
     uint64_t xblocks = (t->h->npages + pages) / PST_XBLOCK_MAX + 2 +
                        t->nrow_leaves / PST_XBLOCK_MAX + 2;
     uint64_t nsub = t->big_cells + 1;
