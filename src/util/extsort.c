@@ -246,7 +246,8 @@ int extsort_add(struct extsort *s, int64_t key, const char *tie, const void *dat
 static int start_merge(struct extsort *s, struct error *err)
 {
     s->merging = true;
-    qsort(s->mem, s->nmem, sizeof *s->mem, cmp_rec_ptr);
+    if (s->nmem)
+        qsort(s->mem, s->nmem, sizeof *s->mem, cmp_rec_ptr);
     s->nsrc = 0;
     for (size_t i = 0; i < s->nruns; i++) {
         rewind(s->runs[i]);
