@@ -378,6 +378,15 @@ void fs_listing_free(struct fs_listing *l)
     memset(l, 0, sizeof *l);
 }
 
+/* The listing's kind of a directory entry of the platform's type. */
+static enum fs_entry_type entry_type(enum plat_type type)
+{
+    static const enum fs_entry_type types[] = {
+        [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
+        [PLAT_OTHER] = FS_ENTRY_OTHER};
+    return types[type];
+}
+
 /* Lists `dir`, each entry described by lstat when `describe`, else by its type alone. */
 static int list_dir(const char *dir, bool describe, struct fs_listing *out)
 {
@@ -385,13 +394,10 @@ static int list_dir(const char *dir, bool describe, struct fs_listing *out)
     struct plat_dir *d = plat_opendir(dir);
     if (!d)
         return -1;
-    static const enum fs_entry_type types[] = {
-        [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
-        [PLAT_OTHER] = FS_ENTRY_OTHER};
     const char *name;
     struct plat_stat st = {PLAT_OTHER, 0, 0};
     while ((name = describe ? plat_readdir(d, &st) : plat_readdir_type(d, &st.type)) != NULL) {
-        struct fs_entry e = {xstrdup(name), types[st.type], st.size, st.mtime};
+        struct fs_entry e = {xstrdup(name), entry_type(st.type), st.size, st.mtime};
         out->entries = xgrow(out->entries, &out->cap, out->count + 1, sizeof *out->entries);
         out->entries[out->count++] = e;
     }
@@ -415,8 +421,7 @@ int fs_list_names(const char *dir, struct fs_listing *out) { return list_dir(dir
 #define FS_NAMES_BUDGET (2u << 20)
 
 struct fs_names {
-    struct extsort *sort;
-    char *name; /* the one handed out */
+    struct extsort *sort; /* key 0, the name as string, its fs_entry_type as one byte */
 };
 
 struct fs_names *fs_names_open(const char *dir, struct error *err)
@@ -426,17 +431,16 @@ struct fs_names *fs_names_open(const char *dir, struct error *err)
         error_errno(err, errno, "cannot list this folder");
         return NULL;
     }
-    static const uint8_t types[] = {
-        [PLAT_DIR] = FS_ENTRY_DIR, [PLAT_FILE] = FS_ENTRY_FILE, [PLAT_LINK] = FS_ENTRY_LINK,
-        [PLAT_OTHER] = FS_ENTRY_OTHER};
     struct fs_names *n = xcalloc(1, sizeof *n);
     n->sort = extsort_new(FS_NAMES_BUDGET);
     const char *name;
     enum plat_type type = PLAT_OTHER;
     int rc = 0;
     errno = 0;
-    while (rc == 0 && (name = plat_readdir_type(d, &type)) != NULL)
-        rc = extsort_add(n->sort, 0, name, &types[type], 1, err);
+    while (rc == 0 && (name = plat_readdir_type(d, &type)) != NULL) {
+        uint8_t kind = (uint8_t)entry_type(type);
+        rc = extsort_add(n->sort, 0, name, &kind, 1, err);
+    }
     int saved = errno;
     plat_closedir(d);
     if (rc == 0 && saved) {
